@@ -1,0 +1,18 @@
+/** Exit codes of `tend`, documented in the README and tested. Ansible's numbers where it has one. */
+export const ExitCode = {
+  ok: 0,
+  /** A bug in tend or an unexpected error. */
+  internal: 1,
+  /** At least one host failed a task. */
+  hostFailed: 2,
+  /** --check found drift: at least one task would change something. */
+  driftFound: 3,
+  /** At least one host was unreachable, and none failed. */
+  unreachable: 4,
+  /** Invalid playbook, inventory, variables or command line; no host was contacted. */
+  invalidInput: 5,
+  /** Interrupted (Ctrl-C / SIGINT / SIGTERM): running work was stopped, the recap printed. */
+  interrupted: 130,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

@@ -1,0 +1,116 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import type { Module, ModuleContext } from './types.js'
+
+const commandSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['argv'],
+  properties: {
+    argv: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: 'The program and its arguments, run without a shell (`command: [systemctl, daemon-reload]`).',
+    },
+    creates: { type: 'string', description: 'A path; if it exists, the command is not run (idempotence).' },
+    removes: { type: 'string', description: 'A path; if it does not exist, the command is not run.' },
+    chdir: { type: 'string', description: 'Directory to run the command in.' },
+    stdin: { type: 'string', description: 'Text fed to the command on standard input.' },
+  },
+} as const
+
+const shellSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cmd'],
+  properties: {
+    cmd: { type: 'string', description: 'A script run by /bin/sh -c (`shell: "ls | wc -l"`).' },
+    creates: commandSchema.properties.creates,
+    removes: commandSchema.properties.removes,
+    chdir: commandSchema.properties.chdir,
+    stdin: commandSchema.properties.stdin,
+  },
+} as const
+
+export type CommandSpec = FromSchema<typeof commandSchema>
+export type ShellSpec = FromSchema<typeof shellSchema>
+type Guards = Pick<CommandSpec, 'creates' | 'removes' | 'chdir' | 'stdin'>
+
+/** Whether the `creates`/`removes` guards say the command has already done its work. */
+interface GuardState {
+  readonly createsExists?: boolean
+  readonly removesExists?: boolean
+}
+
+interface RunChange {
+  readonly action: 'run'
+  readonly argv: readonly string[]
+  readonly summary: string
+}
+
+async function pathExists(ctx: ModuleContext, path: string | undefined): Promise<boolean | undefined> {
+  if (path === undefined) return undefined
+  return (await ctx.run(['test', '-e', path])).exitCode === 0
+}
+
+async function probeGuards(ctx: ModuleContext, spec: Guards): Promise<GuardState> {
+  return { createsExists: await pathExists(ctx, spec.creates), removesExists: await pathExists(ctx, spec.removes) }
+}
+
+function guardsSatisfied(state: GuardState): boolean {
+  return state.createsExists === true || state.removesExists === false
+}
+
+/** chdir without a shell word of ours: the directory travels as a positional parameter. */
+function inDirectory(argv: readonly string[], chdir: string | undefined): readonly string[] {
+  return chdir === undefined ? argv : ['sh', '-c', 'cd "$1" || exit 1; shift; exec "$@"', 'sh', chdir, ...argv]
+}
+
+async function runChange(ctx: ModuleContext, change: RunChange, spec: Guards) {
+  const result = await ctx.run(inDirectory(change.argv, spec.chdir), { stdin: spec.stdin })
+  const data = {
+    rc: result.exitCode,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    stdout_lines: result.stdout.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1),
+    cmd: change.argv,
+  }
+  const failed = result.exitCode === 0 ? undefined : `non-zero exit ${result.exitCode}: ${result.stderr.trim()}`
+  return { data, failed }
+}
+
+function commandLike<Spec extends Guards>(
+  kind: string,
+  schema: object,
+  description: string,
+  argvOf: (spec: Spec) => readonly string[],
+): Module<Spec, GuardState, RunChange> {
+  return {
+    kind,
+    schema,
+    description,
+    probe: probeGuards,
+    diff(spec, state) {
+      if (guardsSatisfied(state)) return []
+      const argv = argvOf(spec)
+      return [{ action: 'run', argv, summary: `run ${argv.join(' ')}` }]
+    },
+    apply: runChange,
+    // A command's post-condition is its exit code, already judged by apply.
+    verify: async () => [],
+  }
+}
+
+export const command = commandLike<CommandSpec>(
+  'command',
+  commandSchema,
+  'Runs a program with arguments, without a shell. Changed whenever it runs; use creates/removes to make it idempotent.',
+  (spec) => spec.argv,
+)
+
+export const shell = commandLike<ShellSpec>(
+  'shell',
+  shellSchema,
+  'Runs a script with /bin/sh -c. Changed whenever it runs; use creates/removes to make it idempotent.',
+  (spec) => ['/bin/sh', '-c', spec.cmd],
+)

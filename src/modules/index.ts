@@ -1,0 +1,17 @@
+import type { AnyModule } from './types.js'
+import { command, shell } from './command.js'
+
+/**
+ * Every module tend knows, listed explicitly: no registration by side effect.
+ * `shorthand` names the property a scalar or list value stands for (`command: [ls, -l]` is
+ * `command: {argv: [ls, -l]}`); the playbook loader applies it before validation.
+ */
+export interface ModuleEntry {
+  readonly module: AnyModule
+  readonly shorthand?: string
+}
+
+export const modules: Readonly<Record<string, ModuleEntry>> = {
+  command: { module: command as AnyModule, shorthand: 'argv' },
+  shell: { module: shell as AnyModule, shorthand: 'cmd' },
+}

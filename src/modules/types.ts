@@ -1,0 +1,59 @@
+import type { ExecOptions, ExecResult, Transport } from '../transport/types.js'
+
+/** What a module gets to talk to one host during one task. No ambient "current host". */
+export interface ModuleContext {
+  /** Inventory name of the host. */
+  readonly host: string
+  /** Runs argv on the host, with the task's become, timeout and cancellation applied. */
+  readonly run: (argv: readonly string[], options?: ExecOptions) => Promise<ExecResult>
+  readonly transport: Transport
+  readonly signal: AbortSignal
+  /** Epoch ms by which the task must have settled (verify polls until then). */
+  readonly deadline: number
+  /** When this `tend run` started (journal `since: run-start`). */
+  readonly runStartedAt: Date
+}
+
+/** One planned change. `summary` is what --check prints, --json emits and tests compare. */
+export interface Change {
+  readonly action: string
+  readonly summary: string
+  /** Before/after text for --diff, where the module has content. */
+  readonly diff?: { readonly path: string; readonly before: string; readonly after: string }
+}
+
+/** What apply may report back, e.g. a command's exit code and output for `register`. */
+export interface ApplyResult {
+  readonly data?: Readonly<Record<string, unknown>>
+  /** A failure found while applying (e.g. non-zero exit); the task fails with this message. */
+  readonly failed?: string
+}
+
+/**
+ * The contract every desired-state kind follows (pyinfra facts/operations, goss, Terraform):
+ * probe (read-only, also under --check) → diff (pure) → apply (never under --check) → verify.
+ * A module without `apply` is a gate: it passes or fails, polling probe+diff until the deadline.
+ */
+export interface Module<Spec, Observed, C extends Change = Change> {
+  readonly kind: string
+  /** Small JSON Schema of the spec; its descriptions are the docs and the validation hints. */
+  readonly schema: object
+  readonly description: string
+  probe(ctx: ModuleContext, spec: Spec): Promise<Observed>
+  /** Pure: no I/O, no clock. Empty means converged. */
+  diff(spec: Spec, observed: Observed): readonly C[]
+  apply?(ctx: ModuleContext, change: C, spec: Spec): Promise<ApplyResult | void>
+  /**
+   * The post-condition after apply. Absent: the engine re-probes and re-diffs until empty or the
+   * deadline. Returns the problems left (empty = converged).
+   */
+  verify?(ctx: ModuleContext, spec: Spec): Promise<readonly string[]>
+  /** Data for `register` from what was observed (e.g. a unit's properties). */
+  facts?(observed: Observed): Readonly<Record<string, unknown>>
+}
+
+/**
+ * A module with its spec type erased, as the registry and the engine hold it. Safe because the
+ * engine validates a spec against the module's own schema before calling it.
+ */
+export type AnyModule = Module<unknown, unknown, Change>

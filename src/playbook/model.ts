@@ -1,0 +1,153 @@
+/**
+ * The playbook and inventory after loading and validation: what the engine consumes.
+ * Raw YAML is checked against the JSON Schema (playbook/schema.ts); this is its normalized form.
+ * Values may still hold `{{ templates }}`: they are rendered per host, right before each task.
+ */
+
+export type Vars = Readonly<Record<string, unknown>>
+
+/** Where a node came from, for diagnostics at run time (e.g. a template that fails on one host). */
+export interface SourceRef {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+}
+
+interface TaskCommon {
+  readonly name?: string
+  /** `when:` expressions (Jinja syntax, no braces); all must hold. */
+  readonly when: readonly string[]
+  readonly tags: readonly string[]
+  readonly ignoreErrors: boolean
+  readonly become?: BecomeSpec
+  readonly vars: Vars
+  readonly source: SourceRef
+}
+
+export interface ModuleTask extends TaskCommon {
+  readonly type: 'module'
+  /** Module kind, a key of the registry in modules/index.ts. */
+  readonly module: string
+  /** The module's spec, not yet rendered. */
+  readonly args: unknown
+  readonly argsSource: SourceRef
+  readonly register?: string
+  readonly notify: readonly string[]
+  /** Retry until this expression holds (Ansible: until/retries/delay). */
+  readonly until?: string
+  readonly retries: number
+  readonly delaySeconds: number
+  readonly changedWhen?: readonly string[]
+  readonly failedWhen?: readonly string[]
+  readonly noLog: boolean
+  /** Deadline for the whole task, including verify polling. */
+  readonly timeoutSeconds?: number
+}
+
+export interface BlockTask extends TaskCommon {
+  readonly type: 'block'
+  readonly block: readonly Task[]
+  readonly rescue: readonly Task[]
+  readonly always: readonly Task[]
+}
+
+export type Task = ModuleTask | BlockTask
+
+/** A handler is a module task run at the end of a play (or batch) if notified by `name` or `listen`. */
+export interface Handler extends ModuleTask {
+  readonly name: string
+  readonly listen: readonly string[]
+}
+
+export interface BecomeSpec {
+  readonly user: string
+}
+
+/** One batch size as written: an absolute count or a percentage of the play's hosts ("30%"). */
+export type BatchSize = number | `${number}%`
+
+export interface Play {
+  readonly name: string
+  /** Host pattern (Ansible syntax: `a:b`, `a:&b`, `a:!b`, wildcards). */
+  readonly hosts: string
+  /** Play vars with vars_files already merged in (vars_files win, as in Ansible). */
+  readonly vars: Vars
+  /** Batch sizes; the last one repeats. Empty means all hosts in one batch. */
+  readonly serial: readonly BatchSize[]
+  /** Percentage of a batch's hosts that may fail; exceeding (not equalling) it stops the play. */
+  readonly maxFailPercentage?: number
+  readonly anyErrorsFatal: boolean
+  readonly strategy: 'linear' | 'free'
+  readonly become?: BecomeSpec
+  readonly tasks: readonly Task[]
+  readonly handlers: readonly Handler[]
+  readonly forceHandlers: boolean
+  readonly source: SourceRef
+}
+
+export interface Playbook {
+  readonly file: string
+  readonly plays: readonly Play[]
+}
+
+/** How tend reaches a host, derived from its variables (ansible_host, ansible_port, …). */
+export type HostConnection =
+  | { readonly kind: 'local' }
+  | {
+      readonly kind: 'ssh'
+      /** ansible_host, else the inventory name. */
+      readonly address: string
+      readonly port?: number
+      readonly user?: string
+      /** ansible_ssh_private_key_file */
+      readonly keyFile?: string
+      /** tend_known_hosts_file; default ~/.ssh/known_hosts */
+      readonly knownHostsFile?: string
+      /** tend_host_key_policy: strict (default) refuses unknown keys; accept-new records them. */
+      readonly hostKeyPolicy: 'strict' | 'accept-new'
+      /** ansible_ssh_common_args-free: ProxyJump comes from ~/.ssh/config or tend_proxy_jump. */
+      readonly proxyJump?: string
+    }
+
+export interface InventoryHost {
+  readonly name: string
+  /** Variables with Ansible's precedence applied: all < parent groups < child groups < host. */
+  readonly vars: Vars
+  /** Every group the host belongs to, including `all` and ancestors. */
+  readonly groups: readonly string[]
+  readonly connection: HostConnection
+}
+
+export interface InventoryGroup {
+  readonly name: string
+  readonly hosts: readonly string[]
+  readonly children: readonly string[]
+  readonly vars: Vars
+}
+
+export interface Inventory {
+  /** Source files (inventory plus host_vars/ and group_vars/ files read). */
+  readonly files: readonly string[]
+  /** In definition order. */
+  readonly hosts: ReadonlyMap<string, InventoryHost>
+  readonly groups: ReadonlyMap<string, InventoryGroup>
+}
+
+/**
+ * Variables the engine defines on every host, Ansible's magic variables: never "undefined".
+ * (`groups`, `hostvars` and `play_hosts` are maps/lists; `ansible_check_mode` is --check.)
+ */
+export const MAGIC_VARIABLES: readonly string[] = [
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'group_names',
+  'groups',
+  'hostvars',
+  'play_hosts',
+  'ansible_play_hosts',
+  'ansible_play_batch',
+  'ansible_check_mode',
+  'ansible_diff_mode',
+  'playbook_dir',
+  'omit',
+]

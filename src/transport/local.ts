@@ -1,0 +1,41 @@
+import { connect } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { $ } from 'zx'
+import { withBecome } from './quote.js'
+import type { ExecOptions, ExecResult, Transport } from './types.js'
+import { CommandTimeoutError } from './types.js'
+
+/**
+ * Runs commands on the controller itself. zx is used with per-call options only: the global `$`
+ * is shared mutable state and many hosts converge at once.
+ */
+export class LocalTransport implements Transport {
+  constructor(readonly host: string = 'localhost') {}
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const words = withBecome(argv, options.become?.user)
+    const run = $({
+      nothrow: true,
+      quiet: true,
+      verbose: false,
+      input: options.stdin,
+      signal: options.signal,
+      timeout: options.timeoutMs,
+    })
+    const output = await run`${words}`
+    if (options.timeoutMs !== undefined && output.signal === 'SIGTERM' && output.exitCode === null) {
+      throw new CommandTimeoutError(argv, options.timeoutMs)
+    }
+    return { exitCode: output.exitCode ?? 128, stdout: output.stdout, stderr: output.stderr }
+  }
+
+  openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: address, port, signal })
+      socket.once('connect', () => resolve(socket))
+      socket.once('error', reject)
+    })
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,59 @@
+import type { Duplex } from 'node:stream'
+
+/** Privilege escalation for one command: `sudo -n -u USER --` on the target. */
+export interface Become {
+  readonly user: string
+}
+
+export interface ExecOptions {
+  readonly signal?: AbortSignal
+  readonly timeoutMs?: number
+  readonly stdin?: string | Buffer
+  readonly become?: Become
+}
+
+/** A finished command. A non-zero exit is data, not an exception. */
+export interface ExecResult {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * How tend reaches a host. Two implementations: local (zx) and ssh (ssh2).
+ * Only "cannot reach the host" throws (UnreachableError); everything a command does is an ExecResult.
+ */
+export interface Transport {
+  /** Inventory name of the host this transport reaches. */
+  readonly host: string
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>
+  /**
+   * A TCP stream opened from the target host's own network view (ssh: direct-tcpip channel),
+   * so HTTP checks reach 127.0.0.1:PORT on the host without curl there.
+   */
+  openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex>
+  close(): Promise<void>
+}
+
+export type UnreachableReason = 'refused' | 'timeout' | 'dns' | 'auth' | 'host-key' | 'closed' | 'other'
+
+/** The host cannot be reached or talked to; the recap counts it as `unreachable`. */
+export class UnreachableError extends Error {
+  constructor(
+    readonly host: string,
+    readonly reason: UnreachableReason,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message)
+    this.name = 'UnreachableError'
+  }
+}
+
+/** A command that exceeded its timeout or was aborted; the engine turns it into a task failure. */
+export class CommandTimeoutError extends Error {
+  constructor(readonly argv: readonly string[], readonly timeoutMs: number) {
+    super(`command timed out after ${timeoutMs} ms: ${argv.join(' ')}`)
+    this.name = 'CommandTimeoutError'
+  }
+}
