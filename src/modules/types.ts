@@ -1,3 +1,4 @@
+import type { Vars } from '../playbook/model.js'
 import type { ExecOptions, ExecResult, Transport } from '../transport/types.js'
 
 /** What a module gets to talk to one host during one task. No ambient "current host". */
@@ -12,6 +13,10 @@ export interface ModuleContext {
   readonly deadline: number
   /** When this `tend run` started (journal `since: run-start`). */
   readonly runStartedAt: Date
+  /** The host's variables for this task (the template module renders files with them). */
+  readonly vars: Vars
+  /** Directory of the playbook file: relative `src:` paths resolve against it. */
+  readonly playbookDir: string
 }
 
 /** One planned change. `summary` is what --check prints, --json emits and tests compare. */
