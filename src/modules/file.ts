@@ -1,0 +1,69 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import type { Module, ModuleContext } from './types.js'
+import { applyFileChange } from './content/file-apply.js'
+import type { DesiredFile, FileChange } from './content/file-changes.js'
+import { fileChanges } from './content/file-changes.js'
+import type { FileObserved } from './content/file-state.js'
+import { probeFile } from './content/file-state.js'
+
+/** Attributes shared with template (same words, same docs). */
+export const fileAttributes = {
+  mode: {
+    type: 'string',
+    pattern: '^[0-7]{3,4}$',
+    description: 'Permissions as a quoted octal string, e.g. "0644" (unquoted 0644 is a YAML number).',
+  },
+  owner: { type: 'string', minLength: 1, description: 'User name or numeric uid that owns the file.' },
+  group: { type: 'string', minLength: 1, description: 'Group name or numeric gid of the file.' },
+} as const
+
+const fileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: {
+      type: 'string',
+      pattern: '^/(.*[^/])?$',
+      description: 'Absolute path of a regular file on the host (no trailing slash).',
+    },
+    content: {
+      type: 'string',
+      description: 'The exact text the file holds. Omitted: content is not managed (a missing file is created empty).',
+    },
+    ...fileAttributes,
+    state: {
+      enum: ['present', 'absent'],
+      default: 'present',
+      description: 'present: the file exists with this content and attributes; absent: it does not exist.',
+    },
+  },
+} as const
+
+export type FileSpec = FromSchema<typeof fileSchema>
+
+/** The pieces template reuses: probe, diff and apply of one desired file. */
+export const probeDesiredFile = (ctx: ModuleContext, desired: DesiredFile): Promise<FileObserved> =>
+  probeFile(ctx, desired.path, desired.state === 'present' && desired.content !== undefined)
+export { fileChanges, applyFileChange }
+export type { DesiredFile, FileChange, FileObserved }
+
+function desiredOf(spec: FileSpec): DesiredFile {
+  return { ...spec, state: spec.state ?? 'present' }
+}
+
+function factsOf(observed: FileObserved): Readonly<Record<string, unknown>> {
+  if (!observed.exists) return { exists: false }
+  const { mode, owner, group, uid, gid, content } = observed
+  return { exists: true, mode, owner, group, uid: Number(uid), gid: Number(gid), size: content?.length }
+}
+
+export const file: Module<FileSpec, FileObserved, FileChange> = {
+  kind: 'file',
+  schema: fileSchema,
+  description: 'A regular file with the given content, mode and owner, or no file at all (state: absent). Writes are atomic.',
+  probe: (ctx, spec) => probeDesiredFile(ctx, desiredOf(spec)),
+  diff: (spec, observed) => fileChanges(desiredOf(spec), observed),
+  apply: (ctx, change) => applyFileChange(ctx, change),
+  facts: factsOf,
+}
