@@ -40,7 +40,8 @@ const fileSchema = {
   },
 } as const
 
-export type FileSpec = FromSchema<typeof fileSchema>
+// Defaults stay optional: the module applies them itself, whether or not the validator filled them in.
+export type FileSpec = FromSchema<typeof fileSchema, { keepDefaultedPropertiesOptional: true }>
 
 /** The pieces template reuses: probe, diff and apply of one desired file. */
 export const probeDesiredFile = (ctx: ModuleContext, desired: DesiredFile): Promise<FileObserved> =>

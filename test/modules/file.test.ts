@@ -30,7 +30,8 @@ test('file replaces changed content, keeps the mode it had, and offers a before/
   const spec: FileSpec = { path, content: 'a\nc\nd\n' }
   const changes = file.diff(spec, await file.probe(ctx, spec))
   assert.deepEqual(changes.map((c) => c.summary), [`update ${path}: content (+2 -1 lines)`])
-  assert.deepEqual(changes[0]?.diff, { path, before: 'a\nb\n', after: 'a\nc\nd\n' })
+  assert.ok(changes[0]?.action === 'write')
+  assert.deepEqual(changes[0].diff, { path, before: 'a\nb\n', after: 'a\nc\nd\n' })
   await convergeOnce(file, ctx, spec)
   assert.equal(await readFile(path, 'utf8'), 'a\nc\nd\n')
   assert.equal(await modeOf(path), '0600')
@@ -72,7 +73,8 @@ test('file replaces binary content byte-exactly and describes it in the diff', a
   await writeFile(path, Buffer.from([0xff, 0x00, 0xfe, 0x0a]))
   const spec: FileSpec = { path, content: 'text now\n' }
   const [change] = file.diff(spec, await file.probe(ctx, spec))
-  assert.equal(change?.diff?.before, '(binary content, 4 bytes)\n')
+  assert.ok(change?.action === 'write')
+  assert.equal(change.diff.before, '(binary content, 4 bytes)\n')
   await convergeOnce(file, ctx, spec)
   assert.deepEqual(await readFile(path), Buffer.from('text now\n'))
 })
