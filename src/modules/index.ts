@@ -1,5 +1,7 @@
 import type { AnyModule } from './types.js'
 import { command, shell } from './command.js'
+import { http } from './http.js'
+import { file } from './file.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -14,4 +16,6 @@ export interface ModuleEntry {
 export const modules: Readonly<Record<string, ModuleEntry>> = {
   command: { module: command as AnyModule, shorthand: 'argv' },
   shell: { module: shell as AnyModule, shorthand: 'cmd' },
+  http: { module: http as AnyModule, shorthand: 'url' },
+  file: { module: file as AnyModule },
 }

@@ -1,0 +1,95 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { once } from 'node:events'
+import { http } from '../../src/modules/http.js'
+import type { HttpSpec } from '../../src/modules/http.js'
+import { localContext } from './file-support.js'
+
+/** A real HTTP server on 127.0.0.1: 200 on most routes, 500 on /broken, /slow answers after 3 s,
+ *  421 to a request without the right Host header. */
+const SERVER = `
+import http.server, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == '/slow': time.sleep(3)
+        code = 500 if self.path == '/broken' else 404 if self.path == '/missing' else 200
+        if self.headers.get('Host') != '127.0.0.1:%d' % self.server.server_address[1]: code = 421
+        body = (self.path + ' host=' + str(self.headers.get('Host'))).encode()
+        self.send_response(code); self.send_header('Content-Length', str(len(body))); self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args): pass
+    def handle(self):
+        try: super().handle()
+        except BrokenPipeError: pass  # the timeout test hangs up on /slow on purpose
+s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+`
+
+let server: ChildProcess
+let base = ''
+const ctx = localContext()
+
+before(async () => {
+  server = spawn('python3', ['-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const [chunk] = (await once(server.stdout!, 'data')) as [Buffer]
+  base = `http://127.0.0.1:${chunk.toString().trim()}`
+})
+after(() => server.kill())
+
+async function closedPort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as { port: number }
+  probe.close()
+  await once(probe, 'close')
+  return port
+}
+
+const problems = async (spec: HttpSpec) => http.diff(spec, await http.probe(ctx, spec)).map((p) => p.summary)
+
+test('http passes when every route answers 200, and says so twice', async () => {
+  const spec: HttpSpec = { url: base, routes: ['/', '/exchange', '/gaps', '/graph', '/atlas.html'] }
+  assert.deepEqual(await problems(spec), [])
+  assert.deepEqual(await problems(spec), [])
+})
+
+test('http names the route that answered 500 and what was expected', async () => {
+  assert.deepEqual(await problems({ url: base, routes: ['/', '/broken', '/gaps'] }), ['/broken answered 500, expected 200'])
+})
+
+test('http accepts any status of a list', async () => {
+  assert.deepEqual(await problems({ url: base, routes: ['/missing', '/'], status: [200, 404] }), [])
+  assert.deepEqual(await problems({ url: base, routes: ['/'], status: [301, 302] }), ['/ answered 200, expected 301 or 302'])
+})
+
+test('http reports a closed port as connection refused', async () => {
+  assert.deepEqual(await problems({ url: `http://127.0.0.1:${await closedPort()}` }), ['/ connection refused'])
+})
+
+test('http gives up on a slow route after its timeout, without waiting for the others', async () => {
+  const started = Date.now()
+  const spec: HttpSpec = { url: base, routes: ['/slow', '/'], timeout: 0.5 }
+  assert.deepEqual(await problems(spec), ['/slow no answer within 0.5s'])
+  assert.ok(Date.now() - started < 2000, 'the probe returned before the slow route answered')
+})
+
+test('http asks routes in parallel', async () => {
+  const started = Date.now()
+  const spec: HttpSpec = { url: base, routes: ['/slow', '/slow?b', '/slow?c'], timeout: 10 }
+  assert.deepEqual(await problems(spec), [])
+  assert.ok(Date.now() - started < 6000, `three 3 s routes took ${Date.now() - started} ms`)
+})
+
+test('http facts hold the status of each route', async () => {
+  const answers = await http.probe(ctx, { url: base, routes: ['/', '/broken'] })
+  assert.deepEqual(http.facts?.(answers), { status: { '/': 200, '/broken': 500 }, errors: {} })
+})
+
+test('http sends the URL host as Host header and prefixes routes with the URL path', async () => {
+  const answers = await http.probe(ctx, { url: `${base}/app`, routes: ['/broken'] })
+  assert.deepEqual(answers, [{ route: '/broken', outcome: 'status', status: 200 }], '/app/broken is not /broken')
+})
