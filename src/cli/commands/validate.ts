@@ -1,0 +1,21 @@
+/** `tend validate PLAYBOOK`: every problem at once (exit 5), or a one-line all-clear. No host is contacted. */
+import { ExitCode } from '../../exit-codes.js'
+import type { Task } from '../../playbook/model.js'
+import { DEFAULT_INVENTORY, type ValidateFlags } from '../flags.js'
+import { loadInputs } from '../load-inputs.js'
+
+function countTasks(tasks: readonly Task[]): number {
+  return tasks.reduce((n, t) => n + (t.type === 'block' ? countTasks([...t.block, ...t.rescue, ...t.always]) : 1), 0)
+}
+
+export async function validateCommand(playbookFile: string, flags: ValidateFlags): Promise<number> {
+  const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
+  const { playbook, inventory } = await loadInputs(playbookFile, inventoryFile, flags.extraVars)
+  const plays = playbook.plays.length
+  const tasks = playbook.plays.reduce((n, p) => n + countTasks(p.tasks) + p.handlers.length, 0)
+  process.stdout.write(
+    `${playbookFile}: valid (${plays} play${plays === 1 ? '' : 's'}, ${tasks} task${tasks === 1 ? '' : 's'}; ` +
+      `inventory ${inventoryFile}: ${inventory.hosts.size} host${inventory.hosts.size === 1 ? '' : 's'})\n`,
+  )
+  return ExitCode.ok
+}

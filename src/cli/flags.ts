@@ -1,0 +1,30 @@
+/** Parsed command-line flags, shared by main.ts and the commands. */
+
+/** Flags of `tend run`, as commander parses them. */
+export interface RunFlags {
+  readonly inventory?: string
+  readonly limit?: string
+  readonly check: boolean
+  readonly diff: boolean
+  readonly forks: number
+  readonly tags: readonly string[]
+  readonly skipTags: readonly string[]
+  readonly extraVars: readonly string[]
+  readonly json: boolean
+  readonly stepTimeout: number
+  readonly acceptNewHostKeys: boolean
+}
+
+export interface ValidateFlags {
+  readonly inventory?: string
+  readonly extraVars: readonly string[]
+}
+
+export interface InventoryFlags {
+  readonly inventory?: string
+  readonly list: boolean
+  readonly graph: boolean
+  readonly limit?: string
+}
+
+export const DEFAULT_INVENTORY = 'inventory/local.yaml'

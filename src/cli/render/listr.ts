@@ -1,0 +1,178 @@
+/**
+ * The live terminal view, the one file that imports listr2: play → batch → host → task.
+ * Small batches get one line per host (its current task, its last finished tasks below it, a
+ * summary once done); large batches get one line per running host only, finished hosts folded
+ * into the batch's counts. Titles are refreshed on a throttled tick, never per event, so 1,000
+ * hosts cost what 10 do. After the view: changes, failures and the PLAY RECAP as plain lines.
+ */
+import { Listr, PRESET_TIMER, type ListrTask } from 'listr2'
+import type { EngineEvent } from '../../engine/events.js'
+import { palette } from './color.js'
+import { recapLines, taskEndLines } from './format.js'
+import {
+  batchSlot, endPlay, newPlay, seconds, startBatch, taskEnded, taskStarted,
+  type BatchView, type HostView, type LiveState, type PlayView,
+} from './live-state.js'
+import type { RenderOptions, Renderer } from './types.js'
+
+/** Batches with more hosts than this show running hosts only. */
+const HOST_LINES = 12
+/** Running hosts listed under a large batch. */
+const RUNNING_LINES = 10
+const TICK_MS = 200
+
+/** The part of listr2's task wrapper this view drives. */
+interface TaskHandle {
+  title: string
+  output: string
+}
+
+type Refresh = (now: number) => void
+
+function hostTitle(view: HostView, now: number): string {
+  if (view.current) return `${view.name} › ${view.current.task} (${seconds(now - view.current.startedAt)})`
+  const c = view.counters
+  const counts = `ok=${c.ok} changed=${c.changed} failed=${c.failed} unreachable=${c.unreachable} skipped=${c.skipped}`
+  return `${view.name}  ${counts}`
+}
+
+function hostTask(view: HostView, batch: BatchView, refreshers: Set<Refresh>): ListrTask {
+  return {
+    title: view.name,
+    rendererOptions: { outputBar: 3 },
+    task: async (_, task: TaskHandle) => {
+      let shown = ''
+      const refresh: Refresh = (now) => {
+        task.title = hostTitle(view, now)
+        const recent = view.recent.join('\n')
+        if (recent !== shown) task.output = shown = recent
+      }
+      refreshers.add(refresh)
+      await batch.done.promise
+      refreshers.delete(refresh)
+      refresh(Date.now())
+      if (view.problem) throw new Error(`${view.name}: ${view.problem.status}: ${view.problem.text}`)
+    },
+  }
+}
+
+function batchSummary(batch: BatchView): string {
+  let failed = 0
+  let unreachable = 0
+  for (const view of batch.views.values()) {
+    if (view.problem?.status === 'failed') failed += 1
+    if (view.problem?.status === 'unreachable') unreachable += 1
+  }
+  return `${batch.hosts.length} hosts · ${batch.running.size} running · ${failed} failed · ${unreachable} unreachable`
+}
+
+/** A large batch: the running hosts as output lines, everything else as counts in the title. */
+function foldedHosts(batch: BatchView, label: string, refreshers: Set<Refresh>) {
+  return async (_: unknown, task: TaskHandle) => {
+    const refresh: Refresh = (now) => {
+      task.title = `${label} · ${batchSummary(batch)}`
+      const running = [...batch.running].slice(0, RUNNING_LINES)
+      const lines = running.map((host) => hostTitle(batch.views.get(host) as HostView, now))
+      if (batch.running.size > RUNNING_LINES) lines.push(`… ${batch.running.size - RUNNING_LINES} more running`)
+      task.output = lines.join('\n')
+    }
+    refreshers.add(refresh)
+    await batch.done.promise
+    refreshers.delete(refresh)
+    refresh(Date.now())
+  }
+}
+
+function batchTask(play: PlayView, n: number, count: number, refreshers: Set<Refresh>): ListrTask {
+  const label = count > 1 ? `batch ${n}/${count}` : `${play.hosts.length} hosts`
+  return {
+    title: label,
+    rendererOptions: { outputBar: RUNNING_LINES + 1 },
+    task: async (_, task) => {
+      const batch = await batchSlot(play, n).promise
+      if (batch === null) return task.skip(`${label}: not run${play.stopped ? ` (${play.stopped})` : ''}`)
+      if (batch.hosts.length > HOST_LINES) return foldedHosts(batch, label, refreshers)(_, task)
+      task.title = `${label}: ${batch.hosts.length <= 3 ? batch.hosts.join(', ') : `${batch.hosts.length} hosts`}`
+      const hosts = batch.hosts.map((h) => hostTask(batch.views.get(h) as HostView, batch, refreshers))
+      return task.newListr(hosts, { concurrent: true, exitOnError: false })
+    },
+  }
+}
+
+function playListr(play: PlayView, refreshers: Set<Refresh>): Listr {
+  const playTask: ListrTask = {
+    title: `PLAY [${play.name}]`,
+    task: async (_, task) => {
+      const count = await play.batchCount.promise
+      if (count === null) return task.skip(`PLAY [${play.name}]: no hosts`)
+      const batches = Array.from({ length: count }, (__, i) => batchTask(play, i + 1, count, refreshers))
+      // One batch: its hosts sit right under the play.
+      return task.newListr(batches, { concurrent: false, exitOnError: false })
+    },
+  }
+  return new Listr([playTask], {
+    exitOnError: false,
+    registerSignalListeners: false,
+    rendererOptions: { collapseSubtasks: false, collapseErrors: false, timer: PRESET_TIMER },
+  })
+}
+
+export function listrRenderer(options: RenderOptions): Renderer {
+  const paint = palette(options.color)
+  const state: LiveState = {}
+  const refreshers = new Set<Refresh>()
+  const summary: string[] = []
+  let chain: Promise<unknown> = Promise.resolve()
+  const tick = setInterval(() => {
+    const now = Date.now()
+    for (const refresh of refreshers) refresh(now)
+  }, TICK_MS)
+
+  const emit = (event: EngineEvent): void => {
+    const now = Date.now()
+    switch (event.type) {
+      case 'play-start': {
+        state.play = newPlay(event.play, event.hosts)
+        const listr = playListr(state.play, refreshers)
+        chain = chain.then(() => listr.run().catch(() => undefined))
+        return
+      }
+      case 'batch-start':
+        startBatch(state, event)
+        return
+      case 'task-start':
+        taskStarted(state.batch, event.host, event.task, now)
+        return
+      case 'task-end':
+        taskEnded(state.batch, event, now)
+        if (event.status !== 'ok' && event.status !== 'skipped') summary.push(...taskEndLines(event, paint))
+        return
+      case 'play-end':
+        endPlay(state, event.stopped)
+        if (event.stopped) summary.push(paint.failed(`PLAY [${event.play}] stopped: ${event.stopped}`))
+        return
+      case 'recap':
+        summary.push('', ...recapLines(event.hosts, paint))
+        return
+      case 'run-end':
+        if (event.interrupted) summary.push('', paint.failed('interrupted: running work was stopped'))
+        return
+      case 'run-start':
+        if (event.check) summary.push(paint.dim('check mode: nothing was changed; the plan is below'))
+        return
+    }
+  }
+
+  return {
+    emit,
+    interrupting: () => {
+      if (state.play) state.play.stopped = 'interrupting…'
+    },
+    finish: async () => {
+      endPlay(state, state.play?.stopped)
+      await chain
+      clearInterval(tick)
+      if (summary.length > 0) options.out.write(summary.join('\n') + '\n')
+    },
+  }
+}

@@ -1,0 +1,36 @@
+/** The one place an error becomes an exit code and a message on stderr. */
+import { ConfigError, formatDiagnostic } from '../errors.js'
+import { ExitCode } from '../exit-codes.js'
+
+/** A command line that names something unusable (e.g. an unknown schema kind). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof ConfigError || error instanceof UsageError) return ExitCode.invalidInput
+  return ExitCode.internal
+}
+
+export function reportError(error: unknown): void {
+  if (error instanceof ConfigError) {
+    const count = error.diagnostics.length
+    process.stderr.write(error.diagnostics.map(formatDiagnostic).join('\n\n') + '\n')
+    process.stderr.write(`\n${count} problem${count === 1 ? '' : 's'} found; no host was contacted.\n`)
+    return
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\n`)
+    return
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  process.stderr.write(`tend: unexpected error: ${message}\n`)
+  if (process.env.TEND_DEBUG === '1' && error instanceof Error && error.stack) {
+    process.stderr.write(error.stack + '\n')
+  } else {
+    process.stderr.write('(set TEND_DEBUG=1 for the stack trace)\n')
+  }
+}
