@@ -17,16 +17,18 @@ export const fileAttributes = {
   group: { type: 'string', minLength: 1, description: 'Group name or numeric gid of the file.' },
 } as const
 
+export const filePath = {
+  type: 'string',
+  pattern: '^/(.*[^/])?$',
+  description: 'Absolute path of a regular file on the host (no trailing slash).',
+} as const
+
 const fileSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['path'],
   properties: {
-    path: {
-      type: 'string',
-      pattern: '^/(.*[^/])?$',
-      description: 'Absolute path of a regular file on the host (no trailing slash).',
-    },
+    path: filePath,
     content: {
       type: 'string',
       description: 'The exact text the file holds. Omitted: content is not managed (a missing file is created empty).',

@@ -2,6 +2,7 @@ import type { AnyModule } from './types.js'
 import { command, shell } from './command.js'
 import { http } from './http.js'
 import { file } from './file.js'
+import { template } from './template.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -18,4 +19,5 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   shell: { module: shell as AnyModule, shorthand: 'cmd' },
   http: { module: http as AnyModule, shorthand: 'url' },
   file: { module: file as AnyModule },
+  template: { module: template as AnyModule },
 }
