@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { AnyModule, Change, ModuleContext } from '../modules/types.js'
+
+/** What the module contract produced for one attempt of one task. */
+export interface Convergence {
+  readonly status: 'ok' | 'changed' | 'failed'
+  /** Applied changes, or under --check the planned ones; for a failure, what remains. */
+  readonly changes: readonly Change[]
+  readonly message?: string
+  /** apply's data (rc, stdout…) merged with module.facts(observed). */
+  readonly data: Readonly<Record<string, unknown>>
+}
+
+const POLL_MS = 500
+
+/** Waits before the next poll, or returns false when the deadline or an abort leaves no time. */
+async function pause(ctx: ModuleContext): Promise<boolean> {
+  const left = ctx.deadline - Date.now()
+  if (left <= 0 || ctx.signal.aborted) return false
+  await sleep(Math.min(POLL_MS, left), undefined, { signal: ctx.signal }).catch(() => undefined)
+  return !ctx.signal.aborted && Date.now() < ctx.deadline
+}
+
+function factsOf(module: AnyModule, observed: unknown): Readonly<Record<string, unknown>> {
+  return module.facts ? module.facts(observed) : {}
+}
+
+/** Probe + diff until converged or the deadline: "not yet" is polled on, not a failure. */
+async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown) {
+  for (;;) {
+    const observed = await module.probe(ctx, spec)
+    const left = module.diff(spec, observed)
+    if (left.length === 0 || !(await pause(ctx))) return { left, facts: factsOf(module, observed) }
+  }
+}
+
+async function verifyApplied(module: AnyModule, ctx: ModuleContext, spec: unknown) {
+  if (!module.verify) {
+    const { left, facts } = await pollUntilConverged(module, ctx, spec)
+    return { problems: left.map((c) => c.summary), facts }
+  }
+  for (;;) {
+    const problems = await module.verify(ctx, spec)
+    if (problems.length === 0 || !(await pause(ctx))) return { problems, facts: {} }
+  }
+}
+
+function failedWith(what: string, problems: readonly string[]): string {
+  return problems.length === 0 ? what : `${what}:\n  - ${problems.join('\n  - ')}`
+}
+
+/** Runs every planned change in order; stops at the first one apply reports as failed. */
+async function applyAll(module: AnyModule, ctx: ModuleContext, spec: unknown, changes: readonly Change[]) {
+  const apply = module.apply as NonNullable<AnyModule['apply']>
+  let data: Record<string, unknown> = {}
+  for (const change of changes) {
+    const result = (await apply.call(module, ctx, change, spec)) ?? {}
+    data = { ...data, ...result.data }
+    if (result.failed !== undefined) return { data, failed: `${change.summary}: ${result.failed}` }
+  }
+  return { data, failed: undefined }
+}
+
+/**
+ * The module contract for one task: probe → diff; empty is ok. A gate (no apply) polls until
+ * empty or the deadline. Otherwise --check reports the plan as changed and never applies; a real
+ * run applies each change in order, then verifies by observing again.
+ */
+export async function converge(module: AnyModule, ctx: ModuleContext, spec: unknown, check: boolean): Promise<Convergence> {
+  const observed = await module.probe(ctx, spec)
+  const planned = module.diff(spec, observed)
+  const facts = factsOf(module, observed)
+  if (planned.length === 0) return { status: 'ok', changes: [], data: facts }
+  if (!module.apply) {
+    const { left, facts: seen } = await pollUntilConverged(module, ctx, spec)
+    if (left.length === 0) return { status: 'ok', changes: [], data: seen }
+    return { status: 'failed', changes: left, data: seen, message: failedWith('not as declared', left.map((c) => c.summary)) }
+  }
+  if (check) return { status: 'changed', changes: planned, data: facts }
+  const applied = await applyAll(module, ctx, spec, planned)
+  if (applied.failed !== undefined) return { status: 'failed', changes: planned, data: { ...facts, ...applied.data }, message: applied.failed }
+  const { problems, facts: after } = await verifyApplied(module, ctx, spec)
+  const data = { ...applied.data, ...facts, ...after }
+  if (problems.length === 0) return { status: 'changed', changes: planned, data }
+  return { status: 'failed', changes: planned, data, message: failedWith('still not as declared after applying', problems) }
+}

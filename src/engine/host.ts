@@ -1,0 +1,70 @@
+import type { InventoryHost } from '../playbook/model.js'
+import type { RunContext } from './state.js'
+import type { Scope } from './task.js'
+import { runHandlers, runTask, type ListResult, type Walk } from './tasks.js'
+import type { PlayPlace } from './vars.js'
+
+/** How a host came out of a play. */
+export interface HostOutcome {
+  readonly host: string
+  readonly state: 'ok' | 'failed' | 'unreachable'
+  /** Why the host stopped before its last task (play halted, run halted, interrupted). */
+  readonly stopped?: string
+}
+
+/** How the play around this host coordinates it; all optional for a host converging alone. */
+export interface Coordination {
+  /** A reason to start no further task (halted play or run, Ctrl-C); checked before each task. */
+  readonly stopped: () => string | undefined
+  /** Bounds concurrency: wraps each top-level task (linear) or is identity (free: the pool does). */
+  readonly slot: <T>(work: () => Promise<T>) => Promise<T>
+  /** Called after each top-level task by every host (linear: lockstep barrier; free: nothing). */
+  readonly sync: (step: number) => Promise<void>
+  /** Told at once when the host fails or becomes unreachable (any_errors_fatal acts on it). */
+  readonly onDown: (state: 'failed' | 'unreachable') => void
+}
+
+function rootScope(place: PlayPlace): Scope {
+  return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, rescuable: false }
+}
+
+function stateOf(result: ListResult): 'failed' | 'unreachable' | undefined {
+  return result === 'failed' || result === 'unreachable' ? result : undefined
+}
+
+/**
+ * The unit of work: converge host H with play P. Runs the play's tasks in order, then the
+ * handlers it notified. Self-contained (state lives in RunContext: registered vars, the host's one
+ * connection) and idempotent because every module is: re-running it after a halt resumes a rollout.
+ */
+export async function convergeHost(run: RunContext, place: PlayPlace, host: InventoryHost, coord: Coordination): Promise<HostOutcome> {
+  const walk: Walk = { env: { run, host, place }, notified: new Set(), stopped: coord.stopped }
+  const scope = rootScope(place)
+  let state: HostOutcome['state'] = 'ok'
+  let stopped: string | undefined
+  for (const [step, task] of place.play.tasks.entries()) {
+    stopped ??= state === 'ok' ? coord.stopped() : undefined
+    if (state === 'ok' && stopped === undefined) {
+      const result = await coord.slot(() => runTask(walk, task, scope))
+      const down = stateOf(result)
+      if (down) {
+        state = down
+        coord.onDown(down)
+      }
+      if (result === 'stopped') stopped = coord.stopped()
+    }
+    await coord.sync(step)
+  }
+  stopped ??= state === 'ok' ? coord.stopped() : undefined
+  const handlersRun = state === 'unreachable' || run.options.signal.aborted ? false
+    : place.play.forceHandlers || (state === 'ok' && stopped === undefined)
+  if (handlersRun && walk.notified.size > 0) {
+    const result = await coord.slot(() => runHandlers({ ...walk, stopped: () => undefined }, place.play.handlers, scope))
+    const down = state === 'ok' ? stateOf(result) : undefined
+    if (down) {
+      state = down
+      coord.onDown(down)
+    }
+  }
+  return { host: host.name, state, ...(stopped !== undefined && { stopped }) }
+}

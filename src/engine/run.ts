@@ -1,0 +1,59 @@
+import { dirname, resolve } from 'node:path'
+import { ExitCode } from '../exit-codes.js'
+import { selectHosts } from '../playbook/patterns.js'
+import type { RunPlaybook } from './api.js'
+import { emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
+import { runPlay } from './play.js'
+import { Connections, Halt, type RunContext } from './state.js'
+
+/** Ansible's precedence of outcomes: interrupted > a host failed > unreachable > drift (--check). */
+function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean): number {
+  const all = Object.values(recap)
+  if (interrupted) return ExitCode.interrupted
+  if (all.some((c) => c.failed > 0)) return ExitCode.hostFailed
+  if (all.some((c) => c.unreachable > 0)) return ExitCode.unreachable
+  if (check && all.some((c) => c.changed > 0)) return ExitCode.driftFound
+  return ExitCode.ok
+}
+
+/**
+ * Runs a playbook: plays in order; hosts that failed or were unreachable in a play take no part
+ * in later ones. The recap is counted from the task-end events themselves, so the two agree.
+ */
+export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emit) => {
+  const started = new Date()
+  const recap: Record<string, RecapCounters> = {}
+  const counted: EmitEvent = (event) => {
+    if (event.type === 'task-end') (recap[event.host] ??= emptyCounters())[event.status]++
+    emit(event)
+  }
+  const run: RunContext = {
+    playbookFile: playbook.file,
+    playbookDir: dirname(resolve(playbook.file)),
+    inventory,
+    options,
+    emit: counted,
+    startedAt: started,
+    connections: new Connections(options.connect),
+    registered: new Map(),
+    halt: new Halt(),
+  }
+  counted({ type: 'run-start', playbook: playbook.file, check: options.check, time: started.toISOString() })
+  const down = new Set<string>()
+  try {
+    for (const play of playbook.plays) {
+      if (options.signal.aborted || run.halt.reason !== undefined) break
+      const hosts = selectHosts(inventory, play.hosts).filter((h) => (options.limit?.has(h) ?? true) && !down.has(h))
+      for (const host of hosts) recap[host] ??= emptyCounters()
+      const result = await runPlay(run, play, hosts)
+      for (const host of result.down.keys()) down.add(host)
+    }
+  } finally {
+    await run.connections.closeAll()
+  }
+  const interrupted = options.signal.aborted
+  const exitCode = exitCodeOf(recap, options.check, interrupted)
+  counted({ type: 'recap', hosts: recap })
+  counted({ type: 'run-end', exitCode, interrupted, durationMs: Date.now() - started.getTime() })
+  return { recap, exitCode, interrupted }
+}

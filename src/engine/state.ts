@@ -1,0 +1,68 @@
+import type { Inventory, InventoryHost, Vars } from '../playbook/model.js'
+import type { Transport } from '../transport/types.js'
+import type { RunOptions } from './api.js'
+import type { EmitEvent } from './events.js'
+
+/**
+ * What every unit of work of one run shares. Kept to plain data plus the connection cache so a
+ * later queue-backed runner can rebuild it per worker.
+ */
+export interface RunContext {
+  readonly playbookFile: string
+  readonly playbookDir: string
+  readonly inventory: Inventory
+  readonly options: RunOptions
+  readonly emit: EmitEvent
+  readonly startedAt: Date
+  readonly connections: Connections
+  /** Per host, `register:` results; they outlive the play (Ansible: host facts). */
+  readonly registered: Map<string, Record<string, unknown>>
+  /** Set when the whole run must stop (any_errors_fatal); Ctrl-C is options.signal. */
+  readonly halt: Halt
+}
+
+/** A stop flag with its reason: set once, read before every task. */
+export class Halt {
+  private why: string | undefined
+  get reason(): string | undefined {
+    return this.why
+  }
+  stop(reason: string): void {
+    this.why ??= reason
+  }
+}
+
+/** The one transport per host for the whole run: opened on first use, closed at the end. */
+export class Connections {
+  private readonly open = new Map<string, Promise<Transport>>()
+
+  constructor(private readonly connect: (host: InventoryHost) => Promise<Transport>) {}
+
+  /** Rejects with the same error on every call once a host was found unreachable. */
+  get(host: InventoryHost): Promise<Transport> {
+    let transport = this.open.get(host.name)
+    if (!transport) {
+      transport = this.connect(host)
+      this.open.set(host.name, transport)
+    }
+    return transport
+  }
+
+  async closeAll(): Promise<void> {
+    const settled = await Promise.allSettled(this.open.values())
+    await Promise.allSettled(
+      settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.close()] : [])),
+    )
+  }
+}
+
+/** Where one host stands in a play. */
+export type HostState = 'ok' | 'failed' | 'unreachable'
+
+export function registeredOf(run: RunContext, host: string): Record<string, unknown> {
+  let vars = run.registered.get(host)
+  if (!vars) run.registered.set(host, (vars = {}))
+  return vars
+}
+
+export type { Vars }

@@ -1,0 +1,69 @@
+import type { BlockTask, Handler, Task } from '../playbook/model.js'
+import { runModuleTask, type HostEnv, type Scope } from './task.js'
+import { selectedByTags } from './tags.js'
+
+/** How a list of tasks ended for a host; `stopped` means a halt or Ctrl-C cut it short. */
+export type ListResult = 'ok' | 'failed' | 'unreachable' | 'stopped'
+
+/** One host walking its tasks: where notifications collect and how it learns it must stop. */
+export interface Walk {
+  readonly env: HostEnv
+  readonly notified: Set<string>
+  readonly stopped: () => string | undefined
+}
+
+function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {
+  return {
+    vars: { ...scope.vars, ...block.vars },
+    when: [...scope.when, ...block.when],
+    tags: [...scope.tags, ...block.tags],
+    ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
+    become: block.become ?? scope.become,
+    rescuable,
+  }
+}
+
+async function runBlock(walk: Walk, block: BlockTask, scope: Scope): Promise<ListResult> {
+  const hasRescue = block.rescue.length > 0
+  let result = await runTasks(walk, block.block, inner(scope, block, scope.rescuable || hasRescue))
+  if (result === 'failed' && hasRescue) result = await runTasks(walk, block.rescue, inner(scope, block, scope.rescuable))
+  if (result === 'unreachable') return result
+  const always = await runTasks(walk, block.always, inner(scope, block, scope.rescuable))
+  return result === 'ok' ? always : result
+}
+
+export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<ListResult> {
+  if (task.type === 'block') return runBlock(walk, task, scope)
+  const { options } = walk.env.run
+  if (!selectedByTags([...scope.tags, ...task.tags], options.tags, options.skipTags)) return 'ok'
+  const outcome = await runModuleTask(walk.env, task, scope, false)
+  if (outcome.status === 'changed') for (const name of task.notify) walk.notified.add(name)
+  if (outcome.status === 'unreachable') return 'unreachable'
+  // `rescued` is counted as such, but the block still has to run its rescue section.
+  return outcome.status === 'failed' || outcome.status === 'rescued' ? 'failed' : 'ok'
+}
+
+export async function runTasks(walk: Walk, tasks: readonly Task[], scope: Scope): Promise<ListResult> {
+  for (const task of tasks) {
+    if (walk.stopped() !== undefined) return 'stopped'
+    const result = await runTask(walk, task, scope)
+    if (result !== 'ok') return result
+  }
+  return 'ok'
+}
+
+/**
+ * Notified handlers, each once, in definition order (not notification order); a handler that
+ * changes may notify one defined after it.
+ */
+export async function runHandlers(walk: Walk, handlers: readonly Handler[], scope: Scope): Promise<ListResult> {
+  for (const handler of handlers) {
+    if (!walk.notified.has(handler.name) && !handler.listen.some((topic) => walk.notified.has(topic))) continue
+    if (walk.env.run.options.signal.aborted) return 'stopped'
+    const outcome = await runModuleTask(walk.env, handler, scope, true)
+    if (outcome.status === 'changed') for (const name of handler.notify) walk.notified.add(name)
+    if (outcome.status === 'unreachable') return 'unreachable'
+    if (outcome.status === 'failed') return 'failed'
+  }
+  return 'ok'
+}

@@ -1,0 +1,96 @@
+import type { InventoryHost, Play, SourceRef, Vars } from '../playbook/model.js'
+import { renderValue } from '../playbook/template.js'
+import type { RunContext } from './state.js'
+
+/** Where a host converges: the play and the hosts it shares the play and batch with. */
+export interface PlayPlace {
+  readonly play: Play
+  readonly playHosts: readonly string[]
+  readonly batchHosts: readonly string[]
+}
+
+/** The value `omit` stands for; args whose rendered value is exactly this are dropped. */
+export const OMIT = '__tend_omit_place_holder__'
+
+function groupsOf(run: RunContext): Record<string, string[]> {
+  const groups: Record<string, string[]> = { all: [...run.inventory.hosts.keys()] }
+  for (const group of run.inventory.groups.values()) groups[group.name] = [...group.hosts]
+  for (const host of run.inventory.hosts.values()) {
+    for (const name of host.groups) if (!groups[name]?.includes(host.name)) (groups[name] ??= []).push(host.name)
+  }
+  return groups
+}
+
+function hostvarsOf(run: RunContext): Record<string, Vars> {
+  const hostvars: Record<string, Vars> = {}
+  for (const host of run.inventory.hosts.values()) {
+    hostvars[host.name] = { ...host.vars, ...run.registered.get(host.name), inventory_hostname: host.name }
+  }
+  return hostvars
+}
+
+/** Ansible's magic variables (model.ts MAGIC_VARIABLES): defined on every host, never "undefined". */
+function magicVars(run: RunContext, host: InventoryHost, place: PlayPlace): Vars {
+  return {
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0],
+    group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
+    groups: groupsOf(run),
+    hostvars: hostvarsOf(run),
+    play_hosts: place.playHosts,
+    ansible_play_hosts: place.playHosts,
+    ansible_play_batch: place.batchHosts,
+    ansible_check_mode: run.options.check,
+    ansible_diff_mode: run.options.diff,
+    playbook_dir: run.playbookDir,
+    omit: OMIT,
+  }
+}
+
+/**
+ * A task's variables, lowest to highest: inventory host vars < play vars < block vars < task vars
+ * < registered results < extra vars; the magic variables sit on top because they name facts.
+ */
+export function taskVars(run: RunContext, host: InventoryHost, place: PlayPlace, blockVars: Vars, ownVars: Vars, where: SourceRef): Vars {
+  const declared = { ...host.vars, ...place.play.vars, ...blockVars, ...ownVars }
+  const fixed = { ...run.registered.get(host.name), ...run.options.extraVars, ...magicVars(run, host, place) }
+  return resolved({ ...declared, ...fixed }, Object.keys(declared).filter((k) => !(k in fixed)), where)
+}
+
+const hasTemplate = (value: unknown): boolean =>
+  typeof value === 'string' ? value.includes('{{') || value.includes('{%')
+    : Array.isArray(value) ? value.some(hasTemplate)
+    : value !== null && typeof value === 'object' && Object.values(value).some(hasTemplate)
+
+/**
+ * Declared variables may refer to others (`dir: "{{ base }}/x"`); Ansible renders them lazily.
+ * Here they are rendered up front, innermost first, a few passes deep. One that cannot render yet
+ * stays as written: it only fails, with its diagnostic, if a task actually uses it. Registered
+ * results are never rendered (command output is data, not a template).
+ */
+function resolved(vars: Record<string, unknown>, renderable: readonly string[], where: SourceRef): Vars {
+  let pending = renderable.filter((key) => hasTemplate(vars[key]))
+  for (let pass = 0; pass < 5 && pending.length > 0; pass++) {
+    const next: string[] = []
+    for (const key of pending) {
+      try {
+        const value = renderValue(vars[key], vars, where)
+        vars[key] = value
+        if (hasTemplate(value)) next.push(key)
+      } catch {
+        next.push(key)
+      }
+    }
+    if (next.length === pending.length) break
+    pending = next
+  }
+  return vars
+}
+
+/** Drops object keys whose rendered value is `{{ omit }}` (Ansible's omit). */
+export function withoutOmitted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== OMIT).map(withoutOmitted)
+  if (value === null || typeof value !== 'object') return value
+  const entries = Object.entries(value).filter(([, v]) => v !== OMIT)
+  return Object.fromEntries(entries.map(([k, v]) => [k, withoutOmitted(v)]))
+}
