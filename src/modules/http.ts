@@ -88,4 +88,5 @@ export const http: Module<HttpSpec, RouteAnswer[], RouteProblem> = {
   probe,
   diff,
   facts,
+  pollSeconds: (spec) => spec.within ?? 30,
 }

@@ -53,6 +53,11 @@ export interface Module<Spec, Observed, C extends Change = Change> {
    * deadline. Returns the problems left (empty = converged).
    */
   verify?(ctx: ModuleContext, spec: Spec): Promise<readonly string[]>
+  /**
+   * A gate's own polling window in seconds, from its spec (http `within`): the engine polls
+   * probe+diff until this many seconds have passed or the task's deadline, whichever is first.
+   */
+  pollSeconds?(spec: Spec): number | undefined
   /** Data for `register` from what was observed (e.g. a unit's properties). */
   facts?(observed: Observed): Readonly<Record<string, unknown>>
 }
