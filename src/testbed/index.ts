@@ -1,0 +1,11 @@
+/** Real test hosts (systemd + journald + sshd) booted with systemd-nspawn: the library API. */
+export { bootHosts, testbedOf, TESTBED_ROOT, type BootOptions, type Testbed } from './boot.js'
+export { teardown } from './teardown.js'
+export { cleanStaleTestbeds } from './stale.js'
+export { TestbedUnavailable, checkPrerequisites } from './prereq.js'
+export { takeLease, releaseLease } from './lease.js'
+export { resetToBaseline, stageScenario, ROUTE_500, type Scenario } from './stage.js'
+export { sshSh, sshArgs, type SshEndpoint, type ShResult } from './ssh.js'
+export { httpGet, waitForHttp, type HttpAnswer } from './http.js'
+export { APP_PORT, ROUTES, UNIT_NAME, APP_PATH, UNIT_PATH, FAIL_ROUTE_FILE } from './host-files.js'
+export { readState, stateFileOf, type TestbedState, type HostRecord } from './state.js'

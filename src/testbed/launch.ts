@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, openSync, closeSync } from 'node:fs'
+import { join } from 'node:path'
+import { startTimeOf } from './proc.js'
+
+export interface LaunchInput {
+  readonly name: string
+  /** the host's tmpfs dir holding root/ */
+  readonly dir: string
+  readonly cgroupDirs: readonly string[]
+}
+
+/**
+ * Starts systemd-nspawn booting the host, in a new session, output to DIR/console.log. A small sh
+ * moves itself into the host's own cgroup dirs and then execs nspawn, so the recorded pid is
+ * nspawn's. `--register=no --keep-unit`: no system bus is needed (none exists without systemd as
+ * PID 1) and nspawn stays in the cgroup it was started in.
+ */
+export function launch(input: LaunchInput): { pid: number; startTime: string } {
+  for (const dir of input.cgroupDirs) mkdirSync(dir, { recursive: true })
+  const joinCgroups = input.cgroupDirs.map((_, i) => `echo $$ > "$${i + 1}"/cgroup.procs`).join(' && ')
+  const script = `${joinCgroups || 'true'} && shift ${input.cgroupDirs.length} && exec systemd-nspawn "$@"`
+  const log = openSync(join(input.dir, 'console.log'), 'a')
+  const child = spawn('/bin/sh', ['-c', script, 'launcher', ...input.cgroupDirs,
+    '-D', join(input.dir, 'root'), '-M', input.name, '-b', '--register=no', '--keep-unit',
+    '--link-journal=no', '--console=read-only', `--network-namespace-path=/run/netns/${input.name}`,
+  ], { detached: true, stdio: ['ignore', log, log] })
+  closeSync(log)
+  child.unref()
+  if (child.pid === undefined) throw new Error(`cannot start systemd-nspawn for ${input.name}`)
+  return { pid: child.pid, startTime: startTimeOf(child.pid) ?? '' }
+}
