@@ -1,15 +1,25 @@
 /** Shared by the file, template and http tests: a real module context and one converge pass. */
 import { LocalTransport } from '../../src/transport/local.js'
+import { openSsh } from '../../src/transport/ssh.js'
+import type { TestHost } from '../support/testbed.js'
 import type { Transport } from '../../src/transport/types.js'
 import type { Change, Module, ModuleContext } from '../../src/modules/types.js'
 import type { Vars } from '../../src/playbook/model.js'
 
-export function contextFor(transport: Transport, extra: { vars?: Vars; playbookDir?: string } = {}): ModuleContext {
+export interface ContextExtra {
+  readonly vars?: Vars
+  readonly playbookDir?: string
+  /** Run every command through `sudo -n -u USER`, as a task with `become` does. */
+  readonly become?: string
+}
+
+export function contextFor(transport: Transport, extra: ContextExtra = {}): ModuleContext {
   const signal = new AbortController().signal
+  const become = extra.become === undefined ? undefined : { user: extra.become }
   return {
     host: transport.host,
     transport,
-    run: (argv, options) => transport.exec(argv, { signal, ...options }),
+    run: (argv, options) => transport.exec(argv, { signal, become, ...options }),
     signal,
     deadline: Date.now() + 30_000,
     runStartedAt: new Date(),
@@ -18,7 +28,7 @@ export function contextFor(transport: Transport, extra: { vars?: Vars; playbookD
   }
 }
 
-export const localContext = (extra?: { vars?: Vars; playbookDir?: string }) => contextFor(new LocalTransport(), extra)
+export const localContext = (extra?: ContextExtra) => contextFor(new LocalTransport(), extra)
 
 /** probe → diff → apply every change → probe → diff: returns what was applied and what is left. */
 export async function convergeOnce<S, O, C extends Change>(module: Module<S, O, C>, ctx: ModuleContext, spec: S) {
@@ -29,4 +39,14 @@ export async function convergeOnce<S, O, C extends Change>(module: Module<S, O, 
   }
   const left = module.diff(spec, await module.probe(ctx, spec))
   return { changes, summaries: changes.map((c) => c.summary), left: left.map((c) => c.summary) }
+}
+
+/** An ssh connection to a leased test host as `user`, seeing only the testbed's keys and known_hosts. */
+export async function sshTo(host: TestHost, user = 'root'): Promise<Transport> {
+  delete process.env['SSH_AUTH_SOCK']
+  process.env['TEND_SSH_CONFIG'] = '/nonexistent/tend-test-ssh-config'
+  return openSsh({
+    host: host.name, address: host.address, port: host.port, user,
+    keyFile: host.keyFile, knownHostsFile: host.knownHostsFile, hostKeyPolicy: 'strict',
+  })
 }
