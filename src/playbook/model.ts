@@ -22,6 +22,17 @@ interface TaskCommon {
   readonly become?: BecomeSpec
   readonly vars: Vars
   readonly source: SourceRef
+  /**
+   * Positions of this task's templated strings and expressions (when, until, …), by JSON Pointer
+   * from the task (`/http/url`, `/when/0`): validation points at them. Filled by the loader.
+   */
+  readonly templateSources?: Readonly<Record<string, TemplateSource>>
+}
+
+/** A templated string (or a bare `when:`-style expression) as written, and where. */
+export interface TemplateSource extends SourceRef {
+  readonly text: string
+  readonly expression: boolean
 }
 
 export interface ModuleTask extends TaskCommon {
@@ -40,6 +51,8 @@ export interface ModuleTask extends TaskCommon {
   readonly changedWhen?: readonly string[]
   readonly failedWhen?: readonly string[]
   readonly noLog: boolean
+  /** Where `notify` is written (for "no handler named …"). */
+  readonly notifySource?: SourceRef
   /** Deadline for the whole task, including verify polling. */
   readonly timeoutSeconds?: number
 }
@@ -83,6 +96,10 @@ export interface Play {
   readonly handlers: readonly Handler[]
   readonly forceHandlers: boolean
   readonly source: SourceRef
+  /** Where the `hosts:` pattern is written. */
+  readonly hostsSource?: SourceRef
+  /** Positions of templated play vars, by JSON Pointer from the play (`/vars/url`). */
+  readonly templateSources?: Readonly<Record<string, TemplateSource>>
 }
 
 export interface Playbook {

@@ -1,0 +1,106 @@
+import type { Diagnostic } from '../errors.js'
+import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
+import { didYouMean } from './nearest.js'
+import { selectHosts } from './patterns.js'
+import { expressionTemplate, variablesOf } from './template-vars.js'
+
+/**
+ * Checks that need the playbook and the inventory together, before any host is contacted:
+ * host patterns that match nothing, notify naming no handler, variables defined nowhere.
+ */
+export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVars: Vars): readonly Diagnostic[] {
+  const diagnostics: Diagnostic[] = []
+  const registered = new Set<string>()
+  for (const play of playbook.plays) {
+    for (const task of allTasks([...play.tasks, ...play.handlers])) if (task.type === 'module' && task.register) registered.add(task.register)
+    const hosts = selectHosts(inventory, play.hosts)
+    if (hosts.length === 0) diagnostics.push(emptyPattern(play, inventory))
+    diagnostics.push(...unknownHandlers(play))
+    diagnostics.push(...undefinedVariables(play, hosts, inventory, new Set([...MAGIC_VARIABLES, ...Object.keys(extraVars), ...registered])))
+  }
+  return diagnostics
+}
+
+function allTasks(tasks: readonly Task[]): Task[] {
+  return tasks.flatMap((t) => (t.type === 'block' ? [t, ...allTasks([...t.block, ...t.rescue, ...t.always])] : [t]))
+}
+
+function emptyPattern(play: Play, inventory: Inventory): Diagnostic {
+  const where = play.hostsSource ?? play.source
+  const names = [...inventory.groups.keys(), ...inventory.hosts.keys()]
+  const guess = didYouMean(play.hosts, names)
+  return {
+    ...where,
+    message: `hosts: \`${play.hosts}\` matches no host of the inventory (${inventory.files[0] ?? 'inventory'})`,
+    hint: `${guess ? `${guess} ` : ''}Ansible would warn and skip this play; tend stops instead, so a typo cannot silently do nothing. Groups: ${[...inventory.groups.keys()].join(', ')}.`,
+  }
+}
+
+function unknownHandlers(play: Play): Diagnostic[] {
+  const topics = new Set(play.handlers.flatMap((h) => [h.name, ...h.listen]))
+  const out: Diagnostic[] = []
+  for (const task of allTasks(play.tasks)) {
+    if (task.type !== 'module') continue
+    for (const name of task.notify) {
+      if (topics.has(name)) continue
+      out.push({
+        ...(task.notifySource ?? task.source),
+        message: `notify: no handler named or listening to \`${name}\``,
+        hint: didYouMean(name, topics, topics.size > 0 ? `handlers of this play: ${[...topics].join(', ')}` : 'This play has no handlers.'),
+      })
+    }
+  }
+  return out
+}
+
+/** Names defined for every host of the play, and those defined for some hosts only. */
+function inventoryNames(hosts: readonly string[], inventory: Inventory): { all: Set<string>; some: Map<string, string[]> } {
+  const perHost = hosts.map((h) => new Set(Object.keys(inventory.hosts.get(h)?.vars ?? {})))
+  const union = new Set(perHost.flatMap((s) => [...s]))
+  const all = new Set([...union].filter((n) => perHost.every((s) => s.has(n))))
+  const some = new Map([...union].filter((n) => !all.has(n)).map((n) => [n, hosts.filter((_, i) => !perHost[i]!.has(n))]))
+  return { all, some }
+}
+
+function checkTemplates(sources: Readonly<Record<string, TemplateSource>> | undefined, defined: Set<string>, some: Map<string, string[]>, owner: string): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const t of Object.values(sources ?? {})) {
+    const { text, expression, ...where } = t
+    let names: string[]
+    try {
+      names = variablesOf(expression ? expressionTemplate(text) : text)
+    } catch (error) {
+      out.push({ ...where, message: `template syntax error in \`${text}\`: ${(error as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ')}` })
+      continue
+    }
+    for (const name of names) {
+      if (defined.has(name)) continue
+      const missingOn = some.get(name)
+      out.push(
+        missingOn
+          ? { ...where, message: `variable \`${name}\` (used in ${owner}) is undefined on host(s) ${missingOn.join(', ')}`, hint: 'Define it for every host of the play (group vars), or use `| default(...)`.' }
+          : {
+              ...where,
+              message: `undefined variable \`${name}\` in \`${text}\` (${owner})`,
+              hint: didYouMean(name, defined, 'Define it in the play/task `vars`, vars_files, the inventory, with `register`, or -e; or use `| default(...)`.'),
+            },
+      )
+    }
+  }
+  return out
+}
+
+function undefinedVariables(play: Play, hosts: readonly string[], inventory: Inventory, base: Set<string>): Diagnostic[] {
+  const { all, some } = inventoryNames(hosts, inventory)
+  const playScope = new Set([...base, ...all, ...Object.keys(play.vars)])
+  const out = checkTemplates(play.templateSources, playScope, some, `play "${play.name}"`)
+  const walk = (tasks: readonly Task[], scope: Set<string>): void => {
+    for (const task of tasks) {
+      const inner = new Set([...scope, ...Object.keys(task.vars)])
+      out.push(...checkTemplates(task.templateSources, inner, some, `task "${task.name ?? (task.type === 'module' ? task.module : 'block')}"`))
+      if (task.type === 'block') walk([...task.block, ...task.rescue, ...task.always], inner)
+    }
+  }
+  walk([...play.tasks, ...play.handlers], playScope)
+  return out
+}

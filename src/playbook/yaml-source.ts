@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises'
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml'
+import type { Diagnostic } from '../errors.js'
+import type { SourceRef } from './model.js'
+
+/** One parsed YAML file with what is needed to point diagnostics at its lines. */
+export interface YamlSource {
+  readonly file: string
+  readonly lines: readonly string[]
+  readonly doc: Document
+  readonly lineCounter: LineCounter
+}
+
+export type Path = readonly (string | number)[]
+
+export interface ParsedYaml {
+  readonly source: YamlSource
+  readonly value: unknown
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+export function parseYaml(file: string, text: string): ParsedYaml {
+  const lineCounter = new LineCounter()
+  // prettyErrors off: we render positions ourselves, with the source line and a caret.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const source: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter }
+  const diagnostics = [...doc.errors, ...doc.warnings].map((e) =>
+    diagnosticAt(source, e.pos[0], e.message, yamlHint(e.code)),
+  )
+  let value: unknown
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 })
+  } catch (error) {
+    value = undefined
+    if (diagnostics.length === 0) diagnostics.push(diagnosticAt(source, 0, (error as Error).message))
+  }
+  return { source, value, diagnostics }
+}
+
+/** Reads and parses a YAML file; a missing or unreadable file is one diagnostic. */
+export async function readYaml(file: string, from?: Diagnostic): Promise<ParsedYaml | Diagnostic> {
+  try {
+    return parseYaml(file, await readFile(file, 'utf8'))
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
+    return from ? { ...from, message: `${from.message}: ${reason}` } : { file, line: 0, column: 0, message: reason }
+  }
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'YAML indentation must use spaces, not tabs.'
+    case 'DUPLICATE_KEY':
+      return 'Each key may appear once per mapping; the second one would silently replace the first.'
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'Check the indentation and the `key: value` spacing of this line and the one above.'
+    default:
+      return undefined
+  }
+}
+
+export function refAt(source: YamlSource, offset: number): SourceRef {
+  const { line, col } = source.lineCounter.linePos(offset)
+  return { file: source.file, line, column: col }
+}
+
+export function diagnosticAt(source: YamlSource, offset: number, message: string, hint?: string): Diagnostic {
+  const ref = refAt(source, offset)
+  const sourceLine = source.lines[ref.line - 1]
+  return { ...ref, message, ...(hint ? { hint } : {}), ...(sourceLine !== undefined ? { sourceLine } : {}) }
+}
+
+export function diagnosticAtRef(source: YamlSource, ref: SourceRef, message: string, hint?: string): Diagnostic {
+  const sourceLine = source.lines[ref.line - 1]
+  return { ...ref, message, ...(hint ? { hint } : {}), ...(sourceLine !== undefined ? { sourceLine } : {}) }
+}
+
+function childOf(node: unknown, segment: string | number): { node: unknown; keyOffset?: number } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(segment))
+    if (!pair) return undefined
+    const keyOffset = (pair.key as Node | null)?.range?.[0]
+    return { node: pair.value, ...(keyOffset !== undefined ? { keyOffset } : {}) }
+  }
+  if (isSeq(node) && typeof segment === 'number') return { node: node.items[segment] }
+  return undefined
+}
+
+/**
+ * Offset of the node at `path` (or of its key, with `atKey`). When the path leads nowhere
+ * (a missing value), the deepest node found on the way stands in.
+ */
+export function offsetOf(source: YamlSource, path: Path, atKey = false): number {
+  let node: unknown = source.doc.contents
+  let offset = (node as Node | null)?.range?.[0] ?? 0
+  for (const [i, segment] of path.entries()) {
+    const child = childOf(node, segment)
+    if (!child) return offset
+    const last = i === path.length - 1
+    if (last && atKey && child.keyOffset !== undefined) return child.keyOffset
+    const range = (child.node as Node | null)?.range
+    // `key:` with no value has a null node: point at the key instead.
+    offset = range ? range[0] : child.keyOffset ?? offset
+    node = child.node
+  }
+  return offset
+}
+
+export function refOf(source: YamlSource, path: Path, atKey = false): SourceRef {
+  return refAt(source, offsetOf(source, path, atKey))
+}
+
+/** Splits an ajv instancePath (JSON Pointer) into segments; array indexes become numbers. */
+export function pointerToPath(pointer: string, value: unknown): Path {
+  if (pointer === '') return []
+  const path: (string | number)[] = []
+  let current: unknown = value
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~')
+    const next = Array.isArray(current) ? Number(segment) : segment
+    path.push(next)
+    current = current === null || typeof current !== 'object' ? undefined : (current as Record<string, unknown>)[segment]
+  }
+  return path
+}
