@@ -14,11 +14,11 @@ export interface Convergence {
 const POLL_MS = 500
 
 /** Waits before the next poll, or returns false when the deadline or an abort leaves no time. */
-async function pause(ctx: ModuleContext): Promise<boolean> {
-  const left = ctx.deadline - Date.now()
+async function pause(ctx: ModuleContext, until: number = ctx.deadline): Promise<boolean> {
+  const left = until - Date.now()
   if (left <= 0 || ctx.signal.aborted) return false
   await sleep(Math.min(POLL_MS, left), undefined, { signal: ctx.signal }).catch(() => undefined)
-  return !ctx.signal.aborted && Date.now() < ctx.deadline
+  return !ctx.signal.aborted && Date.now() < until
 }
 
 function factsOf(module: AnyModule, observed: unknown): Readonly<Record<string, unknown>> {
@@ -26,12 +26,18 @@ function factsOf(module: AnyModule, observed: unknown): Readonly<Record<string, 
 }
 
 /** Probe + diff until converged or the deadline: "not yet" is polled on, not a failure. */
-async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown) {
+async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown, until: number = ctx.deadline) {
   for (;;) {
     const observed = await module.probe(ctx, spec)
     const left = module.diff(spec, observed)
-    if (left.length === 0 || !(await pause(ctx))) return { left, facts: factsOf(module, observed) }
+    if (left.length === 0 || !(await pause(ctx, until))) return { left, facts: factsOf(module, observed) }
   }
+}
+
+/** A gate polls for its own window (http `within`) when it has one, never past the deadline. */
+function gateWindowEnd(module: AnyModule, ctx: ModuleContext, spec: unknown): number {
+  const seconds = module.pollSeconds?.(spec)
+  return seconds === undefined ? ctx.deadline : Math.min(ctx.deadline, Date.now() + seconds * 1000)
 }
 
 async function verifyApplied(module: AnyModule, ctx: ModuleContext, spec: unknown) {
@@ -72,7 +78,7 @@ export async function converge(module: AnyModule, ctx: ModuleContext, spec: unkn
   const facts = factsOf(module, observed)
   if (planned.length === 0) return { status: 'ok', changes: [], data: facts }
   if (!module.apply) {
-    const { left, facts: seen } = await pollUntilConverged(module, ctx, spec)
+    const { left, facts: seen } = await pollUntilConverged(module, ctx, spec, gateWindowEnd(module, ctx, spec))
     if (left.length === 0) return { status: 'ok', changes: [], data: seen }
     return { status: 'failed', changes: left, data: seen, message: failedWith('not as declared', left.map((c) => c.summary)) }
   }

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { ExitCode } from '../../src/exit-codes.js'
+import { linesOf, outline, run, scene, taskEnds } from './harness.js'
+
+const marker = `
+- hosts: all
+  tasks:
+    - name: make marker
+      shell:
+        cmd: "echo ran >> {{ dir }}/LOG && touch {{ dir }}/DONE"
+        creates: "{{ dir }}/DONE"
+`
+
+test('a task guarded by creates changes once; a second run changes nothing', async () => {
+  const at = await scene(['h1', 'h2'])
+  const first = await run(at, marker)
+  assert.deepEqual(outline(first), ['make marker@h1:changed', 'make marker@h2:changed'])
+  assert.equal(first.summary.exitCode, ExitCode.ok)
+  const second = await run(at, marker)
+  assert.deepEqual(outline(second), ['make marker@h1:ok', 'make marker@h2:ok'])
+  assert.equal(second.summary.recap.h1?.changed, 0)
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'LOG')), ['ran'])
+})
+
+test('--check reports the planned change as drift and changes nothing', async () => {
+  const at = await scene(['h1'])
+  const planned = await run(at, marker, { check: true })
+  assert.equal(planned.summary.exitCode, ExitCode.driftFound)
+  const [end] = taskEnds(planned)
+  assert.equal(end?.status, 'changed')
+  assert.match(end?.changes[0]?.summary ?? '', /echo ran >> .*LOG/)
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'LOG')), [])
+  await run(at, marker)
+  const converged = await run(at, marker, { check: true })
+  assert.equal(converged.summary.exitCode, ExitCode.ok)
+  assert.deepEqual(outline(converged), ['make marker@h1:ok'])
+})
+
+test('a failed task fails the host: its later tasks do not run, other hosts go on, exit 2', async () => {
+  const at = await scene(['h1', 'h2'])
+  const ran = await run(at, `
+- hosts: all
+  tasks:
+    - name: fails on h2
+      command: [test, "{{ inventory_hostname }}", "!=", h2]
+    - name: write
+      shell: "echo written >> {{ dir }}/LOG"
+`)
+  assert.deepEqual(outline(ran), ['fails on h2@h1:changed', 'fails on h2@h2:failed', 'write@h1:changed'])
+  assert.match(taskEnds(ran, 'h2')[0]?.message ?? '', /non-zero exit 1/)
+  assert.deepEqual(await linesOf(join(at.dirOf('h2'), 'LOG')), [])
+  assert.equal(ran.summary.recap.h2?.failed, 1)
+  assert.equal(ran.summary.exitCode, ExitCode.hostFailed)
+})
+
+test('a task past its timeout fails as timed out and its command is stopped', async () => {
+  const at = await scene(['h1'])
+  const started = Date.now()
+  const ran = await run(at, `
+- hosts: all
+  tasks:
+    - name: slow
+      timeout: 1
+      shell: "sleep 5; echo late >> {{ dir }}/LOG"
+`)
+  assert.ok(Date.now() - started < 4000, 'the run waits for the deadline, not for the command')
+  const [end] = taskEnds(ran)
+  assert.equal(end?.status, 'failed')
+  assert.match(end?.message ?? '', /timed out after 1s/)
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'LOG')), [])
+})
+
+test('arguments that render to an invalid spec fail the task before anything runs', async () => {
+  const at = await scene(['h1'])
+  const ran = await run(at, `
+- hosts: all
+  vars:
+    program: 42
+  tasks:
+    - name: bad argv
+      command:
+        argv: "{{ program }}"
+`)
+  const [end] = taskEnds(ran)
+  assert.equal(end?.status, 'failed')
+  assert.match(end?.message ?? '', /playbook\.yaml:\d+:\d+/)
+  assert.match(end?.message ?? '', /argv/)
+})
+
+test('variables: extra vars beat task vars beat play vars beat inventory vars; vars may refer to vars', async () => {
+  const at = await scene(['h1'])
+  const ran = await run(at, `
+- hosts: all
+  vars:
+    a: play
+    b: play
+    c: play
+    path: "{{ dir }}/OUT"
+  tasks:
+    - name: write
+      vars:
+        b: task
+        c: task
+      shell: "echo {{ a }} {{ b }} {{ c }} {{ inventory_hostname }} >> {{ path }}"
+`, { extraVars: { c: 'extra' } })
+  assert.equal(ran.summary.exitCode, ExitCode.ok)
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'OUT')), ['play task extra h1'])
+})

@@ -1,0 +1,74 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { RunOptions, RunSummary } from '../../src/engine/api.js'
+import type { EngineEvent } from '../../src/engine/events.js'
+import { runPlaybook } from '../../src/engine/run.js'
+import { loadInventory, loadPlaybook } from '../../src/playbook/load.js'
+import { LocalTransport } from '../../src/transport/local.js'
+
+/**
+ * Test support: real playbook and inventory YAML files in a temp dir, loaded by the real loader,
+ * run by the real engine on the local transport. Each host writes into its own directory `dir`.
+ */
+export interface Scene {
+  readonly root: string
+  dirOf(host: string): string
+}
+
+export async function scene(hosts: readonly string[] = ['h1', 'h2', 'h3']): Promise<Scene> {
+  const root = await mkdtemp(join(tmpdir(), 'tend-engine-'))
+  const lines = ['all:', '  hosts:']
+  for (const host of hosts) {
+    await mkdir(join(root, host))
+    lines.push(`    ${host}:`, '      ansible_connection: local', `      dir: ${join(root, host)}`)
+  }
+  await writeFile(join(root, 'inventory.yaml'), lines.join('\n') + '\n')
+  return { root, dirOf: (host) => join(root, host) }
+}
+
+export interface Ran {
+  readonly events: readonly EngineEvent[]
+  readonly summary: RunSummary
+}
+
+export type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
+
+export async function run(at: Scene, playbookYaml: string, options: Partial<RunOptions> = {}): Promise<Ran> {
+  const file = join(at.root, 'playbook.yaml')
+  await writeFile(file, playbookYaml)
+  const playbook = await loadPlaybook(file)
+  const inventory = await loadInventory(join(at.root, 'inventory.yaml'))
+  const events: EngineEvent[] = []
+  const summary = await runPlaybook(playbook, inventory, {
+    check: false,
+    diff: false,
+    forks: 5,
+    tags: [],
+    skipTags: [],
+    extraVars: {},
+    stepTimeoutSeconds: 30,
+    signal: new AbortController().signal,
+    connect: async (host) => new LocalTransport(host.name),
+    ...options,
+  }, (event) => events.push(event))
+  return { events, summary }
+}
+
+export function taskEnds(ran: Ran, host?: string): TaskEnd[] {
+  return ran.events.filter((e): e is TaskEnd => e.type === 'task-end' && (host === undefined || e.host === host))
+}
+
+/** `task@host:status` for each task-end, in event order: what a user reads in the plain output. */
+export function outline(ran: Ran, host?: string): string[] {
+  return taskEnds(ran, host).map((e) => `${e.task}@${e.host}:${e.status}`)
+}
+
+/** Lines of a file the tasks appended to; empty when it does not exist. */
+export async function linesOf(file: string): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '')
+  } catch {
+    return []
+  }
+}
