@@ -16,7 +16,7 @@ function problem(file: string, message: string, hint?: string, line = 0, column 
 
 /** A YAML/JSON mapping from text; every parse error becomes a diagnostic at its position. */
 function parseMapping(text: string, file: string): { vars?: Vars; problems: Diagnostic[] } {
-  const doc = parseDocument(text, { prettyErrors: false })
+  const doc = parseDocument(text)
   const lines = text.split('\n')
   const problems = doc.errors.map((e) => {
     const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0]

@@ -1,0 +1,85 @@
+/** What a user reads: plain lines in logs, the --check plan, --json events, colour rules. */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { test } from 'node:test'
+import { cleanEnv, LOCAL_INVENTORY, parseRecap, project, tend, TEND } from './support.js'
+
+const PLAYBOOK = `- name: mixed
+  hosts: web
+  tasks:
+    - name: already there
+      command: { argv: [touch, here], creates: site.yaml }
+    - name: make stamp
+      command: { argv: [touch, "stamp-{{ inventory_hostname }}"], creates: "stamp-{{ inventory_hostname }}" }
+    - name: skipped one
+      command: ["true"]
+      when: inventory_hostname == 'nobody'
+    - name: secret
+      shell: "echo hunter2-secret"
+      no_log: true
+`
+
+async function scratch() {
+  return project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'site.yaml': PLAYBOOK })
+}
+
+test('plain output has one line per task in Ansible words and an Ansible PLAY RECAP', async () => {
+  const result = await tend(['run', 'site.yaml'], await scratch())
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(result.stdout, /^PLAY \[mixed\] \*+$/m)
+  assert.match(result.stdout, /^ok: \[alpha\] already there$/m)
+  assert.match(result.stdout, /^changed: \[beta\] make stamp$/m)
+  assert.match(result.stdout, /^skipping: \[alpha\] skipped one/m)
+  assert.match(result.stdout, /^alpha {21}: ok=1 {4}changed=2 {4}unreachable=0 {4}failed=0 {4}skipped=1 {4}rescued=0 {4}ignored=0$/m)
+  assert.deepEqual(parseRecap(result.stdout).beta, { ok: 1, changed: 2, unreachable: 0, failed: 0, skipped: 1, rescued: 0, ignored: 0 })
+  assert.doesNotMatch(result.stdout + result.stderr, /\u001b\[/, 'no colour when stdout is not a terminal')
+})
+
+test('a no_log task never shows its output or command', async () => {
+  const result = await tend(['run', 'site.yaml'], await scratch())
+  assert.doesNotMatch(result.stdout + result.stderr, /hunter2/)
+  const json = await tend(['run', 'site.yaml', '--json'], await scratch())
+  assert.doesNotMatch(json.stdout + json.stderr, /hunter2/)
+})
+
+test('--check shows the plan under each changed task', async () => {
+  const result = await tend(['run', 'site.yaml', '--check'], await scratch())
+  assert.equal(result.code, 3, result.stderr)
+  assert.match(result.stdout, /^changed: \[alpha\] make stamp\n {4}run touch stamp-alpha$/m)
+})
+
+test('--json writes only events, one per line, agreeing with the recap', async () => {
+  const result = await tend(['run', 'site.yaml', '--json'], await scratch())
+  assert.equal(result.code, 0, result.stderr)
+  const events = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+  assert.equal(events[0]?.type, 'run-start')
+  assert.equal(events.at(-1)?.type, 'run-end')
+  const counted: Record<string, Record<string, number>> = {}
+  for (const e of events.filter((e) => e.type === 'task-end')) {
+    const host = (counted[e.host as string] ??= {})
+    host[e.status as string] = (host[e.status as string] ?? 0) + 1
+  }
+  const recap = events.find((e) => e.type === 'recap')?.hosts as Record<string, Record<string, number>>
+  for (const [host, counters] of Object.entries(recap)) {
+    for (const [status, n] of Object.entries(counters)) assert.equal(counted[host]?.[status] ?? 0, n, `${host} ${status}`)
+  }
+  assert.equal(recap.alpha?.changed, 2)
+})
+
+/** Runs tend under `script`, which gives it a pseudo-terminal as stdout. */
+function onTerminal(args: string, cwd: string, env: NodeJS.ProcessEnv) {
+  const run = spawnSync('script', ['-qec', `${process.execPath} ${TEND} ${args}`, '/dev/null'], { cwd, env, encoding: 'utf8', timeout: 60_000 })
+  return { code: run.status, output: run.stdout }
+}
+
+test('on a terminal the live view runs and colours; NO_COLOR turns colour off', async () => {
+  const dir = await scratch()
+  const coloured = onTerminal('run site.yaml', dir, cleanEnv({ TERM: 'xterm' }))
+  assert.equal(coloured.code, 0, coloured.output)
+  assert.match(coloured.output, /PLAY RECAP/)
+  assert.match(coloured.output, /\u001b\[3\dm/)
+  const plain = onTerminal('run site.yaml', dir, cleanEnv({ TERM: 'xterm', NO_COLOR: '1' }))
+  assert.equal(plain.code, 0, plain.output)
+  assert.match(plain.output, /PLAY RECAP/)
+  assert.doesNotMatch(plain.output, /\u001b\[3\dm/)
+})
