@@ -64,6 +64,13 @@ export function outline(ran: Ran, host?: string): string[] {
   return taskEnds(ran, host).map((e) => `${e.task}@${e.host}:${e.status}`)
 }
 
+/** Per host, `task:status` in order (hosts converge concurrently, so only per-host order is defined). */
+export function perHost(ran: Ran): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const e of taskEnds(ran)) (out[e.host] ??= []).push(`${e.task}:${e.status}`)
+  return out
+}
+
 /** Lines of a file the tasks appended to; empty when it does not exist. */
 export async function linesOf(file: string): Promise<string[]> {
   try {
