@@ -1,5 +1,6 @@
 /**
  * tsx src/testbed/cli.ts up [N] [--prefix P] [--first K] | down [--prefix P] | status [--prefix P]
+ * Defaults: prefix tend-d, first index 31 (10.77.0.41…), so it never clashes with `npm test`'s tend-h1… (10.77.0.11…).
  * A testbed from `up` stays until `down`; state lives in /run/tend-testbed/PREFIX.
  */
 import { existsSync } from 'node:fs'
@@ -17,12 +18,12 @@ function option(args: readonly string[], name: string, fallback: string): string
 
 async function main(args: readonly string[]): Promise<number> {
   const [command, countArg] = args
-  const prefix = option(args, '--prefix', 'tend-h')
+  const prefix = option(args, '--prefix', 'tend-d')
   const stateDir = join(TESTBED_ROOT, prefix)
   if (command === 'up') {
     const started = Date.now()
     const count = countArg !== undefined && /^\d+$/.test(countArg) ? Number(countArg) : 3
-    const bed = await bootHosts({ count, prefix, stateDir, firstIndex: Number(option(args, '--first', '1')), owner: 'none' })
+    const bed = await bootHosts({ count, prefix, stateDir, firstIndex: Number(option(args, '--first', '31')), owner: 'none' })
     console.log(`booted ${bed.hosts.length} hosts in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     for (const h of bed.hosts) console.log(`  ${h.name} ${h.address}:${h.port}`)
     console.log(`inventory: ${bed.inventoryFile}\nstate: ${bed.stateFile}`)
