@@ -1,0 +1,141 @@
+import type { Duplex } from 'node:stream'
+import type { Client } from 'ssh2'
+import { shJoin, withBecome } from './quote.js'
+import { ChannelLimiter, delay, isChannelRefusal } from './ssh-channels.js'
+import { loadSshConfig, sshConfigPath } from './ssh-config.js'
+import { connectEndpoint } from './ssh-connect.js'
+import { connectionClosed } from './ssh-errors.js'
+import { collect, openSession } from './ssh-exec.js'
+import { resolveEndpoint, type Endpoint, type SshTarget } from './ssh-target.js'
+import { CommandTimeoutError, UnreachableError } from './types.js'
+import type { Become, ExecOptions, ExecResult, Transport } from './types.js'
+
+export type { SshTarget } from './ssh-target.js'
+export type { HostKeyPolicy } from './ssh-hostkey.js'
+
+export interface SshOptions {
+  readonly signal?: AbortSignal
+  /** ssh_config file to honour instead of $TEND_SSH_CONFIG or ~/.ssh/config. */
+  readonly configFile?: string
+  /** Session channels open at once on the connection (sshd's MaxSessions defaults to 10). */
+  readonly maxChannels?: number
+}
+
+/** How long a refused channel is retried before the command fails as unreachable. */
+const CHANNEL_RETRY_MS = 30_000
+
+/** Opens the one connection this host's run uses. Throws UnreachableError, classified. */
+export async function openSsh(target: SshTarget, options: SshOptions = {}): Promise<Transport> {
+  const endpoint = resolveEndpoint(target, loadSshConfig(sshConfigPath(options.configFile)))
+  const client = await connectEndpoint(endpoint, options.signal)
+  return new SshTransport(target.host, endpoint, client, new ChannelLimiter(options.maxChannels ?? 8))
+}
+
+class SshTransport implements Transport {
+  /** Set once the connection is gone; every later exec throws it. */
+  private lost: UnreachableError | undefined
+  private ended = false
+
+  constructor(
+    readonly host: string,
+    endpoint: Endpoint,
+    private readonly client: Client,
+    private readonly channels: ChannelLimiter,
+  ) {
+    client.on('close', () => {
+      this.ended = true
+      this.lost ??= connectionClosed(host, `${endpoint.address}:${endpoint.port} closed the connection`)
+    })
+    client.on('error', (error: Error) => {
+      this.lost ??= connectionClosed(host, error.message)
+    })
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const command = shJoin(withBecome(argv, options.become?.user))
+    const started = Date.now()
+    const abort = new AbortController()
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(), options.timeoutMs)
+    const onCallerAbort = (): void => abort.abort()
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true })
+    if (options.signal?.aborted) abort.abort()
+    try {
+      return await this.run(command, options.become, options.stdin, abort.signal)
+    } catch (error) {
+      if (!abort.signal.aborted || error instanceof UnreachableError) throw error
+      throw new CommandTimeoutError(argv, options.timeoutMs ?? Date.now() - started)
+    } finally {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onCallerAbort)
+    }
+  }
+
+  private async run(command: string, become: Become | undefined, stdin: string | Buffer | undefined, signal: AbortSignal): Promise<ExecResult> {
+    const giveUpAt = Date.now() + CHANNEL_RETRY_MS
+    for (let attempt = 1; ; attempt += 1) {
+      this.throwIfLost()
+      await this.channels.acquire(signal)
+      let stream
+      try {
+        stream = await openSession(this.client, command)
+      } catch (error) {
+        if (isChannelRefusal(error) && !this.lost && Date.now() < giveUpAt) {
+          this.channels.refused()
+          this.channels.release()
+          await delay(Math.min(20 * attempt, 250), signal)
+          continue
+        }
+        this.channels.release()
+        this.throwIfLost()
+        throw connectionClosed(this.host, `cannot open a session channel: ${(error as Error).message}`)
+      }
+      this.channels.opened()
+      stream.once('close', () => this.channels.release())
+      const outcome = await collect(stream, stdin, signal)
+      if (outcome.kind === 'exit') return outcome.result
+      if (outcome.kind === 'aborted') {
+        if (outcome.sessionPid !== undefined) this.killSession(outcome.sessionPid, become)
+        throw signal.reason
+      }
+      await delay(0)
+      this.throwIfLost()
+      throw connectionClosed(this.host, 'the session channel closed without an exit status')
+    }
+  }
+
+  /** SIGTERM to the aborted command's process group, as the same user; best effort, not awaited. */
+  private killSession(pid: number, become: Become | undefined): void {
+    if (this.lost) return
+    this.exec(['kill', '-TERM', '--', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
+  }
+
+  openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+    this.throwIfLost()
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      this.client.forwardOut('127.0.0.1', 0, address, port, (error, stream) => {
+        if (error) return reject(new Error(`${this.host}: cannot open TCP ${address}:${port} from the host: ${error.message}`))
+        if (signal?.aborted) {
+          stream.destroy()
+          return reject(signal.reason)
+        }
+        signal?.addEventListener('abort', () => stream.destroy(), { once: true })
+        resolve(stream)
+      })
+    })
+  }
+
+  async close(): Promise<void> {
+    this.lost ??= new UnreachableError(this.host, 'closed', `the connection to ${this.host} was closed by tend`)
+    if (this.ended) return
+    await new Promise<void>((resolve) => {
+      this.client.once('close', () => resolve())
+      this.client.end()
+      setTimeout(resolve, 1000).unref()
+    })
+  }
+
+  private throwIfLost(): void {
+    if (this.lost) throw this.lost
+  }
+}
