@@ -95,6 +95,7 @@ function groupsOfHost(draft: Draft, parents: Map<string, string[]>, host: string
 export async function loadInventory(file: string): Promise<Inventory> {
   const parsed = await readYaml(file)
   if (!('source' in parsed)) throw new ConfigError([parsed])
+  if (!parsed.trusted) throw new ConfigError(parsed.diagnostics)
   const { source, value } = parsed
   const diagnostics: Diagnostic[] = [...parsed.diagnostics, ...schemaDiagnostics(compileSchema(inventorySchema()), value ?? {}, source)]
   const draft: Draft = { groups: new Map(), hosts: new Map() }

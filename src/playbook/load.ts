@@ -74,9 +74,10 @@ export async function loadPlaybook(file: string, options: { extraVars?: Vars } =
   const parsed = await readYaml(file)
   if (!('source' in parsed)) throw new ConfigError([parsed])
   const { source, value } = parsed
+  if (!parsed.trusted) throw new ConfigError(parsed.diagnostics)
   const diagnostics: Diagnostic[] = [...parsed.diagnostics]
   if (value === null || value === undefined) {
-    diagnostics.push({ file, line: 1, column: 1, message: 'the playbook is empty', hint: 'A playbook is a list of plays: `- hosts: all` with `tasks:`.' })
+    diagnostics.push(diagnosticAt(source, 0, 'the playbook is empty', 'A playbook is a list of plays: `- hosts: all` with `tasks:`.'))
     throw new ConfigError(diagnostics)
   }
   diagnostics.push(...schemaDiagnostics(compileSchema(playbookSchemaWith(true)), value, source))

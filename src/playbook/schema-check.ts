@@ -15,7 +15,7 @@ interface SchemaNode {
 
 function label(path: Path): string {
   const last = [...path].reverse().find((s) => typeof s === 'string')
-  return last === undefined ? 'value' : `\`${String(last)}\``
+  return last === undefined ? 'the document' : `\`${String(last)}\``
 }
 
 /** Errors inside an anyOf/oneOf branch are noise once the anyOf itself is reported. */
@@ -26,8 +26,9 @@ function withoutBranchErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 
 function typeName(value: unknown): string {
   if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'a mapping'
+  const json = JSON.stringify(value)
+  if (Array.isArray(value)) return json.length <= 40 ? `the list ${json}` : 'a list'
+  if (typeof value === 'object') return json.length <= 40 ? `the mapping ${json}` : 'a mapping'
   return `${typeof value} ${JSON.stringify(value)}`
 }
 
@@ -70,8 +71,8 @@ function describe(error: ErrorObject, source: YamlSource, path: Path): Diagnosti
       return diagnosticAt(source, offsetOf(source, path), `${label(path)} has an invalid value: ${typeName(error.data)}`, description)
     case 'propertyNames':
     case 'pattern':
-      if (params.propertyName !== undefined) {
-        const key = String(params.propertyName)
+      if (error.propertyName !== undefined) {
+        const key = error.propertyName
         return diagnosticAt(source, offsetOf(source, [...path, key], true), `invalid variable name \`${key}\``, 'Variable names are letters, digits and _, not starting with a digit.')
       }
       return diagnosticAt(source, offsetOf(source, path), `${label(path)} ${error.message ?? 'is invalid'}`, description)

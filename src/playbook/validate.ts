@@ -3,6 +3,7 @@ import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, t
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
 import { expressionTemplate, variablesOf } from './template-vars.js'
+import { withSourceLine } from './yaml-source.js'
 
 /**
  * Checks that need the playbook and the inventory together, before any host is contacted:
@@ -18,7 +19,7 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
     diagnostics.push(...unknownHandlers(play))
     diagnostics.push(...undefinedVariables(play, hosts, inventory, new Set([...MAGIC_VARIABLES, ...Object.keys(extraVars), ...registered])))
   }
-  return diagnostics
+  return diagnostics.map(withSourceLine)
 }
 
 function allTasks(tasks: readonly Task[]): Task[] {

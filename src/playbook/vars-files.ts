@@ -29,7 +29,7 @@ export async function readVarsFile(file: string): Promise<VarsFromFiles> {
   const parsed = await readYaml(file)
   if (!('source' in parsed)) return { vars: {}, files: [file], diagnostics: [parsed] }
   const { value, source } = parsed
-  if (value === null || value === undefined) return { vars: {}, files: [file], diagnostics: parsed.diagnostics }
+  if (value === null || value === undefined || !parsed.trusted) return { vars: {}, files: [file], diagnostics: parsed.diagnostics }
   const diagnostics = [...parsed.diagnostics, ...schemaDiagnostics(validateVars, value, source)]
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { vars: {}, files: [file], diagnostics: [diagnosticAt(source, 0, 'a variables file must be a mapping of name: value')] }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml'
 import type { Diagnostic } from '../errors.js'
@@ -17,6 +18,8 @@ export interface ParsedYaml {
   readonly source: YamlSource
   readonly value: unknown
   readonly diagnostics: readonly Diagnostic[]
+  /** False after a syntax error: the parsed value may not be what the author meant. */
+  readonly trusted: boolean
 }
 
 export function parseYaml(file: string, text: string): ParsedYaml {
@@ -24,9 +27,12 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   // prettyErrors off: we render positions ourselves, with the source line and a caret.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const source: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter }
-  const diagnostics = [...doc.errors, ...doc.warnings].map((e) =>
-    diagnosticAt(source, e.pos[0], e.message, yamlHint(e.code)),
-  )
+  const diagnostics = [...doc.errors, ...doc.warnings].map((e) => {
+    const opener = /end with an? ([\]}])/.exec(e.message)
+    const offset = opener?.[1] ? unclosedBefore(text, e.pos[0], opener[1] === ']' ? '[' : '{') ?? e.pos[0] : e.pos[0]
+    const message = opener ? `unclosed \`${opener[1] === ']' ? '[' : '{'}\`: ${e.message}` : e.message
+    return diagnosticAt(source, offset, message, yamlHint(e.code))
+  })
   let value: unknown
   try {
     value = doc.toJS({ maxAliasCount: 1000 })
@@ -34,7 +40,27 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     value = undefined
     if (diagnostics.length === 0) diagnostics.push(diagnosticAt(source, 0, (error as Error).message))
   }
-  return { source, value, diagnostics }
+  // Past a syntax error the tree is a guess: schema checks on it would only add noise. A
+  // duplicate key leaves the tree intact, so those files are still checked.
+  const trusted = doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
+  return { source, value, diagnostics, trusted }
+}
+
+/** Where the flow collection still open at `end` was opened (YAML reports where it gave up). */
+function unclosedBefore(text: string, end: number, open: '[' | '{'): number | undefined {
+  const close = open === '[' ? ']' : '}'
+  const stack: number[] = []
+  let quote: string | undefined
+  for (let i = 0; i < end; i++) {
+    const c = text[i]
+    if (quote) {
+      if (c === quote) quote = undefined
+    } else if (c === '"' || c === "'") quote = c
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) i = text.indexOf('\n', i) < 0 ? end : text.indexOf('\n', i)
+    else if (c === open) stack.push(i)
+    else if (c === close) stack.pop()
+  }
+  return stack.at(-1)
 }
 
 /** Reads and parses a YAML file; a missing or unreadable file is one diagnostic. */
@@ -124,4 +150,22 @@ export function pointerToPath(pointer: string, value: unknown): Path {
     current = current === null || typeof current !== 'object' ? undefined : (current as Record<string, unknown>)[segment]
   }
   return path
+}
+
+const fileLines = new Map<string, readonly string[]>()
+
+/** Adds the offending source line to a diagnostic made without the YAML at hand. */
+export function withSourceLine(d: Diagnostic): Diagnostic {
+  if (d.sourceLine !== undefined || d.line <= 0) return d
+  let lines = fileLines.get(d.file)
+  if (!lines) {
+    try {
+      lines = readFileSync(d.file, 'utf8').split(/\r?\n/)
+    } catch {
+      lines = []
+    }
+    fileLines.set(d.file, lines)
+  }
+  const sourceLine = lines[d.line - 1]
+  return sourceLine === undefined ? d : { ...d, sourceLine }
 }
