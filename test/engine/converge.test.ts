@@ -108,3 +108,21 @@ test('variables: extra vars beat task vars beat play vars beat inventory vars; v
   assert.equal(ran.summary.exitCode, ExitCode.ok)
   assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'OUT')), ['play task extra h1'])
 })
+
+test('--limit narrows every play; a host that failed in one play takes no part in the next', async () => {
+  const at = await scene(['h1', 'h2', 'h3'])
+  const ran = await run(at, `
+- hosts: all
+  tasks:
+    - name: fails on h2
+      command: [test, "{{ inventory_hostname }}", "!=", h2]
+- hosts: all
+  tasks:
+    - name: second play
+      shell: "echo second >> {{ dir }}/LOG"
+`, { limit: new Set(['h1', 'h2']) })
+  assert.deepEqual(perHost(ran), { h1: ['fails on h2:changed', 'second play:changed'], h2: ['fails on h2:failed'] })
+  const plays = ran.events.flatMap((e) => (e.type === 'play-start' ? [e.hosts] : []))
+  assert.deepEqual(plays, [['h1', 'h2'], ['h1']])
+  assert.equal(ran.summary.recap.h3, undefined)
+})
