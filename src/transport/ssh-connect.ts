@@ -46,6 +46,7 @@ function attemptFor(endpoint: Endpoint, auth: string): ConnectAttempt {
     user: endpoint.user,
     timeoutMs: endpoint.connectTimeoutMs,
     auth,
+    role: endpoint.role,
     via: endpoint.jump ? `${endpoint.jump.user}@${endpoint.jump.address}:${endpoint.jump.port}` : undefined,
   }
 }
@@ -58,6 +59,7 @@ async function handshake(endpoint: Endpoint, sock: Duplex | undefined, signal?: 
     policy: endpoint.hostKeyPolicy,
     files: endpoint.knownHostsFiles,
     entries: await loadKnownHosts(endpoint.knownHostsFiles),
+    role: endpoint.role,
   }
   const plan = planAuth(endpoint.user, endpoint.keyFiles)
   const attempt = attemptFor(endpoint, describeAuth(plan))

@@ -9,6 +9,7 @@ export interface ConnectAttempt {
   readonly timeoutMs: number
   /** What authentication tried, e.g. "tried ssh-agent, /root/.ssh/id_ed25519". */
   readonly auth: string
+  readonly role?: 'target' | 'bastion'
   /** Set when the connection goes through a bastion. */
   readonly via?: string
 }
@@ -19,7 +20,8 @@ export function classifyConnectError(attempt: ConnectAttempt, error: unknown): U
   const { code, level, message } = describe(error)
   const reason = reasonOf(code, level, message)
   const target = `${attempt.user}@${attempt.address}:${attempt.port}${attempt.via ? ` via ${attempt.via}` : ''}`
-  return new UnreachableError(attempt.host, reason, `cannot connect to ${target}: ${message}`, hintFor(reason, attempt))
+  const what = attempt.role === 'bastion' ? `bastion ${target}` : target
+  return new UnreachableError(attempt.host, reason, `cannot connect to ${what}: ${message}`, hintFor(reason, attempt))
 }
 
 function describe(error: unknown): { code?: string; level?: string; message: string } {

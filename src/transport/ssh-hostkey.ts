@@ -21,6 +21,7 @@ export interface HostKeyCheck {
   /** Files searched, in order; accept-new appends to the first. */
   readonly files: readonly string[]
   readonly entries: readonly KnownHostEntry[]
+  readonly role: 'target' | 'bastion'
 }
 
 const ALGORITHMS_BY_KEY_TYPE: Readonly<Record<string, readonly string[]>> = {
@@ -45,21 +46,22 @@ export function hostKeyAlgorithms(check: HostKeyCheck): string[] {
 /** undefined when the key may be trusted (possibly after recording it); else the refusal. */
 export async function verifyHostKey(check: HostKeyCheck, key: Buffer): Promise<UnreachableError | undefined> {
   const name = knownHostsName(check.address, check.port)
+  const who = check.role === 'bastion' ? `bastion ${name}` : name
   const verdict = checkHostKey(check.entries, name, key)
   const presented = `${keyLabel(keyTypeOf(key))} key ${fingerprint(key)}`
   switch (verdict.kind) {
     case 'known':
       return undefined
     case 'revoked':
-      return refuse(check, `${name} presented ${presented}, which ${where(verdict.entry)} marks @revoked`,
+      return refuse(check, `${who} presented ${presented}, which ${where(verdict.entry)} marks @revoked`,
         'a revoked key is never accepted; install a new host key on the server and record it')
     case 'changed':
       return refuse(check,
-        `HOST KEY CHANGED for ${name}: it presented ${presented}, but ${where(verdict.entry)} records a different ${keyLabel(verdict.entry.keyType)} key (someone may be intercepting the connection, or the host was reinstalled)`,
+        `HOST KEY CHANGED for ${who}: it presented ${presented}, but ${where(verdict.entry)} records a different ${keyLabel(verdict.entry.keyType)} key (someone may be intercepting the connection, or the host was reinstalled)`,
         `if the change is expected, verify the new fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then: ssh-keygen -R ${shQuote(name)} -f ${shQuote(verdict.entry.file)} and reconnect`)
     case 'unknown':
       return check.policy === 'accept-new' ? record(check, name, key) : refuse(check,
-        `${name} presented ${presented}, which is not in ${check.files.join(' or ') || 'any known_hosts file'}`,
+        `${who} presented ${presented}, which is not in ${check.files.join(' or ') || 'any known_hosts file'}`,
         `verify ${fingerprint(key)} on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then: ${keyscanCommand(check, key)}; or use host key policy accept-new`)
   }
 }

@@ -33,6 +33,8 @@ export interface Endpoint {
   readonly knownHostsFiles: readonly string[]
   readonly hostKeyPolicy: HostKeyPolicy
   readonly connectTimeoutMs: number
+  /** A bastion's errors still belong to the inventory host; messages say which hop failed. */
+  readonly role: 'target' | 'bastion'
   /** The last bastion before this host; it has its own `jump` for longer chains. */
   readonly jump?: Endpoint
 }
@@ -42,6 +44,10 @@ const MAX_JUMPS = 8
 
 /** Explicit target fields win over ~/.ssh/config, as Ansible's ssh options win over the user's config. */
 export function resolveEndpoint(target: SshTarget, config: readonly SshConfigBlock[], depth = 0): Endpoint {
+  return { ...endpointFor(target, config, depth), role: depth === 0 ? 'target' : 'bastion' }
+}
+
+function endpointFor(target: SshTarget, config: readonly SshConfigBlock[], depth: number): Omit<Endpoint, 'role'> {
   const options = resolveSshConfig(config, target.address)
   const address = options.hostName ?? target.address
   const port = target.port ?? options.port ?? 22
@@ -86,7 +92,7 @@ function lastHop(spec: string, target: SshTarget, config: readonly SshConfigBloc
   const last = parseHop(hops.at(-1) ?? '')
   const earlier = hops.slice(0, -1).join(',')
   return resolveEndpoint({
-    host: `${target.host} (jump ${last.address})`,
+    host: target.host,
     address: last.address,
     port: last.port,
     user: last.user,
