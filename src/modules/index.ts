@@ -3,6 +3,7 @@ import { command, shell } from './command.js'
 import { http } from './http.js'
 import { file } from './file.js'
 import { template } from './template.js'
+import { port } from './port.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -20,4 +21,5 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   http: { module: http as AnyModule, shorthand: 'url' },
   file: { module: file as AnyModule },
   template: { module: template as AnyModule },
+  port: { module: port as AnyModule },
 }

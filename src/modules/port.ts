@@ -1,0 +1,126 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import { ProbeError } from '../errors.js'
+import { evictProcess } from './proc/evict.js'
+import { portFilter } from './proc/listeners.js'
+import type { Listener } from './proc/listeners.js'
+import {
+  describeProcess, holdersByPid, ownedBy, portProblems, readPortState, type PortState,
+} from './proc/port-state.js'
+import { isRunning } from './systemd/unit-state.js'
+import { sleep } from './systemd/wait.js'
+import type { Module, ModuleContext } from './types.js'
+
+const portSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['port', 'owner'],
+  properties: {
+    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'The TCP port (IPv4 and IPv6 listeners).' },
+    owner: { type: 'string', minLength: 1, description: 'The systemd unit whose processes alone may listen on the port.' },
+    grace: { type: 'number', minimum: 0, maximum: 600, default: 10, description: 'Seconds between SIGTERM and SIGKILL when evicting.' },
+    evict_other_units: {
+      type: 'boolean',
+      default: false,
+      description: 'Stop another system service holding the port instead of failing.',
+    },
+  },
+} as const
+
+export type PortSpec = FromSchema<typeof portSchema, { keepDefaultedPropertiesOptional: true }>
+
+export type PortChange =
+  | { readonly action: 'evict'; readonly pid: number; readonly startTime: string; readonly graceSeconds: number; readonly summary: string }
+  | { readonly action: 'stop-unit'; readonly unit: string; readonly summary: string }
+  | { readonly action: 'restart-owner'; readonly unit: string; readonly summary: string }
+
+/** A freshly started owner binds a moment after it reads `active`: wait this long before restarting it. */
+const SETTLE_MS = 5000
+
+function refuseOtherUnits(spec: PortSpec, state: PortState): void {
+  for (const holder of holdersByPid(state.listeners)) {
+    if (ownedBy(holder, state.owner) || holder.place.kind !== 'unit') continue
+    const unit = holder.place.unit
+    if (spec.evict_other_units === true && unit.endsWith('.service')) continue
+    throw new ProbeError(
+      `:${spec.port} is held by ${unit} (${describeProcess(holder)}), not by ${state.owner.id}; nothing was stopped`,
+      unit.endsWith('.service') ? 'stop that unit, or set evict_other_units: true' : `tend does not evict ${unit}`,
+    )
+  }
+}
+
+async function probe(ctx: ModuleContext, spec: PortSpec): Promise<PortState> {
+  let state = await readPortState(ctx, spec.port, spec.owner)
+  const settleUntil = Math.min(Date.now() + SETTLE_MS, ctx.deadline)
+  // Only an owner that is running and alone may still be binding; anything else is decided now.
+  while (state.listeners.length === 0 && isRunning(state.owner) && Date.now() < settleUntil) {
+    await sleep(250, ctx.signal)
+    state = await readPortState(ctx, spec.port, spec.owner)
+  }
+  refuseOtherUnits(spec, state)
+  return state
+}
+
+function evictionOf(spec: PortSpec, holder: Listener): PortChange {
+  const grace = spec.grace ?? 10
+  if (holder.place.kind === 'unit') {
+    const unit = holder.place.unit
+    return { action: 'stop-unit', unit, summary: `stop ${unit} (${describeProcess(holder)} holds :${spec.port}; evict_other_units)` }
+  }
+  return {
+    action: 'evict',
+    pid: holder.pid,
+    startTime: holder.startTime,
+    graceSeconds: grace,
+    summary: `evict ${describeProcess(holder)} from :${spec.port} — SIGTERM, SIGKILL after ${grace}s`,
+  }
+}
+
+function diff(spec: PortSpec, state: PortState): PortChange[] {
+  const evictions = holdersByPid(state.listeners).filter((l) => !ownedBy(l, state.owner)).map((l) => evictionOf(spec, l))
+  if (state.listeners.some((l) => ownedBy(l, state.owner))) return evictions
+  const owner = state.owner
+  const why = `it is ${owner.activeState}/${owner.subState}${owner.nRestarts ? `, ${owner.nRestarts} restarts` : ''}`
+  const summary = `reset-failed, then restart ${owner.id} so it listens on :${spec.port} (${why})`
+  return [...evictions, { action: 'restart-owner', unit: owner.id, summary }]
+}
+
+// reset-failed clears a `failed` state and the start limit a restart loop used up (testbed gotcha 4).
+const RESTART_SCRIPT = 'systemctl reset-failed -- "$1" 2>/dev/null; systemctl restart -- "$1"'
+
+async function apply(ctx: ModuleContext, change: PortChange, spec: PortSpec) {
+  if (change.action === 'evict') {
+    const outcome = await evictProcess(ctx, { ...change, filter: portFilter(spec.port) })
+    const failed = ['gone', 'not-listening', 'terminated', 'killed'].includes(outcome)
+      ? undefined
+      : `pid ${change.pid} could not be evicted: ${outcome}`
+    return { data: { pid: change.pid, outcome }, failed }
+  }
+  const argv = change.action === 'stop-unit'
+    ? ['systemctl', 'stop', '--', change.unit]
+    : ['sh', '-c', RESTART_SCRIPT, 'tend-restart', change.unit]
+  const result = await ctx.run(argv, { signal: ctx.signal })
+  return result.exitCode === 0 ? {} : { failed: `${change.summary}: ${result.stderr.trim() || `exit ${result.exitCode}`}` }
+}
+
+/** Level-based: poll until only the owner's cgroup listens, or the task's deadline. */
+async function verify(ctx: ModuleContext, spec: PortSpec): Promise<readonly string[]> {
+  for (;;) {
+    const problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
+    if (problems.length === 0 || Date.now() >= ctx.deadline) return problems
+    await sleep(Math.min(500, Math.max(0, ctx.deadline - Date.now())), ctx.signal)
+  }
+}
+
+export const port: Module<PortSpec, PortState, PortChange> = {
+  kind: 'port',
+  schema: portSchema,
+  description: "Only the owner unit's processes listen on the port: others are evicted (pinned to pid and start time), then the owner is restarted.",
+  probe,
+  diff,
+  apply,
+  verify,
+  facts: (state) => ({
+    listeners: state.listeners.map((l) => ({ pid: l.pid, address: l.address, command: l.command, cgroup: l.place.path })),
+    owner: state.owner.id,
+  }),
+}

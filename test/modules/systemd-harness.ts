@@ -1,0 +1,117 @@
+/**
+ * Test-only driver for F's systemd modules: one task's probe → diff → apply → verify, the way the
+ * engine runs it, over any Transport. Shared by the unit/port/stable/journal tests and by
+ * systemd-in-host.ts (the same converge, run inside a host through the local transport).
+ */
+import { fileURLToPath } from 'node:url'
+import { ProbeError } from '../../src/errors.js'
+import { shJoin, shQuote } from '../../src/transport/quote.js'
+import { openSsh } from '../../src/transport/ssh.js'
+import type { Transport } from '../../src/transport/types.js'
+import type { Change, Module, ModuleContext } from '../../src/modules/types.js'
+import { modules } from '../../src/modules/index.js'
+import type { TestHost } from '../support/testbed.js'
+
+export interface ConvergeResult {
+  /** Summaries of the planned changes (empty: converged, nothing applied). */
+  readonly changes: readonly string[]
+  /** apply's data per change, in order. */
+  readonly applied: readonly unknown[]
+  /** A failure: ProbeError text, apply's `failed`, or the problems verify left. */
+  readonly failure?: string
+  readonly facts?: Readonly<Record<string, unknown>>
+}
+
+export function contextFor(transport: Transport, options: { timeoutMs?: number; runStartedAt?: Date } = {}): ModuleContext {
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 60_000)
+  return {
+    host: transport.host,
+    transport,
+    signal,
+    run: (argv, runOptions) => transport.exec(argv, { signal, ...runOptions }),
+    deadline: Date.now() + (options.timeoutMs ?? 60_000) - 1000,
+    runStartedAt: options.runStartedAt ?? new Date(),
+    vars: {},
+    playbookDir: process.cwd(),
+  }
+}
+
+async function pollGate(module: Module<unknown, unknown>, ctx: ModuleContext, spec: unknown): Promise<string[]> {
+  for (;;) {
+    const changes = module.diff(spec, await module.probe(ctx, spec)).map((c) => c.summary)
+    if (changes.length === 0 || Date.now() >= ctx.deadline) return changes
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
+export async function converge(kind: string, ctx: ModuleContext, spec: unknown): Promise<ConvergeResult> {
+  const module = modules[kind]?.module
+  if (module === undefined) throw new Error(`no module ${kind}`)
+  try {
+    const observed = await module.probe(ctx, spec)
+    const facts = module.facts?.(observed)
+    const planned: readonly Change[] = module.diff(spec, observed)
+    const changes = planned.map((c) => c.summary)
+    if (module.apply === undefined) {
+      const problems = changes.length === 0 ? [] : await pollGate(module, ctx, spec)
+      return { changes, applied: [], facts, failure: problems.length > 0 ? problems.join('; ') : undefined }
+    }
+    if (planned.length === 0) return { changes, applied: [], facts }
+    const applied: unknown[] = []
+    for (const change of planned) {
+      const result = await module.apply(ctx, change, spec)
+      applied.push(result?.data)
+      if (result?.failed !== undefined) return { changes, applied, failure: result.failed }
+    }
+    const problems = module.verify ? await module.verify(ctx, spec) : await pollGate(module, ctx, spec)
+    return { changes, applied, facts, failure: problems.length > 0 ? problems.join('; ') : undefined }
+  } catch (err) {
+    if (err instanceof ProbeError) return { changes: [], applied: [], failure: err.message }
+    throw err
+  }
+}
+
+/** tend's own SSH transport to a test host, verifying its host key; ~/.ssh/config left out. */
+export async function sshTo(host: TestHost): Promise<Transport> {
+  return openSsh(
+    { host: host.name, address: host.address, port: host.port, user: 'root', keyFile: host.keyFile, knownHostsFile: host.knownHostsFile, hostKeyPolicy: 'strict' },
+    { configFile: '/dev/null' },
+  )
+}
+
+/** The same converge run INSIDE the host through the local transport (systemd-in-host.ts). */
+export async function convergeInHost(host: TestHost, kind: string, spec: unknown, runStartedAt?: Date): Promise<ConvergeResult> {
+  const argv = ['node', '--import', 'tsx', 'test/modules/systemd-in-host.ts', kind, JSON.stringify(spec)]
+  if (runStartedAt !== undefined) argv.push(String(runStartedAt.getTime()))
+  const result = await host.sh(`cd ${shQuote(REPO)} && ${shJoin(argv)}`, { timeoutMs: 90_000 })
+  const last = result.stdout.trim().split('\n').pop() ?? ''
+  if (result.exitCode !== 0 || !last.startsWith('{')) {
+    throw new Error(`in-host converge failed (exit ${result.exitCode}): ${result.stderr.trim()} ${result.stdout.trim()}`)
+  }
+  return JSON.parse(last) as ConvergeResult
+}
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Runs a script on the host and returns its trimmed stdout; throws on a non-zero exit. */
+export async function onHost(host: TestHost, script: string): Promise<string> {
+  const result = await host.sh(script)
+  if (result.exitCode !== 0) throw new Error(`on ${host.name}: exit ${result.exitCode}: ${result.stderr.trim()}\n${script}`)
+  return result.stdout.trim()
+}
+
+/** The unit's MainPID and NRestarts as systemctl reports them. */
+export async function mainPid(host: TestHost, unit = 'scidex-api.service'): Promise<number> {
+  return Number(await onHost(host, `systemctl show -p MainPID --value ${shQuote(unit)}`))
+}
+
+/** The systemd cgroup path of every process listening on the port. */
+export async function listenerCgroups(host: TestHost, port: number): Promise<string[]> {
+  const out = await onHost(host, `for p in $(ss -ltnpH 'sport = :${port}' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+  grep -m1 'name=systemd:' /proc/$p/cgroup | cut -d: -f3; done`)
+  return out === '' ? [] : out.split('\n')
+}
+
+export async function processExists(host: TestHost, pid: number): Promise<boolean> {
+  return (await host.sh(`test -d /proc/${pid}`)).exitCode === 0
+}
