@@ -12,21 +12,39 @@ export interface PlayPlace {
 /** The value `omit` stands for; args whose rendered value is exactly this are dropped. */
 export const OMIT = '__tend_omit_place_holder__'
 
-function groupsOf(run: RunContext): Record<string, string[]> {
+const groupsCache = new WeakMap<RunContext['inventory'], Readonly<Record<string, readonly string[]>>>()
+
+/** `groups`: every group with its hosts (the inventory never changes during a run: computed once). */
+function groupsOf(run: RunContext): Readonly<Record<string, readonly string[]>> {
+  const cached = groupsCache.get(run.inventory)
+  if (cached) return cached
   const groups: Record<string, string[]> = { all: [...run.inventory.hosts.keys()] }
   for (const group of run.inventory.groups.values()) groups[group.name] = [...group.hosts]
   for (const host of run.inventory.hosts.values()) {
     for (const name of host.groups) if (!groups[name]?.includes(host.name)) (groups[name] ??= []).push(host.name)
   }
+  groupsCache.set(run.inventory, groups)
   return groups
 }
 
-function hostvarsOf(run: RunContext): Record<string, Vars> {
-  const hostvars: Record<string, Vars> = {}
-  for (const host of run.inventory.hosts.values()) {
-    hostvars[host.name] = { ...host.vars, ...run.registered.get(host.name), inventory_hostname: host.name }
+/**
+ * `hostvars`: every host's variables, built only for the host a template actually looks up, so a
+ * task on a large inventory does not copy every host's vars.
+ */
+function hostvarsOf(run: RunContext): Readonly<Record<string, Vars>> {
+  const varsOf = (name: string): Vars | undefined => {
+    const host = run.inventory.hosts.get(name)
+    return host && { ...host.vars, ...run.registered.get(name), inventory_hostname: name }
   }
-  return hostvars
+  return new Proxy({} as Record<string, Vars>, {
+    get: (_, name) => (typeof name === 'string' ? varsOf(name) : undefined),
+    has: (_, name) => typeof name === 'string' && run.inventory.hosts.has(name),
+    ownKeys: () => [...run.inventory.hosts.keys()],
+    getOwnPropertyDescriptor: (_, name) =>
+      typeof name === 'string' && run.inventory.hosts.has(name)
+        ? { value: varsOf(name), enumerable: true, configurable: true, writable: false }
+        : undefined,
+  })
 }
 
 /** Ansible's magic variables (model.ts MAGIC_VARIABLES): defined on every host, never "undefined". */

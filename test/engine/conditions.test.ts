@@ -117,3 +117,14 @@ test('no_log hides the task result and output from every event', async () => {
   assert.doesNotMatch(JSON.stringify(ran.events), /s3cret/)
   assert.equal(next?.status, 'changed', 'the registered value is still usable')
 })
+
+test('magic variables: hostvars, groups, play_hosts and ansible_check_mode are defined', async () => {
+  const at = await scene(['h1', 'h2'])
+  await run(at, `
+- hosts: all
+  tasks:
+    - name: peek
+      shell: "echo {{ hostvars['h2'].dir | basename }} {{ groups['all'] | join(',') }} {{ play_hosts | length }} {{ ansible_check_mode }} >> {{ dir }}/OUT"
+`)
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'OUT')), ['h2 h1,h2 2 false'])
+})
