@@ -21,6 +21,16 @@ export function createEnvironment(loader?: nunjucks.ILoader): nunjucks.Environme
   return env
 }
 
+/**
+ * nunjucks resolves `a.b` and `a[b]` on any JavaScript object, so `range.constructor("…")()`
+ * would be the Function constructor: arbitrary code. Member lookups of these names yield
+ * undefined instead. (Patched on nunjucks' shared runtime: every environment is covered.)
+ */
+const FORBIDDEN_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__'])
+const runtime = (nunjucks as unknown as { runtime: { memberLookup: (obj: unknown, key: unknown) => unknown } }).runtime
+const memberLookup = runtime.memberLookup
+runtime.memberLookup = (obj, key) => (FORBIDDEN_MEMBERS.has(String(key)) ? undefined : memberLookup(obj, key))
+
 const env = createEnvironment()
 // Rendering is synchronous, so one slot is enough to carry an expression's native value out.
 let captured: { value: unknown } | undefined

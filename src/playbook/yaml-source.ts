@@ -25,7 +25,8 @@ export interface ParsedYaml {
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter()
   // prettyErrors off: we render positions ourselves, with the source line and a caret.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // YAML 1.1, as Ansible reads it: `become: yes` is a boolean in existing playbooks.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' })
   const source: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter }
   const diagnostics = [...doc.errors, ...doc.warnings].map((e) => {
     const opener = /end with an? ([\]}])/.exec(e.message)
