@@ -150,6 +150,9 @@ export function normalizeHandlers(ctx: TaskContext, raw: unknown, path: Path): H
   if (!Array.isArray(raw)) return []
   return raw.flatMap((handler, i) => {
     const task = normalizeTask(ctx, handler, [...path, i], ['listen'])
+    if (task?.type === 'block') {
+      ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, i, 'block'], true), 'a handler cannot be a block', 'A handler is one module task with a `name`.'))
+    }
     if (task?.type !== 'module' || task.name === undefined) return []
     return [{ ...task, name: task.name, listen: list((handler as Mapping).listen) }]
   })

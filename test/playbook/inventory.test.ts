@@ -88,8 +88,8 @@ test('a bad group_vars file is reported at its own line', async () => {
   const dir = await inventoryDir({ 'inventory.yaml': nested, 'group_vars/web.yaml': 'ansible_connection: telnet\n' })
   const error = await loadInventory(join(dir, 'inventory.yaml')).catch((e: unknown) => e)
   assert.ok(error instanceof ConfigError)
-  const [d] = error.diagnostics
-  assert.ok(d?.file.endsWith('group_vars/web.yaml'))
+  const d = error.diagnostics[0]!
+  assert.ok(d.file.endsWith('group_vars/web.yaml'))
   assert.equal(`${d.line}:${d.column}`, '1:21')
   assert.match(d.message, /must be one of: local, ssh/)
 })
