@@ -4,6 +4,7 @@ import { http } from './http.js'
 import { file } from './file.js'
 import { template } from './template.js'
 import { port } from './port.js'
+import { unit } from './unit.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -22,4 +23,5 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   file: { module: file as AnyModule },
   template: { module: template as AnyModule },
   port: { module: port as AnyModule },
+  unit: { module: unit as AnyModule, shorthand: 'name' },
 }
