@@ -53,7 +53,7 @@ export function renderTable(rows: readonly ResultRow[], ratioList: readonly Rati
   const body = rows.map((r) => {
     const vs = (peer: string) => {
       if (r.peer !== 'tend') return ''
-      const x = ratioList.find((q) => q.scenario === r.scenario && q.versus === peer)
+      const x = ratioList.find((q) => q.scenario === r.scenario && q.forks === r.forks && q.versus === peer)
       return x === undefined ? '' : `${x.tendOverPeer.toFixed(2)} (${x.speedup.toFixed(1)}×)`
     }
     return [r.scenario, r.peer, String(r.hosts), String(r.forks), String(r.iterations),

@@ -21,6 +21,8 @@ export interface ResultRow {
   /** Runs whose exit code was not 0 (a failing run is a broken benchmark, and says so). */
   readonly failedRuns: number
   readonly firstFailure?: string
+  /** Hosts changed per run (median): 0 for no-change, every host for recovery. */
+  readonly hostsChanged: number
 }
 
 export function spread(values: readonly number[]): Spread {
@@ -33,6 +35,7 @@ export function spread(values: readonly number[]): Spread {
 export interface PeerRun extends Measurement {
   /** CPU used by processes GNU time could not wait for (ansible's detached ssh masters). */
   readonly extraCpuSeconds: number
+  readonly hostsChanged: number
 }
 
 export function summarise(
@@ -48,6 +51,7 @@ export function summarise(
     cpuSeconds: spread(runs.map((r) => r.cpuSeconds + r.extraCpuSeconds)),
     peakRssMb: spread(runs.map((r) => r.peakRssKb / 1024)),
     failedRuns: failed.length,
+    hostsChanged: spread(runs.map((r) => r.hostsChanged)).median,
     ...(failed[0] === undefined ? {} : { firstFailure: describeFailure(failed[0]) }),
   }
 }
@@ -60,6 +64,7 @@ function describeFailure(run: PeerRun): string {
 /** tend's median wall time divided by a peer's, per scenario (below 1 = tend is faster). */
 export interface Ratio {
   readonly scenario: string
+  readonly forks: number
   readonly versus: PeerName
   readonly tendOverPeer: number
   /** peer / tend: "N× faster". */
@@ -72,7 +77,7 @@ export function ratios(rows: readonly ResultRow[]): Ratio[] {
     for (const peer of rows) {
       if (peer.peer === 'tend' || peer.scenario !== tend.scenario || peer.forks !== tend.forks) continue
       out.push({
-        scenario: tend.scenario, versus: peer.peer,
+        scenario: tend.scenario, forks: tend.forks, versus: peer.peer,
         tendOverPeer: tend.wallSeconds.median / peer.wallSeconds.median,
         speedup: peer.wallSeconds.median / tend.wallSeconds.median,
       })

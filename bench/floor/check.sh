@@ -1,7 +1,7 @@
 # The floor: the api-recover desired state checked (and, after an incident, restored) in ONE ssh
 # round trip. Runs under the host's login shell (bash) as root; the caller prepends the parameters
 #   unit port routes since stable grace
-# as shell assignments. Prints nothing on success; exits 1 with the reason otherwise.
+# as shell assignments. Prints "changed: …" for what it changed; exits 1 with the reason on failure.
 fail() { echo "FAIL: $*"; exit 1; }
 prop() { systemctl show -P "$1" "$unit"; }
 listeners() { ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
@@ -18,6 +18,7 @@ if [ -n "$r" ]; then
   gone $r || kill -KILL $r 2>/dev/null
   systemctl reset-failed "$unit" 2>/dev/null
   systemctl restart "$unit" || fail "cannot restart $unit"
+  echo "changed: evicted $r from :$port, restarted $unit"
 fi
 [ "$(prop ActiveState)" = active ] || systemctl start "$unit" || fail "cannot start $unit"
 for _ in $(seq 300); do owned && [ -z "$(rogues)" ] && break; sleep 0.1; done

@@ -14,6 +14,7 @@ check_host() {
   out=$(ssh -F /dev/null -o BatchMode=yes -o ControlMaster=no -o ControlPath=none -o StrictHostKeyChecking=yes \
     -o UserKnownHostsFile="$known" -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o ConnectTimeout=10 -i "$key" \
     -p "$ssh_port" -l "$user" "$address" "$params$script" 2>&1) || { echo "$name: $out" >&2; return 1; }
+  [ -z "$out" ] || printf '%s\n' "$out" | sed "s/^/$name: /"
 }
 
 failed=0 running=0

@@ -1,0 +1,59 @@
+/** `npm run bench -- [options]`; every default keeps the whole run near 10 minutes on 2 cores. */
+export interface BenchOptions {
+  /** 1 host, 1 iteration, tend and floor only: proves the harness works (test/bench-smoke.test.ts). */
+  readonly smoke: boolean
+  /** Measured runs per peer for the 1- and 10-host scenarios (alternating tend, ansible, floor). */
+  readonly iterations: number
+  /** Measured runs per peer and fork count for the scale scenarios. */
+  readonly scaleIterations: number
+  /** Forks for the 1- and 10-host scenarios (the same for every peer). */
+  readonly forks: number
+  /** Skip the 200/1,000-entry scenarios. */
+  readonly scale: boolean
+  /** Fork counts for tend at 1,000 entries. */
+  readonly scaleForks: readonly number[]
+  /** Run ansible at 200 entries too (slow: minutes). */
+  readonly ansibleAtScale: boolean
+  /** Only these scenarios (comma-separated names: no-change-1, no-change-10, recovery-10, scale). */
+  readonly only?: ReadonlySet<string>
+  /** Where the JSON goes. */
+  readonly out: string
+}
+
+const USAGE = `usage: npm run bench -- [--smoke] [--iterations N] [--scale-iterations N] [--forks N]
+       [--no-scale] [--scale-forks 10,50,200] [--ansible-at-scale] [--only a,b] [--out FILE]`
+
+export function parseArgs(argv: readonly string[], defaultOut: string): BenchOptions {
+  const opts = {
+    smoke: false, iterations: 5, scaleIterations: 1, forks: 10, scale: true,
+    scaleForks: [10, 50, 200] as readonly number[], ansibleAtScale: false,
+    only: undefined as ReadonlySet<string> | undefined, out: defaultOut,
+  }
+  const value = (i: number): string => {
+    const v = argv[i + 1]
+    if (v === undefined) throw new Error(`${argv[i]} needs a value\n${USAGE}`)
+    return v
+  }
+  const count = (i: number): number => {
+    const n = Number(value(i))
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${argv[i]}: a positive integer, not ${value(i)}\n${USAGE}`)
+    return n
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--smoke') opts.smoke = true
+    else if (arg === '--no-scale') opts.scale = false
+    else if (arg === '--ansible-at-scale') opts.ansibleAtScale = true
+    else if (arg === '--iterations') opts.iterations = count(i++)
+    else if (arg === '--scale-iterations') opts.scaleIterations = count(i++)
+    else if (arg === '--forks') opts.forks = count(i++)
+    else if (arg === '--scale-forks') opts.scaleForks = value(i++).split(',').map(Number)
+    else if (arg === '--only') opts.only = new Set(value(i++).split(','))
+    else if (arg === '--out') opts.out = value(i++)
+    else if (arg === '--help' || arg === '-h') throw new Error(USAGE)
+    else throw new Error(`unknown option ${arg}\n${USAGE}`)
+  }
+  if (opts.scaleForks.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--scale-forks: positive integers\n${USAGE}`)
+  if (opts.smoke) return { ...opts, iterations: 1, scale: false }
+  return opts
+}

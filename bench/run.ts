@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: the api-recover desired state run by tend, by an equivalent Ansible playbook
+ * and by a hand-written one-round-trip `ssh` floor, on real systemd+sshd hosts, alternating the
+ * peers, reporting medians. `npm run bench -- --smoke` is the 1-host, 1-iteration proof that it works.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { cpus, totalmem, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { cleanStaleTestbeds } from '../src/testbed/stale.js'
+import { resetToBaseline } from '../src/testbed/stage.js'
+import { parseArgs, type BenchOptions } from './args.js'
+import { bootBench, tearDownBench, type BenchBed } from './hosts.js'
+import { ROOT } from './peers.js'
+import { scaleScenarios, smallScenarios } from './plan.js'
+import { missingTools } from './prereq.js'
+import { checkTargets, renderTable } from './report.js'
+import { ratios, type ResultRow } from './results.js'
+import { installScaleUnits } from './scale.js'
+import { runOnce, runScenario, type Scenario } from './scenario.js'
+
+const REAL_HOSTS = 10
+const log = (line: string): void => { process.stderr.write(`${line}\n`) }
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2), join(ROOT, 'bench', 'results', 'latest.json'))
+  const missing = missingTools(!options.smoke)
+  if (missing.length > 0) {
+    for (const m of missing) log(`bench: ${m}`)
+    return 2
+  }
+  const abort = new AbortController()
+  const onSignal = (): void => { log('bench: interrupted; tearing hosts down'); abort.abort() }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  await cleanStaleTestbeds()
+  const work = await mkdtemp(join(tmpdir(), 'tend-bench-'))
+  const started = Date.now()
+  let bed: BenchBed | undefined
+  try {
+    const count = options.smoke ? 1 : REAL_HOSTS
+    log(`bench: booting ${count} hosts`)
+    bed = await bootBench(count)
+    await Promise.all(bed.hosts.map((h) => resetToBaseline(h)))
+    const rows = await runAll(bed, options, work, abort.signal)
+    await writeResults(options, rows, started)
+    return rows.some((r) => r.failedRuns > 0) ? 1 : 0
+  } finally {
+    if (bed !== undefined) await tearDownBench(bed).catch((err: unknown) => log(`bench: teardown: ${String(err)}`))
+    await rm(work, { recursive: true, force: true })
+    if (abort.signal.aborted) process.exitCode = 130
+  }
+}
+
+async function runAll(bed: BenchBed, options: BenchOptions, work: string, signal: AbortSignal): Promise<ResultRow[]> {
+  const small = await smallScenarios(bed.hosts, options, work)
+  await warmUp(small, signal)
+  const rows: ResultRow[] = []
+  for (const scenario of small) rows.push(...await runScenario(scenario, signal, log))
+  if (options.scale && (options.only === undefined || options.only.has('scale'))) {
+    const perHost = Math.ceil(1000 / bed.hosts.length)
+    log(`bench: starting ${perHost} api@ units on each of ${bed.hosts.length} hosts`)
+    await installScaleUnits(bed.hosts, perHost)
+    for (const scenario of await scaleScenarios(bed.hosts, options, work)) {
+      rows.push(...await runScenario(scenario, signal, log))
+    }
+  }
+  return rows
+}
+
+/**
+ * One unmeasured run of each peer on the first scenario: compiles and caches (tsx, python .pyc),
+ * waits out the unit's stable window once after the baseline reset, and shows early that every
+ * peer passes on a healthy host (a failing peer is a broken benchmark).
+ */
+async function warmUp(scenarios: readonly Scenario[], signal: AbortSignal): Promise<void> {
+  const first = scenarios[0]
+  if (first === undefined) return
+  for (const peer of first.peers) {
+    const run = await runOnce(first, peer, signal)
+    log(`bench: warm-up ${peer} ${(run.wallMs / 1000).toFixed(2)} s${run.exitCode === 0 ? '' : ` FAILED: ${run.stderr.slice(-800)}`}`)
+  }
+}
+
+async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number): Promise<void> {
+  const ratioList = ratios(rows)
+  const targets = checkTargets(rows, ratioList)
+  process.stdout.write(`${renderTable(rows, ratioList, targets)}\n`)
+  const result = {
+    version: 1,
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    options: { ...options, only: options.only === undefined ? undefined : [...options.only] },
+    rows, ratios: ratioList, targets,
+  }
+  await mkdir(dirname(options.out), { recursive: true })
+  await writeFile(options.out, JSON.stringify(result, null, 2) + '\n')
+  log(`bench: results in ${options.out}`)
+}
+
+main().then((code) => { process.exitCode ??= code }, (err: unknown) => {
+  log(`bench: ${err instanceof Error ? err.message : String(err)}`)
+  process.exitCode ??= 1
+})
