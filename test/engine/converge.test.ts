@@ -126,3 +126,20 @@ test('--limit narrows every play; a host that failed in one play takes no part i
   assert.deepEqual(plays, [['h1', 'h2'], ['h1']])
   assert.equal(ran.summary.recap.h3, undefined)
 })
+
+test('a module without verify is verified by probing again; --diff puts before/after in the event', async () => {
+  const at = await scene(['h1'])
+  const playbook = `
+- hosts: all
+  tasks:
+    - name: conf
+      file: { path: "{{ dir }}/app.conf", content: "port = 8000\\n" }
+`
+  const planned = await run(at, playbook, { check: true, diff: true })
+  assert.equal(taskEnds(planned)[0]?.changes[0]?.diff?.after, 'port = 8000\n')
+  const plain = await run(at, playbook, { check: true })
+  assert.equal(taskEnds(plain)[0]?.changes[0]?.diff, undefined, 'no diff without --diff')
+  assert.deepEqual(perHost(await run(at, playbook)), { h1: ['conf:changed'] })
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'app.conf')), ['port = 8000'])
+  assert.deepEqual(perHost(await run(at, playbook)), { h1: ['conf:ok'] })
+})

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,6 +53,7 @@ export async function run(at: Scene, playbookYaml: string, options: Partial<RunO
     connect: async (host) => new LocalTransport(host.name),
     ...options,
   }, (event) => events.push(event))
+  assertRecapAgrees(events, summary)
   return { events, summary }
 }
 
@@ -78,4 +80,16 @@ export async function linesOf(file: string): Promise<string[]> {
   } catch {
     return []
   }
+}
+
+/** Every run in these tests also checks: the recap is exactly the count of task-end statuses. */
+function assertRecapAgrees(events: readonly EngineEvent[], summary: RunSummary): void {
+  const counted: Record<string, Record<string, number>> = {}
+  for (const e of events) if (e.type === 'task-end') (counted[e.host] ??= {})[e.status] = (counted[e.host]?.[e.status] ?? 0) + 1
+  for (const [host, counters] of Object.entries(summary.recap)) {
+    for (const [status, n] of Object.entries(counters)) assert.equal(counted[host]?.[status] ?? 0, n, `recap ${host} ${status}`)
+  }
+  const types = events.map((e) => e.type)
+  assert.equal(types[0], 'run-start')
+  assert.deepEqual(types.slice(-2), ['recap', 'run-end'])
 }
