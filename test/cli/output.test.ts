@@ -1,6 +1,8 @@
 /** What a user reads: plain lines in logs, the --check plan, --json events, colour rules. */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, LOCAL_INVENTORY, parseRecap, project, tend, TEND } from './support.js'
 
@@ -66,9 +68,31 @@ test('--json writes only events, one per line, agreeing with the recap', async (
   assert.equal(recap.alpha?.changed, 2)
 })
 
+test('--diff shows a unified diff under the change, and --check leaves the file alone', async () => {
+  const dir = await project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'conf.txt': 'old line\nsame\n' })
+  await writeFile(join(dir, 'site.yaml'), `- name: files
+  hosts: alpha
+  tasks:
+    - name: write conf
+      file: { path: ${join(dir, 'conf.txt')}, content: "new line\\nsame\\n" }
+`)
+  const result = await tend(['run', 'site.yaml', '--check', '--diff'], dir)
+  assert.equal(result.code, 3, result.stderr + result.stdout)
+  assert.match(result.stdout, /^ {4}--- \S*conf\.txt\tbefore\n {4}\+\+\+ \S*conf\.txt\tafter\n {4}@@ -1,2 \+1,2 @@\n {4}-old line\n {4}\+new line\n {5}same$/m)
+  assert.equal(await readFile(join(dir, 'conf.txt'), 'utf8'), 'old line\nsame\n')
+})
+
+test('--limit @FILE runs only the hosts the file lists', async () => {
+  const dir = await project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'site.yaml': PLAYBOOK, 'retry': 'beta\n' })
+  const result = await tend(['run', 'site.yaml', '--limit', '@retry'], dir)
+  assert.equal(result.code, 0, result.stderr)
+  assert.deepEqual(Object.keys(parseRecap(result.stdout)), ['beta'])
+})
+
 /** Runs tend under `script`, which gives it a pseudo-terminal as stdout. */
 function onTerminal(args: string, cwd: string, env: NodeJS.ProcessEnv) {
-  const run = spawnSync('script', ['-qec', `${process.execPath} ${TEND} ${args}`, '/dev/null'], { cwd, env, encoding: 'utf8', timeout: 60_000 })
+  const command = `stty cols 120 rows 40; ${process.execPath} ${TEND} ${args}`
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env, encoding: 'utf8', timeout: 120_000 })
   return { code: run.status, output: run.stdout }
 }
 
@@ -82,4 +106,18 @@ test('on a terminal the live view runs and colours; NO_COLOR turns colour off', 
   assert.equal(plain.code, 0, plain.output)
   assert.match(plain.output, /PLAY RECAP/)
   assert.doesNotMatch(plain.output, /\u001b\[3\dm/)
+})
+
+test('on a terminal a batch of many hosts folds into running hosts and counts, then the recap', async () => {
+  const hosts = Array.from({ length: 30 }, (_, i) => `    n${i}: { ansible_connection: local }`).join('\n')
+  const dir = await project({
+    'inventory/local.yaml': `all:\n  hosts:\n${hosts}\n`,
+    'site.yaml': '- name: many\n  hosts: all\n  tasks:\n    - name: pause\n      command: [sleep, "0.3"]\n    - name: fail n7\n      shell: "test {{ inventory_hostname }} != n7"\n',
+  })
+  const run = onTerminal('run site.yaml --forks 10', dir, cleanEnv({ TERM: 'xterm', NO_COLOR: '1' }))
+  assert.equal(run.code, 2, run.output)
+  assert.match(run.output, /30 hosts · \d+ running · \d+ failed · 0 unreachable/)
+  assert.match(run.output, /n\d+ › pause/)
+  assert.match(run.output, /failed: \[n7\] fail n7/)
+  assert.equal(parseRecap(run.output.replaceAll('\r', '')).n7?.failed, 1)
 })

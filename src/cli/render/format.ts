@@ -36,7 +36,7 @@ function diffLines(change: PlannedChange, paint: Palette): string[] {
   const patch = createTwoFilesPatch(path, path, before, after, 'before', 'after')
   return patch
     .split('\n')
-    .filter((line, i) => !(i === 0 && line.startsWith('=')) && line !== '')
+    .filter((line) => line !== '' && !line.startsWith('Index: ') && !/^=+$/.test(line))
     .map((line) => {
       if (line.startsWith('+') && !line.startsWith('+++')) return INDENT + paint.added(line)
       if (line.startsWith('-') && !line.startsWith('---')) return INDENT + paint.removed(line)

@@ -31,9 +31,8 @@ type Refresh = (now: number) => void
 
 function hostTitle(view: HostView, now: number): string {
   if (view.current) return `${view.name} › ${view.current.task} (${seconds(now - view.current.startedAt)})`
-  const c = view.counters
-  const counts = `ok=${c.ok} changed=${c.changed} failed=${c.failed} unreachable=${c.unreachable} skipped=${c.skipped}`
-  return `${view.name}  ${counts}`
+  const counts = Object.entries(view.counters).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`)
+  return `${view.name}  ${counts.join(' ') || 'waiting'}`
 }
 
 function hostTask(view: HostView, batch: BatchView, refreshers: Set<Refresh>): ListrTask {
@@ -41,11 +40,13 @@ function hostTask(view: HostView, batch: BatchView, refreshers: Set<Refresh>): L
     title: view.name,
     rendererOptions: { outputBar: 3 },
     task: async (_, task: TaskHandle) => {
-      let shown = ''
+      let shown = 0
       const refresh: Refresh = (now) => {
         task.title = hostTitle(view, now)
-        const recent = view.recent.join('\n')
-        if (recent !== shown) task.output = shown = recent
+        // Each output write is one line of the host's output bar: write only the new ones.
+        const fresh = view.recent.slice(-Math.min(view.finished - shown, view.recent.length))
+        if (view.finished > shown) for (const line of fresh) task.output = line
+        shown = view.finished
       }
       refreshers.add(refresh)
       await batch.done.promise
@@ -66,11 +67,15 @@ function batchSummary(batch: BatchView): string {
   return `${batch.hosts.length} hosts · ${batch.running.size} running · ${failed} failed · ${unreachable} unreachable`
 }
 
+function foldedTitle(label: string | undefined, batch: BatchView): string {
+  return label === undefined ? batchSummary(batch) : `${label} · ${batchSummary(batch)}`
+}
+
 /** A large batch: the running hosts as output lines, everything else as counts in the title. */
-function foldedHosts(batch: BatchView, label: string, refreshers: Set<Refresh>) {
+function foldedHosts(batch: BatchView, label: string | undefined, refreshers: Set<Refresh>) {
   return async (_: unknown, task: TaskHandle) => {
     const refresh: Refresh = (now) => {
-      task.title = `${label} · ${batchSummary(batch)}`
+      task.title = foldedTitle(label, batch)
       const running = [...batch.running].slice(0, RUNNING_LINES)
       const lines = running.map((host) => hostTitle(batch.views.get(host) as HostView, now))
       if (batch.running.size > RUNNING_LINES) lines.push(`… ${batch.running.size - RUNNING_LINES} more running`)
@@ -91,7 +96,7 @@ function batchTask(play: PlayView, n: number, count: number, refreshers: Set<Ref
     task: async (_, task) => {
       const batch = await batchSlot(play, n).promise
       if (batch === null) return task.skip(`${label}: not run${play.stopped ? ` (${play.stopped})` : ''}`)
-      if (batch.hosts.length > HOST_LINES) return foldedHosts(batch, label, refreshers)(_, task)
+      if (batch.hosts.length > HOST_LINES) return foldedHosts(batch, count > 1 ? label : undefined, refreshers)(_, task)
       task.title = `${label}: ${batch.hosts.length <= 3 ? batch.hosts.join(', ') : `${batch.hosts.length} hosts`}`
       const hosts = batch.hosts.map((h) => hostTask(batch.views.get(h) as HostView, batch, refreshers))
       return task.newListr(hosts, { concurrent: true, exitOnError: false })

@@ -32,6 +32,8 @@ export interface HostView {
   readonly counters: RecapCounters
   /** Last finished tasks, newest last: `status task (1.2s)`. */
   readonly recent: string[]
+  /** Tasks finished so far (recent keeps only the last few). */
+  finished: number
   /** First failure or unreachable message. */
   problem?: { readonly status: TaskStatus; readonly text: string }
   startedAt?: number
@@ -90,7 +92,7 @@ export function startBatch(state: LiveState, event: Extract<EngineEvent, { type:
   const play = state.play
   if (play === undefined) return undefined
   state.batch?.done.resolve()
-  const views = new Map(event.hosts.map((name) => [name, { name, counters: emptyCounters(), recent: [] } as HostView]))
+  const views = new Map(event.hosts.map((name) => [name, { name, counters: emptyCounters(), recent: [], finished: 0 } as HostView]))
   const batch: BatchView = { batch: event.batch, hosts: event.hosts, views, running: new Set(), done: deferred() }
   state.batch = batch
   play.batchCount.resolve(event.batches)
@@ -126,6 +128,7 @@ export function taskEnded(batch: BatchView | undefined, event: Extract<EngineEve
   view.endedAt = now
   batch.running.delete(event.host)
   view.counters[event.status] += 1
+  view.finished += 1
   view.recent.push(`${event.status} ${event.task} (${seconds(event.durationMs)})`)
   if (view.recent.length > RECENT) view.recent.shift()
   if ((event.status === 'failed' || event.status === 'unreachable') && view.problem === undefined) {
