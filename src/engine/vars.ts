@@ -89,18 +89,17 @@ const hasTemplate = (value: unknown): boolean =>
 function resolved(vars: Record<string, unknown>, renderable: readonly string[], where: SourceRef): Vars {
   let pending = renderable.filter((key) => hasTemplate(vars[key]))
   for (let pass = 0; pass < 5 && pending.length > 0; pass++) {
-    const next: string[] = []
+    let progressed = false
     for (const key of pending) {
       try {
-        const value = renderValue(vars[key], vars, where)
-        vars[key] = value
-        if (hasTemplate(value)) next.push(key)
+        vars[key] = renderValue(vars[key], vars, where)
+        progressed = true
       } catch {
-        next.push(key)
+        // not renderable (yet): kept as written
       }
     }
-    if (next.length === pending.length) break
-    pending = next
+    if (!progressed) break
+    pending = pending.filter((key) => hasTemplate(vars[key]))
   }
   return vars
 }

@@ -143,3 +143,17 @@ test('a module without verify is verified by probing again; --diff puts before/a
   assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'app.conf')), ['port = 8000'])
   assert.deepEqual(perHost(await run(at, playbook)), { h1: ['conf:ok'] })
 })
+
+test('an argument rendered to omit is left out of the spec', async () => {
+  const at = await scene(['h1'])
+  const ran = await run(at, `
+- hosts: all
+  tasks:
+    - name: no guard
+      shell:
+        cmd: "echo ran >> {{ dir }}/LOG"
+        creates: "{{ guard | default(omit) }}"
+`)
+  assert.deepEqual(perHost(ran), { h1: ['no guard:changed'] })
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'LOG')), ['ran'])
+})
