@@ -18,6 +18,8 @@ export interface RunInput {
   readonly extraVars: Readonly<Record<string, string>>
   /** ansible.cfg's directory (bench/ansible-env.ts). */
   readonly ansibleDir: string
+  /** tend's CLI entry: compiled dist/src/cli/main.js, or bin/tend.js (tsx) with --tend-from-source. */
+  readonly tendEntry: string
 }
 
 export interface PeerCommand {
@@ -28,10 +30,10 @@ export interface PeerCommand {
 const extraVarArgs = (vars: Readonly<Record<string, string>>): string[] =>
   Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`])
 
-/** tend as a user runs it: the installed bin script, JSON events on stdout. */
+/** tend as a user runs it (a process per run), JSON events on stdout. */
 export function tendCommand(input: RunInput): PeerCommand {
   return {
-    argv: [process.execPath, join(ROOT, 'bin', 'tend.js'), 'run', input.tendPlaybook, '-i', input.inventoryFile,
+    argv: [process.execPath, input.tendEntry, 'run', input.tendPlaybook, '-i', input.inventoryFile,
       '--json', '--forks', String(input.forks), ...extraVarArgs(input.extraVars)],
     env: { ...process.env, NO_COLOR: '1' },
   }

@@ -17,7 +17,7 @@ const PER_ENTRY_VARS = ['unit', 'port', 'routes'] as const
 
 /** Inventory, floor targets and an ansible dir for one set of entries. */
 export async function inputFor(
-  work: string, label: string, targets: readonly BenchTarget[], forks: number,
+  tendEntry: string, work: string, label: string, targets: readonly BenchTarget[], forks: number,
   extraVars: Record<string, string>, playbooks = { tend: TEND_PLAYBOOK, ansible: ANSIBLE_PLAYBOOK },
 ): Promise<RunInput> {
   const dir = join(work, label)
@@ -27,7 +27,7 @@ export async function inputFor(
   await prepareAnsibleDir(join(dir, 'ansible'))
   return {
     tendPlaybook: playbooks.tend, ansiblePlaybook: playbooks.ansible, inventoryFile: join(dir, 'inventory.yml'),
-    floorTargetsFile: join(dir, 'floor.tsv'), forks, extraVars, ansibleDir: join(dir, 'ansible'),
+    floorTargetsFile: join(dir, 'floor.tsv'), forks, extraVars, ansibleDir: join(dir, 'ansible'), tendEntry,
   }
 }
 
@@ -42,31 +42,31 @@ export const stageIncident = (hosts: readonly BenchHost[]) => async (): Promise<
 const wants = (options: BenchOptions, key: string): boolean => options.only === undefined || options.only.has(key)
 
 /** Scenarios a–c: 1 and 10 real hosts. */
-export async function smallScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string): Promise<Scenario[]> {
+export async function smallScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string, tendEntry: string): Promise<Scenario[]> {
   const peers: PeerName[] = options.smoke ? ['tend', 'floor'] : ['tend', 'ansible', 'floor']
   const all = targetsOf(hosts)
   const out: Scenario[] = []
   const base = { peers, iterations: options.iterations }
   if (wants(options, 'no-change-1')) {
     out.push({ ...base, name: SCENARIO.noChange1, hosts: 1, expectChangedHosts: 0, timeoutMs: 120_000,
-      input: await inputFor(work, 'one', all.slice(0, 1), options.forks, {}) })
+      input: await inputFor(tendEntry, work, 'one', all.slice(0, 1), options.forks, {}) })
   }
   if (options.smoke) return out
   if (wants(options, 'no-change-10')) {
     out.push({ ...base, name: SCENARIO.noChange10, hosts: all.length, expectChangedHosts: 0, timeoutMs: 300_000,
-      input: await inputFor(work, 'ten', all, options.forks, {}) })
+      input: await inputFor(tendEntry, work, 'ten', all, options.forks, {}) })
   }
   if (wants(options, 'recovery-10')) {
     out.push({ ...base, name: SCENARIO.recovery10, hosts: all.length, expectChangedHosts: all.length, timeoutMs: 300_000,
       beforeEach: stageIncident(hosts),
       // stable window 0: measure the recovery, not a sleep (every peer gets the same window)
-      input: await inputFor(work, 'recovery', all, options.forks, { stable_seconds: '0' }) })
+      input: await inputFor(tendEntry, work, 'recovery', all, options.forks, { stable_seconds: '0' }) })
   }
   return out
 }
 
 /** Scenario d: many inventory entries (template units) on the same real hosts. */
-export async function scaleScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string): Promise<Scenario[]> {
+export async function scaleScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string, tendEntry: string): Promise<Scenario[]> {
   const playbooks = {
     tend: await perEntryPlaybook(TEND_PLAYBOOK, join(work, 'scale-playbooks', 'tend'), PER_ENTRY_VARS),
     ansible: await perEntryPlaybook(ANSIBLE_PLAYBOOK, join(work, 'scale-playbooks', 'ansible'), PER_ENTRY_VARS),
@@ -79,11 +79,11 @@ export async function scaleScenarios(hosts: readonly BenchHost[], options: Bench
   const midForks = 50
   out.push({ ...base, name: SCENARIO.scale(mid), hosts: mid,
     peers: options.ansibleAtScale ? ['tend', 'ansible', 'floor'] : ['tend', 'floor'],
-    input: await inputFor(work, `scale-${mid}`, scaleTargets(hosts, mid), midForks, vars, playbooks) })
+    input: await inputFor(tendEntry, work, `scale-${mid}`, scaleTargets(hosts, mid), midForks, vars, playbooks) })
   const big = 1000
   for (const forks of options.scaleForks) {
     out.push({ ...base, name: SCENARIO.scale(big), hosts: big, peers: forks === midForks ? ['tend', 'floor'] : ['tend'],
-      input: await inputFor(work, `scale-${big}-f${forks}`, scaleTargets(hosts, big), forks, vars, playbooks) })
+      input: await inputFor(tendEntry, work, `scale-${big}-f${forks}`, scaleTargets(hosts, big), forks, vars, playbooks) })
   }
   return out
 }

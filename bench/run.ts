@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { cleanStaleTestbeds } from '../src/testbed/stale.js'
 import { resetToBaseline } from '../src/testbed/stage.js'
 import { parseArgs, type BenchOptions } from './args.js'
+import { buildTend, SOURCE_CLI } from './build.js'
 import { bootBench, tearDownBench, type BenchBed } from './hosts.js'
 import { ROOT } from './peers.js'
 import { scaleScenarios, smallScenarios } from './plan.js'
@@ -37,12 +38,14 @@ async function main(): Promise<number> {
   const started = Date.now()
   let bed: BenchBed | undefined
   try {
+    const tendEntry = options.tendFromSource ? SOURCE_CLI : await buildTend()
+    log(`bench: tend runs as ${tendEntry}`)
     const count = options.smoke ? 1 : REAL_HOSTS
     log(`bench: booting ${count} hosts`)
     bed = await bootBench(count)
     await Promise.all(bed.hosts.map((h) => resetToBaseline(h)))
-    const rows = await runAll(bed, options, work, abort.signal)
-    await writeResults(options, rows, started)
+    const rows = await runAll(bed, options, work, tendEntry, abort.signal)
+    await writeResults(options, rows, started, tendEntry)
     return rows.some((r) => r.failedRuns > 0) ? 1 : 0
   } finally {
     if (bed !== undefined) await tearDownBench(bed).catch((err: unknown) => log(`bench: teardown: ${String(err)}`))
@@ -51,8 +54,8 @@ async function main(): Promise<number> {
   }
 }
 
-async function runAll(bed: BenchBed, options: BenchOptions, work: string, signal: AbortSignal): Promise<ResultRow[]> {
-  const small = await smallScenarios(bed.hosts, options, work)
+async function runAll(bed: BenchBed, options: BenchOptions, work: string, tendEntry: string, signal: AbortSignal): Promise<ResultRow[]> {
+  const small = await smallScenarios(bed.hosts, options, work, tendEntry)
   await warmUp(small, signal)
   const rows: ResultRow[] = []
   for (const scenario of small) rows.push(...await runScenario(scenario, signal, log))
@@ -60,7 +63,7 @@ async function runAll(bed: BenchBed, options: BenchOptions, work: string, signal
     const perHost = Math.ceil(1000 / bed.hosts.length)
     log(`bench: starting ${perHost} api@ units on each of ${bed.hosts.length} hosts`)
     await installScaleUnits(bed.hosts, perHost)
-    for (const scenario of await scaleScenarios(bed.hosts, options, work)) {
+    for (const scenario of await scaleScenarios(bed.hosts, options, work, tendEntry)) {
       rows.push(...await runScenario(scenario, signal, log))
     }
   }
@@ -81,7 +84,7 @@ async function warmUp(scenarios: readonly Scenario[], signal: AbortSignal): Prom
   }
 }
 
-async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number): Promise<void> {
+async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string): Promise<void> {
   const ratioList = ratios(rows)
   const targets = checkTargets(rows, ratioList)
   process.stdout.write(`${renderTable(rows, ratioList, targets)}\n`)
@@ -91,7 +94,7 @@ async function writeResults(options: BenchOptions, rows: readonly ResultRow[], s
     durationSeconds: (Date.now() - started) / 1000,
     machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     options: { ...options, only: options.only === undefined ? undefined : [...options.only] },
-    rows, ratios: ratioList, targets,
+    tendEntry, rows, ratios: ratioList, targets,
   }
   await mkdir(dirname(options.out), { recursive: true })
   await writeFile(options.out, JSON.stringify(result, null, 2) + '\n')
