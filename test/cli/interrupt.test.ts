@@ -44,3 +44,36 @@ test('SIGINT under --json still ends the stream with recap and run-end 130', asy
   assert.equal(events.at(-1)?.exitCode, 130)
   assert.equal(events.at(-1)?.interrupted, true)
 })
+
+test('SIGTERM stops a run like Ctrl-C: recap printed, exit 130', async () => {
+  const dir = await project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'site.yaml': PLAYBOOK })
+  const child = start(['run', 'site.yaml'], dir)
+  const done = finished(child)
+  await waitForOutput(child, '[alpha] quick')
+  await new Promise((r) => setTimeout(r, 500))
+  child.kill('SIGTERM')
+  const result = await done
+  assert.equal(result.code, 130, result.stderr + result.stdout)
+  assert.match(result.stdout, /PLAY RECAP/)
+})
+
+test('a second Ctrl-C exits at once even when the running command ignores the stop', async () => {
+  const dir = await project({
+    'inventory/local.yaml': LOCAL_INVENTORY,
+    // Ignored signals are inherited: the sleep survives the engine's attempt to stop it.
+    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: ignores TERM\n      shell: "trap '' TERM INT; sleep 8"\n`,
+  })
+  const child = start(['run', 'site.yaml', '--json'], dir)
+  const done = finished(child)
+  await waitForOutput(child, '"task":"ignores TERM"')
+  await new Promise((r) => setTimeout(r, 500))
+  child.kill('SIGINT')
+  await new Promise((r) => setTimeout(r, 1000))
+  assert.equal(child.exitCode, null, 'the first Ctrl-C waits for running work')
+  const secondAt = Date.now()
+  child.kill('SIGINT')
+  const result = await done
+  assert.equal(result.code, 130)
+  assert.ok(Date.now() - secondAt < 2000, 'the second Ctrl-C does not wait')
+  assert.match(result.stderr, /again, exiting now/)
+})
