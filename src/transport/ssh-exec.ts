@@ -17,7 +17,7 @@ export type ChannelOutcome =
 export function openSession(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(`echo $$ >&2; ${command}`, (error, stream) => (error ? reject(error) : resolve(stream)))
+      client.exec(`echo __tend_pid=$$ >&2; ${command}`, (error, stream) => (error ? reject(error) : resolve(stream)))
     } catch (error) {
       reject(error)
     }
@@ -56,20 +56,37 @@ export function collect(stream: ClientChannel, stdin: string | Buffer | undefine
   })
 }
 
-/** The command's stderr, minus the first line, which is the session shell's pid. */
+/**
+ * The command's stderr without the shell's pid report. Startup files (.bashrc) may write to stderr
+ * before it, so the report is found by its marker, and whatever preceded it is kept.
+ */
 class StderrAfterPid {
-  readonly chunks: Buffer[] = []
-  pid: number | undefined
+  private readonly parts: Buffer[] = []
   private head: Buffer | undefined = Buffer.alloc(0)
+  pid: number | undefined
 
   push(chunk: Buffer): void {
-    if (this.head === undefined) return void this.chunks.push(chunk)
+    if (this.head === undefined) return void this.parts.push(chunk)
     const joined = Buffer.concat([this.head, chunk])
-    const newline = joined.indexOf(0x0a)
-    if (newline < 0) return void (this.head = joined)
+    const text = joined.toString('latin1')
+    const match = /__tend_pid=(\d+)\n/.exec(text)
+    if (match === null) {
+      if (joined.length > 65_536) this.flush(joined)
+      else this.head = joined
+      return
+    }
+    this.pid = Number(match[1])
+    this.flush(Buffer.concat([joined.subarray(0, match.index), joined.subarray(match.index + match[0].length)]))
+  }
+
+  get chunks(): readonly Buffer[] {
+    if (this.head !== undefined) this.flush(this.head)
+    return this.parts
+  }
+
+  private flush(rest: Buffer): void {
     this.head = undefined
-    this.pid = Number(joined.subarray(0, newline).toString('latin1')) || undefined
-    if (newline + 1 < joined.length) this.chunks.push(joined.subarray(newline + 1))
+    if (rest.length > 0) this.parts.push(rest)
   }
 }
 

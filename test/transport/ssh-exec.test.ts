@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { openSsh } from '../../src/transport/ssh.js'
 import { CommandTimeoutError, type Transport } from '../../src/transport/types.js'
@@ -87,5 +90,32 @@ describe('ssh transport: commands on one connection', () => {
   it('keeps hostile arguments intact under become', async () => {
     const result = await ssh.exec(['printf', '%s\\0', ...HOSTILE], { become: { user: 'nobody' } })
     assert.equal(result.stdout, HOSTILE.map((word) => `${word}\0`).join(''))
+  })
+})
+
+describe('ssh transport: startup files that write to stderr', () => {
+  let sshd: Sshd
+  let noise: string
+
+  before(async () => {
+    noise = join(await mkdtemp(join(tmpdir(), 'tend-noise-')), 'bash_env')
+    await writeFile(noise, 'echo "startup noise" >&2\n')
+    sshd = await startSshd({ extraConfig: `SetEnv BASH_ENV=${noise}` })
+    isolateFromUserSsh(sshd.dir)
+  })
+  after(async () => {
+    await sshd?.stop()
+    await rm(dirname(noise), { recursive: true, force: true })
+  })
+
+  it('keeps their output in stderr and still kills a timed-out command', async () => {
+    const ssh = await openSsh(await trustingTarget(sshd))
+    const result = await ssh.exec(['sh', '-c', 'echo err >&2'])
+    // BASH_ENV reaches every bash the startup files spawn, so the noise may repeat.
+    assert.match(result.stderr, /^(startup noise\n)+err\n$/)
+    await assert.rejects(ssh.exec(['sleep', '32.337'], { timeoutMs: 300 }), CommandTimeoutError)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.equal((await ssh.exec(['pgrep', '-f', 'sleep 32[.]337'])).exitCode, 1)
+    await ssh.close()
   })
 })
