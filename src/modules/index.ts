@@ -5,6 +5,8 @@ import { file } from './file.js'
 import { template } from './template.js'
 import { port } from './port.js'
 import { unit } from './unit.js'
+import { stable } from './stable.js'
+import { journal } from './journal.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -24,4 +26,6 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   template: { module: template as AnyModule },
   port: { module: port as AnyModule },
   unit: { module: unit as AnyModule, shorthand: 'name' },
+  stable: { module: stable as AnyModule },
+  journal: { module: journal as AnyModule },
 }

@@ -80,9 +80,11 @@ export async function sshTo(host: TestHost): Promise<Transport> {
 }
 
 /** The same converge run INSIDE the host through the local transport (systemd-in-host.ts). */
-export async function convergeInHost(host: TestHost, kind: string, spec: unknown, runStartedAt?: Date): Promise<ConvergeResult> {
-  const argv = ['node', '--import', 'tsx', 'test/modules/systemd-in-host.ts', kind, JSON.stringify(spec)]
-  if (runStartedAt !== undefined) argv.push(String(runStartedAt.getTime()))
+export async function convergeInHost(
+  host: TestHost, kind: string, spec: unknown, options: { runStartedAt?: Date; timeoutMs?: number } = {},
+): Promise<ConvergeResult> {
+  const argv = ['node', '--import', 'tsx', 'test/modules/systemd-in-host.ts', kind, JSON.stringify(spec),
+    String(options.runStartedAt?.getTime() ?? ''), String(options.timeoutMs ?? '')]
   const result = await host.sh(`cd ${shQuote(REPO)} && ${shJoin(argv)}`, { timeoutMs: 90_000 })
   const last = result.stdout.trim().split('\n').pop() ?? ''
   if (result.exitCode !== 0 || !last.startsWith('{')) {

@@ -91,7 +91,7 @@ export async function readUnit(ctx: Pick<ModuleContext, 'run' | 'signal'>, name:
 }
 
 /** A clear failure for a unit systemd does not know. */
-export function unitNotFound(unit: UnitState): ProbeError {
+export function unitNotFound(unit: Pick<UnitState, 'name' | 'loadState'>): ProbeError {
   return new ProbeError(
     `unit ${JSON.stringify(unit.name)} not found (LoadState=${unit.loadState})`,
     'check the name; install the unit file first, or run `systemctl daemon-reload` after adding it',
