@@ -1,6 +1,5 @@
 /** Builds the engine's `connect`: one transport per inventory host, from its connection variables. */
 import type { InventoryHost } from '../playbook/model.js'
-import { LocalTransport } from '../transport/local.js'
 import type { Transport } from '../transport/types.js'
 
 export interface ConnectOptions {
@@ -12,8 +11,11 @@ export interface ConnectOptions {
 export function connectFactory(options: ConnectOptions): (host: InventoryHost) => Promise<Transport> {
   return async (host) => {
     const connection = host.connection
-    if (connection.kind === 'local') return new LocalTransport(host.name)
-    // Imported on first use: runs against local hosts never load ssh2.
+    // Transports are imported on first use: local-only runs never load ssh2, ssh-only runs never zx.
+    if (connection.kind === 'local') {
+      const { LocalTransport } = await import('../transport/local.js')
+      return new LocalTransport(host.name)
+    }
     const { openSsh } = await import('../transport/ssh.js')
     return openSsh(
       {
