@@ -79,7 +79,8 @@ function diff(spec: PortSpec, state: PortState): PortChange[] {
   const evictions = holdersByPid(state.listeners).filter((l) => !ownedBy(l, state.owner)).map((l) => evictionOf(spec, l))
   if (state.listeners.some((l) => ownedBy(l, state.owner))) return evictions
   const owner = state.owner
-  const why = `it is ${owner.activeState}/${owner.subState}${owner.nRestarts ? `, ${owner.nRestarts} restarts` : ''}`
+  const restarts = owner.nRestarts ? `, ${owner.nRestarts} restart${owner.nRestarts === 1 ? '' : 's'}` : ''
+  const why = `it is ${owner.activeState}/${owner.subState}${restarts}`
   const summary = `reset-failed, then restart ${owner.id} so it listens on :${spec.port} (${why})`
   return [...evictions, { action: 'restart-owner', unit: owner.id, summary }]
 }
