@@ -1,29 +1,29 @@
 /** Parsed command-line flags, shared by main.ts and the commands. */
 
-/** Flags of `tend run`, as commander parses them. */
+/** Flags of `tend run`, as commander parses them: an absent switch or list is undefined. */
 export interface RunFlags {
   readonly inventory?: string
   readonly limit?: string
-  readonly check: boolean
-  readonly diff: boolean
+  readonly check?: boolean
+  readonly diff?: boolean
   readonly forks: number
-  readonly tags: readonly string[]
-  readonly skipTags: readonly string[]
-  readonly extraVars: readonly string[]
-  readonly json: boolean
+  readonly tags?: readonly string[]
+  readonly skipTags?: readonly string[]
+  readonly extraVars?: readonly string[]
+  readonly json?: boolean
   readonly stepTimeout: number
-  readonly acceptNewHostKeys: boolean
+  readonly acceptNewHostKeys?: boolean
 }
 
 export interface ValidateFlags {
   readonly inventory?: string
-  readonly extraVars: readonly string[]
+  readonly extraVars?: readonly string[]
 }
 
 export interface InventoryFlags {
   readonly inventory?: string
-  readonly list: boolean
-  readonly graph: boolean
+  readonly list?: boolean
+  readonly graph?: boolean
   readonly limit?: string
 }
 

@@ -22,12 +22,12 @@ function positiveSeconds(value: string): number {
   return n
 }
 
-function collect(value: string, previous: readonly string[]): readonly string[] {
+function collect(value: string, previous: readonly string[] = []): readonly string[] {
   return [...previous, value]
 }
 
 /** --tags a,b --tags c → [a, b, c] (Ansible accepts both forms). */
-function collectList(value: string, previous: readonly string[]): readonly string[] {
+function collectList(value: string, previous: readonly string[] = []): readonly string[] {
   return [...previous, ...value.split(',').map((t) => t.trim()).filter((t) => t !== '')]
 }
 
@@ -64,15 +64,15 @@ function program(): Command {
     .argument('<playbook>', 'playbook file')
     .option('-i, --inventory <file>', INVENTORY_HELP)
     .option('-l, --limit <pattern>', 'further limit hosts: an Ansible pattern, or @FILE with one pattern per line')
-    .option('-C, --check', 'probe and show what would change; change nothing (exit 3 on drift)', false)
-    .option('-D, --diff', 'show file changes as unified diffs', false)
+    .option('-C, --check', 'probe and show what would change; change nothing (exit 3 on drift)')
+    .option('-D, --diff', 'show file changes as unified diffs')
     .option('-f, --forks <n>', 'hosts converging at once', positiveInteger, 5)
-    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collectList, [])
-    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collectList, [])
-    .option('-e, --extra-vars <var>', EXTRA_VARS_HELP, collect, [])
-    .option('--json', 'write the event stream as NDJSON on stdout, one event per line', false)
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collectList)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collectList)
+    .option('-e, --extra-vars <var>', EXTRA_VARS_HELP, collect)
+    .option('--json', 'write the event stream as NDJSON on stdout, one event per line')
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
-    .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)', false)
+    .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)
@@ -83,7 +83,7 @@ function program(): Command {
     .description('report every problem in a playbook, its inventory and variables; contacts no host')
     .argument('<playbook>', 'playbook file')
     .option('-i, --inventory <file>', INVENTORY_HELP)
-    .option('-e, --extra-vars <var>', EXTRA_VARS_HELP, collect, [])
+    .option('-e, --extra-vars <var>', EXTRA_VARS_HELP, collect)
     .action(async (playbook: string, flags: ValidateFlags) => {
       const { validateCommand } = await import('./commands/validate.js')
       commandExitCode = await validateCommand(playbook, flags)
@@ -93,8 +93,8 @@ function program(): Command {
     .command('inventory')
     .description('show the hosts and groups of an inventory, and what a pattern selects')
     .option('-i, --inventory <file>', INVENTORY_HELP)
-    .option('--list', 'JSON like ansible-inventory --list (the default)', false)
-    .option('--graph', 'groups and hosts as a tree', false)
+    .option('--list', 'JSON like ansible-inventory --list (the default)')
+    .option('--graph', 'groups and hosts as a tree')
     .option('-l, --limit <pattern>', 'only hosts matching an Ansible pattern, or @FILE')
     .action(async (flags: InventoryFlags) => {
       const { inventoryCommand } = await import('./commands/inventory.js')

@@ -8,7 +8,22 @@ import { loadInputs } from '../load-inputs.js'
 import { DEFAULT_INVENTORY, type RunFlags } from '../flags.js'
 import { chooseRenderer } from '../render/choose.js'
 
-export async function runCommand(playbookFile: string, flags: RunFlags): Promise<number> {
+/** Absent switches are off, absent lists empty. */
+function withDefaults(flags: RunFlags) {
+  return {
+    ...flags,
+    check: flags.check === true,
+    diff: flags.diff === true,
+    json: flags.json === true,
+    acceptNewHostKeys: flags.acceptNewHostKeys === true,
+    tags: flags.tags ?? [],
+    skipTags: flags.skipTags ?? [],
+    extraVars: flags.extraVars ?? [],
+  }
+}
+
+export async function runCommand(playbookFile: string, given: RunFlags): Promise<number> {
+  const flags = withDefaults(given)
   // Nothing below contacts a host until the playbook, inventory and variables validate.
   const { playbook, inventory, extraVars } = await loadInputs(playbookFile, flags.inventory ?? DEFAULT_INVENTORY, flags.extraVars)
   const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)

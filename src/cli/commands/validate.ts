@@ -10,7 +10,7 @@ function countTasks(tasks: readonly Task[]): number {
 
 export async function validateCommand(playbookFile: string, flags: ValidateFlags): Promise<number> {
   const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
-  const { playbook, inventory } = await loadInputs(playbookFile, inventoryFile, flags.extraVars)
+  const { playbook, inventory } = await loadInputs(playbookFile, inventoryFile, flags.extraVars ?? [])
   const plays = playbook.plays.length
   const tasks = playbook.plays.reduce((n, p) => n + countTasks(p.tasks) + p.handlers.length, 0)
   process.stdout.write(

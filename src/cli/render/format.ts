@@ -47,7 +47,8 @@ function diffLines(change: PlannedChange, paint: Palette): string[] {
 /** `changed: [web1] restart app` and its indented change summaries (and diffs). */
 export function taskEndLines(event: TaskEnd, paint: Palette): string[] {
   const name = event.handler ? `${event.task} (handler)` : event.task
-  const message = event.message ? ` — ${event.message}` : ''
+  // Continuation lines of a message (a hint, stderr) stay under their task.
+  const message = event.message ? ` — ${event.message.trimEnd().replaceAll('\n', `\n${INDENT}`)}` : ''
   const head = `${statusWord(event.status, paint)} [${event.host}] ${name}${message}`
   const changes = event.changes.flatMap((change) => [INDENT + change.summary, ...diffLines(change, paint)])
   return [head, ...changes]
