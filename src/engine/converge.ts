@@ -3,7 +3,7 @@ import type { AnyModule, Change, ModuleContext } from '../modules/types.js'
 
 /** What the module contract produced for one attempt of one task. */
 export interface Convergence {
-  readonly status: 'ok' | 'changed' | 'failed'
+  readonly status: 'ok' | 'changed' | 'failed' | 'skipped'
   /** Applied changes, or under --check the planned ones; for a failure, what remains. */
   readonly changes: readonly Change[]
   readonly message?: string
@@ -67,22 +67,39 @@ async function applyAll(module: AnyModule, ctx: ModuleContext, spec: unknown, ch
   return { data, failed: undefined }
 }
 
+/** How the engine runs this task: --check, and whether this host already has planned changes. */
+export interface ConvergeMode {
+  readonly check: boolean
+  /** Under --check: earlier tasks on this host planned changes that were not made. */
+  readonly afterPlannedChanges: boolean
+}
+
+/**
+ * A gate under --check after planned changes judges a state the plan would change: it probes once
+ * (no waiting) and a miss is reported as pending on the plan, not as a failure of the host.
+ */
+async function gate(module: AnyModule, ctx: ModuleContext, spec: unknown, mode: ConvergeMode): Promise<Convergence> {
+  const pending = mode.check && mode.afterPlannedChanges
+  const until = pending ? Date.now() : gateWindowEnd(module, ctx, spec)
+  const { left, facts } = await pollUntilConverged(module, ctx, spec, until)
+  if (left.length === 0) return { status: 'ok', changes: [], data: facts }
+  const problems = left.map((c) => c.summary)
+  if (pending) return { status: 'skipped', changes: [], data: facts, message: failedWith('not judged: depends on the changes planned above; now', problems) }
+  return { status: 'failed', changes: [], data: facts, message: failedWith('not as declared', problems) }
+}
+
 /**
  * The module contract for one task: probe → diff; empty is ok. A gate (no apply) polls until
- * empty or the deadline. Otherwise --check reports the plan as changed and never applies; a real
+ * empty or its window. Otherwise --check reports the plan as changed and never applies; a real
  * run applies each change in order, then verifies by observing again.
  */
-export async function converge(module: AnyModule, ctx: ModuleContext, spec: unknown, check: boolean): Promise<Convergence> {
+export async function converge(module: AnyModule, ctx: ModuleContext, spec: unknown, mode: ConvergeMode): Promise<Convergence> {
+  if (!module.apply) return gate(module, ctx, spec, mode)
   const observed = await module.probe(ctx, spec)
   const planned = module.diff(spec, observed)
   const facts = factsOf(module, observed)
   if (planned.length === 0) return { status: 'ok', changes: [], data: facts }
-  if (!module.apply) {
-    const { left, facts: seen } = await pollUntilConverged(module, ctx, spec, gateWindowEnd(module, ctx, spec))
-    if (left.length === 0) return { status: 'ok', changes: [], data: seen }
-    return { status: 'failed', changes: left, data: seen, message: failedWith('not as declared', left.map((c) => c.summary)) }
-  }
-  if (check) return { status: 'changed', changes: planned, data: facts }
+  if (mode.check) return { status: 'changed', changes: planned, data: facts }
   const applied = await applyAll(module, ctx, spec, planned)
   if (applied.failed !== undefined) return { status: 'failed', changes: planned, data: { ...facts, ...applied.data }, message: applied.failed }
   const { problems, facts: after } = await verifyApplied(module, ctx, spec)

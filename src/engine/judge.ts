@@ -10,7 +10,7 @@ export function resultOf(status: TaskOutcome['status'], conv: Convergence, messa
   return {
     changed: status === 'changed',
     failed: status === 'failed',
-    skipped: false,
+    skipped: status === 'skipped',
     msg: message ?? '',
     changes: conv.changes.map((c) => c.summary),
     attempts,
@@ -55,7 +55,7 @@ export function judge(
       if (!fails && status === 'failed') message = undefined
       status = fails ? 'failed' : status === 'failed' ? (conv.changes.length > 0 && !ctx.check ? 'changed' : 'ok') : status
     }
-    if (status !== 'failed' && task.changedWhen && task.changedWhen.length > 0) {
+    if ((status === 'ok' || status === 'changed') && task.changedWhen && task.changedWhen.length > 0) {
       status = allHold(task.changedWhen, bound(), task) ? 'changed' : 'ok'
     }
   } catch (error) {

@@ -37,6 +37,7 @@ export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emi
     connections: new Connections(options.connect),
     registered: new Map(),
     halt: new Halt(),
+    drifted: new Set(),
   }
   counted({ type: 'run-start', playbook: playbook.file, check: options.check, time: started.toISOString() })
   const down = new Set<string>()

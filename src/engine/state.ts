@@ -19,6 +19,11 @@ export interface RunContext {
   readonly registered: Map<string, Record<string, unknown>>
   /** Set when the whole run must stop (any_errors_fatal); Ctrl-C is options.signal. */
   readonly halt: Halt
+  /**
+   * Under --check, the hosts with planned changes so far. A gate after them observes a state the
+   * plan would change, so its verdict is reported as pending, not as a failure.
+   */
+  readonly drifted: Set<string>
 }
 
 /** A stop flag with its reason: set once, read before every task. */

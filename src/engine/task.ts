@@ -46,7 +46,8 @@ async function attempts(env: HostEnv, task: ModuleTask, module: AnyModule, spec:
   for (let attempt = 1; ; attempt++) {
     const deadline = deadlineIn(task.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal)
     const ctx = await moduleContext(env.run, env.host, become, vars, deadline)
-    const converged = await converge(module, ctx, spec, options.check).catch((error: unknown) => {
+    const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
+    const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
       if (error instanceof UnreachableError) throw error
       const failed = outcomeOfError(error)
       return { status: 'failed' as const, changes: [], message: failed.message, data: {} }
@@ -98,6 +99,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   const started = Date.now()
   const outcome = absorbed(await settle(env, task, scope, vars), task, scope)
   if (task.register !== undefined) registeredOf(run, host.name)[task.register] = outcome.result
+  if (run.options.check && outcome.status === 'changed') run.drifted.add(host.name)
   const shown = task.noLog ? hidden(outcome) : outcome
   run.emit({
     type: 'task-end',
