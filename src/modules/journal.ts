@@ -77,5 +77,7 @@ export const journal: Module<JournalSpec, JournalObservation> = {
   description: "A gate: no message in the unit's journal since run-start, unit-start or a duration matches `absent`.",
   probe,
   diff,
+  // A matching line stays in the journal: polling cannot make the gate pass, so judge once.
+  pollSeconds: () => 0,
   facts: (observed) => ({ matches: observed.matches }),
 }

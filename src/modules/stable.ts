@@ -86,5 +86,7 @@ export const stable: Module<StableSpec, StableObservation> = {
   description: 'A gate: the unit stays active for `seconds` without a restart (NRestarts and MainPID unchanged).',
   probe,
   diff: (_spec, observed) => (observed.stable ? [] : [{ action: 'unstable', summary: observed.detail }]),
+  // The probe itself watches the window; a restart seen in it is the verdict, not a "not yet".
+  pollSeconds: () => 0,
   facts: (observed) => ({ stable: observed.stable, detail: observed.detail }),
 }

@@ -8,11 +8,12 @@ import { parseYaml, type Path, type YamlSource } from './yaml-source.js'
 
 const compiled = new Map<string, ValidateFunction>()
 
-function validatorOf(kind: string): ValidateFunction | undefined {
+function validatorOf(kind: string, coerce = false): ValidateFunction | undefined {
   const entry = modules[kind]
   if (!entry) return undefined
-  let validate = compiled.get(kind)
-  if (!validate) compiled.set(kind, (validate = compileSchema(entry.module.schema)))
+  const key = coerce ? `${kind}/coerce` : kind
+  let validate = compiled.get(key)
+  if (!validate) compiled.set(key, (validate = compileSchema(entry.module.schema, { coerce })))
   return validate
 }
 
@@ -55,9 +56,12 @@ export function moduleArgDiagnostics(kind: string, rawArgs: unknown, source: Yam
   return schemaDiagnostics(validate, args ?? {}, source, toYaml, skip)
 }
 
-/** After rendering, per host: the rendered args against the module's schema. */
+/**
+ * After rendering, per host: the rendered args against the module's schema. Scalars are coerced
+ * IN PLACE to the types the schema asks for (see compileSchema), so pass the object the module gets.
+ */
 export function checkModuleArgs(kind: string, args: unknown, where: SourceRef): readonly Diagnostic[] {
-  const validate = validatorOf(kind)
+  const validate = validatorOf(kind, true)
   if (!validate) return [{ ...where, message: `unknown module \`${kind}\`` }]
   if (validate(args)) return []
   const text = JSON.stringify(args, null, 2)

@@ -3,8 +3,13 @@ import type { Diagnostic } from '../errors.js'
 import { didYouMean } from './nearest.js'
 import { diagnosticAt, offsetOf, pointerToPath, type Path, type YamlSource } from './yaml-source.js'
 
-export function compileSchema(schema: object): ValidateFunction {
-  return new Ajv({ allErrors: true, verbose: true, strict: false }).compile(schema)
+/**
+ * `coerce` converts scalars in place where the schema asks for another scalar type ("3" → 3,
+ * 8000 → "8000"), as Ansible converts module arguments: `-e port=9000` is a string, and a
+ * `{{ template }}` renders to whatever its expression yields.
+ */
+export function compileSchema(schema: object, options: { coerce?: boolean } = {}): ValidateFunction {
+  return new Ajv({ allErrors: true, verbose: true, strict: false, coerceTypes: options.coerce === true }).compile(schema)
 }
 
 interface SchemaNode {
