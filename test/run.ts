@@ -7,10 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { TestbedUnavailable, bootHosts, checkPrerequisites, cleanStaleTestbeds, teardown, TESTBED_ROOT } from '../src/testbed/index.js'
+import { TestbedUnavailable, bootHosts, checkPrerequisites, cleanStaleTestbeds, teardown } from '../src/testbed/index.js'
 
 const root = join(import.meta.dirname, '..')
-const stateDir = join(TESTBED_ROOT, 'tend-h')
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`
 
 function allTestFiles(): string[] {
@@ -20,9 +19,12 @@ function allTestFiles(): string[] {
 
 let runner: ChildProcess | undefined
 let tornDown: Promise<void> | undefined
+/** Only the testbed this run booted is ever torn down (other runs may be going on beside it). */
+let stateDir: string | undefined
 
 function teardownOnce(): Promise<void> {
   tornDown ??= (async () => {
+    if (stateDir === undefined) return
     const started = Date.now()
     try {
       await teardown(stateDir)
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
   const count = Number(process.env.TEND_TEST_HOSTS ?? '3')
   const started = Date.now()
   try {
-    const bed = await bootHosts({ count, prefix: 'tend-h', stateDir, firstIndex: 1, owner: 'process' })
+    const bed = await bootHosts({ count, prefix: 'tend-h', owner: 'process', onAllocated: (dir) => { stateDir = dir } })
     console.log(`testbed: ${bed.hosts.length} hosts up in ${seconds(started)} (${bed.hosts.map((h) => `${h.name}=${h.address}`).join(' ')})`)
     return await runTests(files, bed.stateFile)
   } finally {

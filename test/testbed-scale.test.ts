@@ -1,17 +1,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
-import { bootHosts, httpGet, readState, teardown, TESTBED_ROOT } from '../src/testbed/index.js'
+import { bootHosts, httpGet, readState, teardown } from '../src/testbed/index.js'
 import { isAlive } from '../src/testbed/proc.js'
 import { run } from '../src/testbed/exec.js'
 
 const COUNT = 10
 
 test(`${COUNT} extra hosts boot, serve the app, and tear down without leaving netns, mounts, processes or cgroups`, async () => {
-  const stateDir = `${TESTBED_ROOT}/tend-s`
   const started = Date.now()
-  // Distinct prefix and addresses (10.77.0.111…) so the run's own testbed is untouched.
-  const bed = await bootHosts({ count: COUNT, prefix: 'tend-s', stateDir, firstIndex: 101, owner: 'process' })
+  // Its own prefix, and addresses allocated beside the run's testbed, which stays untouched.
+  const bed = await bootHosts({ count: COUNT, prefix: 'tend-s', owner: 'process' })
+  const { stateDir } = bed
   const bootSeconds = (Date.now() - started) / 1000
   try {
     assert.equal(bed.hosts.length, COUNT)

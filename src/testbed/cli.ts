@@ -1,6 +1,6 @@
 /**
  * tsx src/testbed/cli.ts up [N] [--prefix P] [--first K] | down [--prefix P] | status [--prefix P]
- * Defaults: prefix tend-d, first index 31 (10.77.0.41…), so it never clashes with `npm test`'s tend-h1… (10.77.0.11…).
+ * Defaults: prefix tend-d, the lowest free addresses (other testbeds' are never reused).
  * A testbed from `up` stays until `down`; state lives in /run/tend-testbed/PREFIX.
  */
 import { existsSync } from 'node:fs'
@@ -23,7 +23,7 @@ async function main(args: readonly string[]): Promise<number> {
   if (command === 'up') {
     const started = Date.now()
     const count = countArg !== undefined && /^\d+$/.test(countArg) ? Number(countArg) : 3
-    const bed = await bootHosts({ count, prefix, stateDir, firstIndex: Number(option(args, '--first', '31')), owner: 'none' })
+    const bed = await bootHosts({ count, prefix, stateDir, firstIndex: args.includes('--first') ? Number(option(args, '--first', '1')) : undefined, owner: 'none' })
     console.log(`booted ${bed.hosts.length} hosts in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     for (const h of bed.hosts) console.log(`  ${h.name} ${h.address}:${h.port}`)
     console.log(`inventory: ${bed.inventoryFile}\nstate: ${bed.stateFile}`)

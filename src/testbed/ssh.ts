@@ -63,7 +63,9 @@ export async function waitForSsh(endpoint: SshEndpoint, timeoutMs: number, still
   while (Date.now() < deadline) {
     if (!stillBooting()) throw new Error(`systemd-nspawn exited before ${endpoint.address} was reachable`)
     if (await tcpOpen(endpoint.address, endpoint.port)) {
+      const t0 = Date.now()
       const probe = await sshSh(endpoint, 'true', { timeoutMs: 10_000 })
+      if (process.env.TEND_TESTBED_DEBUG) console.error(`testbed: ${endpoint.address} ssh probe exit ${probe.exitCode} in ${Date.now() - t0} ms ${probe.stderr.trim()}`)
       if (probe.exitCode === 0) return
       last = `ssh login failed: ${probe.stderr.trim()}`
     }

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { TESTBED_ROOT } from './boot.js'
 import { isAlive } from './proc.js'
-import { readState, stateFileOf } from './state.js'
+import { TESTBED_ROOT, readState, stateFileOf } from './state.js'
 import { teardown } from './teardown.js'
 
 /**

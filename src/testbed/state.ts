@@ -29,6 +29,9 @@ export interface TestbedState {
   hosts: HostRecord[]
 }
 
+/** Where testbeds keep their state unless told otherwise (one dir per testbed). */
+export const TESTBED_ROOT = '/run/tend-testbed'
+
 export const stateFileOf = (stateDir: string): string => join(stateDir, 'testbed.json')
 
 export function readState(stateFile: string): TestbedState {

@@ -4,7 +4,8 @@ import { must, sleep } from './exec.js'
 import { removeCgroupTree } from './cgroups.js'
 import { deleteBridgeIfUnused, deleteNetwork } from './network.js'
 import { childrenOf, isAlive } from './proc.js'
-import { type HostRecord, readState, stateFileOf } from './state.js'
+import { type HostRecord, TESTBED_ROOT, readState, stateFileOf } from './state.js'
+import { withRootLock } from './lock.js'
 
 const mountedAt = (path: string): boolean =>
   readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === path)
@@ -73,11 +74,15 @@ export async function teardown(stateDir: string): Promise<void> {
   if (!existsSync(file)) return
   const state = readState(file)
   const results = await Promise.allSettled(state.hosts.map(removeHost))
-  await deleteBridgeIfUnused()
   for (const dir of new Set(state.hosts.flatMap((h) => h.cgroupDirs.map((d) => dirname(d))))) {
     try { rmdirSync(dir) } catch { /* another testbed still has hosts there */ }
   }
   const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))
   if (failed.length > 0) throw new Error(`teardown of ${stateDir} incomplete:\n${failed.join('\n')}`)
   rmSync(stateDir, { recursive: true, force: true })
+  // Under the root lock: a testbed being allocated right now records itself before it needs the bridge.
+  await withRootLock(TESTBED_ROOT, async () => {
+    const others = readdirSync(TESTBED_ROOT).filter((e) => existsSync(stateFileOf(join(TESTBED_ROOT, e))))
+    if (others.length === 0) await deleteBridgeIfUnused()
+  })
 }
