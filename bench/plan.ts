@@ -46,12 +46,13 @@ export async function smallScenarios(hosts: readonly BenchHost[], options: Bench
   const peers: PeerName[] = options.smoke ? ['tend', 'floor'] : ['tend', 'ansible', 'floor']
   const all = targetsOf(hosts)
   const out: Scenario[] = []
-  const base = { peers, iterations: options.iterations }
+  const base = { peers, iterations: options.iterations }  // mutable: 1 host, then 10
   if (wants(options, 'no-change-1')) {
     out.push({ ...base, name: SCENARIO.noChange1, hosts: 1, expectChangedHosts: 0, timeoutMs: 120_000,
       input: await inputFor(tendEntry, work, 'one', all.slice(0, 1), options.forks, {}) })
   }
   if (options.smoke) return out
+  base.iterations = options.fleetIterations
   if (wants(options, 'no-change-10')) {
     out.push({ ...base, name: SCENARIO.noChange10, hosts: all.length, expectChangedHosts: 0, timeoutMs: 300_000,
       input: await inputFor(tendEntry, work, 'ten', all, options.forks, {}) })
