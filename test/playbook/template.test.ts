@@ -100,7 +100,18 @@ test('templates cannot reach the filesystem or JavaScript', () => {
 
 test('rendered module args are checked against the module schema', () => {
   assert.deepEqual(checkModuleArgs('shell', { cmd: 'echo hi' }, where), [])
-  const [d] = checkModuleArgs('shell', { cmd: 8000 }, where)
+  const [d] = checkModuleArgs('shell', { cmd: ['echo', 'hi'] }, where)
   assert.deepEqual([d?.line, d?.column], [7, 9])
-  assert.match(d!.message, /`cmd` must be string, not number 8000/)
+  assert.match(d!.message, /`cmd` must be string/)
+})
+
+test('rendered scalars are converted to the types the module asks for, like Ansible', () => {
+  // `-e port=9000` arrives as a string; `{{ port }}` renders to a number.
+  const spec = { port: '9000', owner: 'api.service', grace: '2' }
+  assert.deepEqual(checkModuleArgs('port', spec, where), [])
+  assert.deepEqual(spec, { port: 9000, owner: 'api.service', grace: 2 })
+  const shell = { cmd: 8000 }
+  assert.deepEqual(checkModuleArgs('shell', shell, where), [])
+  assert.equal(shell.cmd, '8000')
+  assert.equal(checkModuleArgs('port', { port: 'eighty', owner: 'x.service' }, where).length, 1)
 })
