@@ -110,6 +110,14 @@ function program(): Command {
       commandExitCode = await schemaCommand(kind)
     })
 
+  tend
+    .command('demo')
+    .description('boot a throw-away host, stage the scidex-api incident, and watch tend fix it (root)')
+    .action(async () => {
+      const { demoCommand } = await import('../demo/demo.js')
+      commandExitCode = await demoCommand()
+    })
+
   return tend
 }
 
