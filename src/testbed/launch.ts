@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, openSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { startTimeOf } from './proc.js'
+import { systemdIsPid1 } from './cgroups.js'
+import { shQuote } from '../transport/quote.js'
 
 export interface LaunchInput {
   readonly name: string
@@ -14,12 +16,18 @@ export interface LaunchInput {
  * Starts systemd-nspawn booting the host, in a new session, output to DIR/console.log. A small sh
  * moves itself into the host's own cgroup dirs and then execs nspawn, so the recorded pid is
  * nspawn's. `--register=no --keep-unit`: no system bus is needed (none exists without systemd as
- * PID 1) and nspawn stays in the cgroup it was started in.
+ * PID 1) and nspawn stays in the cgroup it was started in. (Untested on a machine with systemd as
+ * PID 1: there the launcher gets a delegated transient scope instead of hand-made cgroup dirs.)
  */
 export function launch(input: LaunchInput): { pid: number; startTime: string } {
   for (const dir of input.cgroupDirs) mkdirSync(dir, { recursive: true })
   const joinCgroups = input.cgroupDirs.map((_, i) => `echo $$ > "$${i + 1}"/cgroup.procs`).join(' && ')
-  const script = `${joinCgroups || 'true'} && shift ${input.cgroupDirs.length} && exec systemd-nspawn "$@"`
+  // Where systemd is PID 1 it must not find foreign processes in its tree: a transient scope with
+  // Delegate=yes (systemd-run --scope execs in place, so the pid stays nspawn's) is the proper home.
+  const scope = systemdIsPid1()
+    ? `systemd-run --scope --quiet --collect -p Delegate=yes --unit=${shQuote(`tend-testbed-${input.name}`)} `
+    : ''
+  const script = `${joinCgroups || 'true'} && shift ${input.cgroupDirs.length} && exec ${scope}systemd-nspawn "$@"`
   const log = openSync(join(input.dir, 'console.log'), 'a')
   const child = spawn('/bin/sh', ['-c', script, 'launcher', ...input.cgroupDirs,
     '-D', join(input.dir, 'root'), '-M', input.name, '-b', '--register=no', '--keep-unit',
