@@ -31,6 +31,13 @@ export interface HostEnv {
   readonly place: PlayPlace
 }
 
+/** `ansible_become` / `ansible_become_user` in the inventory: escalate where the playbook says nothing. */
+function inventoryBecome(host: InventoryHost): BecomeSpec | undefined {
+  const { ansible_become: become, ansible_become_user: user } = host.vars
+  if (become !== true && become !== 'true' && become !== 'yes') return undefined
+  return { user: typeof user === 'string' ? user : 'root' }
+}
+
 function displayName(task: ModuleTask, vars: Vars): string {
   if (task.name === undefined) return task.module
   try {
@@ -73,7 +80,7 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     const spec = withoutOmitted(renderValue(task.args, vars, task.argsSource))
     const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
     if (diagnostics.length > 0) throw new ConfigError(diagnostics)
-    return await attempts(env, task, module, spec, vars, task.become ?? scope.become)
+    return await attempts(env, task, module, spec, vars, task.become ?? scope.become ?? inventoryBecome(env.host))
   } catch (error) {
     return outcomeOfError(error)
   }

@@ -144,6 +144,8 @@ export const connectionVariables = {
   tend_known_hosts_file: { type: 'string', description: 'known_hosts file to verify the host key against (default ~/.ssh/known_hosts).' },
   tend_host_key_policy: { enum: ['strict', 'accept-new'], description: 'strict (default) refuses unknown host keys; accept-new records them.' },
   tend_proxy_jump: { type: 'string', description: 'Jump host, like ssh -J (user@host:port).' },
+  ansible_become: { type: 'boolean', description: 'Run tasks with sudo -n where the playbook does not set become.' },
+  ansible_become_user: { type: 'string', description: 'User to become with ansible_become (default root).' },
 } as const
 
 export function inventorySchema(): object {
