@@ -36,6 +36,10 @@ export interface PeerRun extends Measurement {
   /** CPU used by processes GNU time could not wait for (ansible's detached ssh masters). */
   readonly extraCpuSeconds: number
   readonly hostsChanged: number
+  /** Why it failed, one line per host/task where the peer says (tend's task-end events). */
+  readonly problems: readonly string[]
+  /** Full output of a failed run, kept for reading. */
+  readonly logFile?: string
 }
 
 export function summarise(
@@ -57,8 +61,11 @@ export function summarise(
 }
 
 function describeFailure(run: PeerRun): string {
-  const text = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-12).join('\n')
-  return `exit ${run.exitCode}: ${text.slice(-1500)}`
+  const tail = (text: string) => text.trim().split('\n').slice(-8).join('\n')
+  const why = run.problems.length > 0
+    ? [...run.problems.slice(0, 5), ...(run.problems.length > 5 ? [`… ${run.problems.length - 5} more`] : [])].join('\n')
+    : tail(run.stderr) || tail(run.stdout)
+  return `exit ${run.exitCode}: ${why.slice(0, 2000)}${run.logFile === undefined ? '' : `\n(full output: ${run.logFile})`}`
 }
 
 /** tend's median wall time divided by a peer's, per scenario (below 1 = tend is faster). */

@@ -1,3 +1,6 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { endMuxMasters } from './ansible-env.js'
 import { measure } from './measure.js'
 import { hostsChanged, tendFailures } from './outcome.js'
@@ -26,18 +29,24 @@ export async function runOnce(scenario: Scenario, peer: PeerName, signal: AbortS
   const m = await measure(command.argv, { env: command.env, cwd: ROOT, timeoutMs: scenario.timeoutMs, signal })
   const extraCpuSeconds = peer === 'ansible' ? await endMuxMasters(scenario.input.ansibleDir) : 0
   const changed = hostsChanged(peer, m.stdout)
-  const problems = peer === 'tend' ? tendFailures(m.stdout) : []
   const wrongChange = m.exitCode === 0 && changed !== scenario.expectChangedHosts
-  return {
-    ...m,
-    extraCpuSeconds,
-    hostsChanged: changed,
-    // A run that passed but changed the wrong number of hosts did not do the scenario's work.
-    exitCode: wrongChange ? -1 : m.exitCode,
-    stderr: wrongChange
-      ? `changed ${changed} hosts, expected ${scenario.expectChangedHosts}\n${m.stderr}`
-      : [...problems, m.stderr].join('\n'),
-  }
+  const problems = [
+    ...(wrongChange ? [`changed ${changed} hosts, expected ${scenario.expectChangedHosts}`] : []),
+    ...(peer === 'tend' ? tendFailures(m.stdout) : []),
+  ]
+  // A run that passed but changed the wrong number of hosts did not do the scenario's work.
+  const exitCode = wrongChange ? -1 : m.exitCode
+  const logFile = exitCode === 0 ? undefined : await keepLog(scenario.name, peer, m.stdout, m.stderr)
+  return { ...m, exitCode, extraCpuSeconds, hostsChanged: changed, problems, ...(logFile === undefined ? {} : { logFile }) }
+}
+
+const FAILURE_DIR = join(tmpdir(), 'tend-bench-failures')
+
+async function keepLog(scenario: string, peer: PeerName, stdout: string, stderr: string): Promise<string> {
+  await mkdir(FAILURE_DIR, { recursive: true })
+  const file = join(FAILURE_DIR, `${scenario.replace(/[^a-z0-9]+/gi, '-')}-${peer}-${Date.now()}.log`)
+  await writeFile(file, `--- stdout\n${stdout}\n--- stderr\n${stderr}\n`)
+  return file
 }
 
 export async function runScenario(
