@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Starts the CLI: the compiled dist/ when it is at least as new as every source file, else the
-// TypeScript sources through tsx (a checkout after `npm ci` works without a build step).
+// Starts the CLI: the compiled dist/ when a complete `npm run build` is at least as new as every
+// source file, else the TypeScript sources through tsx (a checkout after `npm ci` works without a
+// build step). The build writes dist/.complete last and removes it first, so a build in progress
+// or an interrupted one is never run.
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const compiled = join(root, 'dist', 'src', 'cli', 'main.js')
+const complete = join(root, 'dist', '.complete')
 
 /** Newest modification time under a directory (a few hundred stats: about a millisecond). */
 function newestMtime(dir) {
@@ -20,8 +23,8 @@ function newestMtime(dir) {
 }
 
 function compiledIsCurrent() {
-  if (!existsSync(compiled)) return false
-  return statSync(compiled).mtimeMs >= newestMtime(join(root, 'src'))
+  if (!existsSync(complete) || !existsSync(compiled)) return false
+  return statSync(complete).mtimeMs >= newestMtime(join(root, 'src'))
 }
 
 if (compiledIsCurrent()) {

@@ -121,8 +121,20 @@ async function prepareHost(state: TestbedState, host: HostRecord, publicKey: str
 }
 
 /** Boots `count` hosts in parallel and returns once every one accepts a key-auth ssh login. */
+/**
+ * Every booted systemd takes inotify instances; the kernel default (128 per user) ends at a few
+ * hosts with "Failed to allocate manager object: Too many open files". Raised, never lowered.
+ */
+function raiseInotifyLimits(): void {
+  for (const [key, wanted] of [['max_user_instances', 8192], ['max_user_watches', 1048576]] as const) {
+    const file = `/proc/sys/fs/inotify/${key}`
+    if (Number(readFileSync(file, 'utf8')) < wanted) writeFileSync(file, String(wanted))
+  }
+}
+
 export async function bootHosts(options: BootOptions): Promise<Testbed> {
   checkPrerequisites()
+  raiseInotifyLimits()
   const state = await withRootLock(TESTBED_ROOT, async () => allocate(options))
   const { hosts, stateDir } = state
   options.onAllocated?.(stateDir)

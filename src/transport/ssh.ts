@@ -99,7 +99,10 @@ class SshTransport implements Transport {
       }
       await delay(0)
       this.throwIfLost()
-      throw connectionClosed(this.host, 'the session channel closed without an exit status')
+      // The connection is alive but this one command ended without a status (e.g. the host's user
+      // manager stopping while the session started). Like OpenSSH's client, report exit 255: a
+      // failed command, not an unreachable host.
+      return { exitCode: 255, stdout: '', stderr: 'tend: the session channel closed without an exit status\n' }
     }
   }
 
