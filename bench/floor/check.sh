@@ -42,7 +42,7 @@ journalctl _SYSTEMD_INVOCATION_ID="$(prop InvocationID)" --since "@$since" --no-
   | grep -qE 'Errno 98|Address already in use|EADDRINUSE' && fail "bind errors in the journal since @$since"
 
 restarts=$(prop NRestarts); main=$(prop MainPID)
-age=$(( ($(awk '{printf "%d", $1 * 1000000}' /proc/uptime) - $(prop ActiveEnterTimestampMonotonic)) / 1000000 ))
+age=$(( ($(awk '{printf "%.0f", $1 * 1000000}' /proc/uptime) - $(prop ActiveEnterTimestampMonotonic)) / 1000000 ))
 [ "$age" -lt "$stable" ] && sleep $((stable - age))
 [ "$(prop ActiveState)" = active ] && [ "$(prop NRestarts)" = "$restarts" ] && [ "$(prop MainPID)" = "$main" ] \
   || fail "$unit restarted within $stable s"
