@@ -14,7 +14,8 @@ import {
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const TEND = fileURLToPath(new URL('../../bin/tend.js', import.meta.url))
 
-const say = (text: string) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`)
+const bold = process.stdout.isTTY && !process.env.NO_COLOR
+const say = (text: string) => process.stdout.write(bold ? `\n\x1b[1m== ${text}\x1b[0m\n` : `\n== ${text}\n`)
 
 /** What an operator would look at: the unit, who holds the port, what the routes answer. */
 async function showState(endpoint: SshEndpoint, address: string): Promise<void> {
