@@ -73,10 +73,6 @@ export async function fillUpper(input: UpperInput): Promise<void> {
   for (const user of USERS) home(upper, `/home/${user.name}`, user.uid, input.clientPublicKey)
   accounts(upper, input.tendpwHash)
   put(upper, '/etc/ssh/sshd_config.d/tend-testbed.conf', sshdDropIn(input.port))
-  // Lingering keeps each user's manager (user@UID.service) up between logins. Without it, logind
-  // stops the manager 10 s after the last session, and a login landing in that moment can lose its
-  // command's exit status: the tests open many short sessions, so they would hit it.
-  for (const user of ['root', ...USERS.map((u) => u.name)]) put(upper, `/var/lib/systemd/linger/${user}`, '')
   await Promise.all(['ed25519', 'ecdsa'].map((type) => must(['ssh-keygen', '-q', '-t', type, '-N', '',
     '-C', `root@${name}`, '-f', join(upper, `/etc/ssh/ssh_host_${type}_key`)])))
   for (const unit of MASKED_UNITS) link(upper, `/etc/systemd/system/${unit}`, '/dev/null')

@@ -8,16 +8,33 @@ export type ChannelOutcome =
   | { readonly kind: 'aborted'; readonly sessionPid?: number }
   | { readonly kind: 'lost' }
 
+/** An open session channel, with its exit status as soon as the host reports it. */
+export interface Session {
+  readonly stream: ClientChannel
+  exitCode(): number | undefined
+}
+
 /**
  * Opens a session channel running `command` (already shJoin'ed) through the login shell, which first
  * reports its pid on stderr (stripped again by collect). sshd makes that shell a session and process
  * group leader, so on timeout `kill -- -PID` stops the command and its children even where sshd
  * ignores signal requests (OpenSSH before 9.8 does for root logins, which run without privsep).
+ *
+ * The exit status is listened for at once: under load sshd's channel confirmation, output,
+ * exit-status and close arrive in one read, and ssh2 emits 'exit' synchronously while parsing it,
+ * before any later listener exists (output is buffered by the stream; the event is not).
  */
-export function openSession(client: Client, command: string): Promise<ClientChannel> {
+export function openSession(client: Client, command: string): Promise<Session> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(`echo __tend_pid=$$ >&2; ${command}`, (error, stream) => (error ? reject(error) : resolve(stream)))
+      client.exec(`echo __tend_pid=$$ >&2; ${command}`, (error, stream) => {
+        if (error) return reject(error)
+        let exitCode: number | undefined
+        stream.once('exit', (code: number | null, signalName?: string) => {
+          exitCode = code ?? 128 + signalNumber(signalName)
+        })
+        resolve({ stream, exitCode: () => exitCode })
+      })
     } catch (error) {
       reject(error)
     }
@@ -29,16 +46,13 @@ export function openSession(client: Client, command: string): Promise<ClientChan
  * once at the end (a UTF-8 character may straddle two packets). On abort the remote process group
  * gets SIGTERM and the channel is closed; we do not wait for the host to confirm.
  */
-export function collect(stream: ClientChannel, stdin: string | Buffer | undefined, signal: AbortSignal): Promise<ChannelOutcome> {
+export function collect(session: Session, stdin: string | Buffer | undefined, signal: AbortSignal): Promise<ChannelOutcome> {
+  const { stream } = session
   return new Promise((resolve) => {
     const stdout: Buffer[] = []
     const stderr = new StderrAfterPid()
-    let exitCode: number | undefined
     stream.on('data', (chunk: Buffer) => stdout.push(chunk))
     stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-    stream.on('exit', (code: number | null, signalName?: string) => {
-      exitCode = code ?? 128 + signalNumber(signalName)
-    })
     const onAbort = (): void => {
       sendSignal(stream, 'TERM')
       stream.close()
@@ -46,6 +60,7 @@ export function collect(stream: ClientChannel, stdin: string | Buffer | undefine
     }
     stream.on('close', () => {
       signal.removeEventListener('abort', onAbort)
+      const exitCode = session.exitCode()
       if (exitCode === undefined) return resolve({ kind: 'lost' })
       const decode = (chunks: readonly Buffer[]): string => Buffer.concat(chunks).toString('utf8')
       resolve({ kind: 'exit', result: { exitCode, stdout: decode(stdout), stderr: decode(stderr.chunks) } })

@@ -75,9 +75,9 @@ class SshTransport implements Transport {
     for (let attempt = 1; ; attempt += 1) {
       this.throwIfLost()
       await this.channels.acquire(signal)
-      let stream
+      let session
       try {
-        stream = await openSession(this.client, command)
+        session = await openSession(this.client, command)
       } catch (error) {
         if (isChannelRefusal(error) && !this.lost && Date.now() < giveUpAt) {
           this.channels.refused()
@@ -90,8 +90,8 @@ class SshTransport implements Transport {
         throw connectionClosed(this.host, `cannot open a session channel: ${(error as Error).message}`)
       }
       this.channels.opened()
-      stream.once('close', () => this.channels.release())
-      const outcome = await collect(stream, stdin, signal)
+      session.stream.once('close', () => this.channels.release())
+      const outcome = await collect(session, stdin, signal)
       if (outcome.kind === 'exit') return outcome.result
       if (outcome.kind === 'aborted') {
         if (outcome.sessionPid !== undefined) this.killSession(outcome.sessionPid, become)
@@ -99,9 +99,9 @@ class SshTransport implements Transport {
       }
       await delay(0)
       this.throwIfLost()
-      // The connection is alive but this one command ended without a status (e.g. the host's user
-      // manager stopping while the session started). Like OpenSSH's client, report exit 255: a
-      // failed command, not an unreachable host.
+      // The connection is alive but this one command ended without a status (sshd sends none when
+      // the session's shell is killed before it reports). Like OpenSSH's client, report exit 255:
+      // a failed command, not an unreachable host.
       return { exitCode: 255, stdout: '', stderr: 'tend: the session channel closed without an exit status\n' }
     }
   }
