@@ -9,11 +9,13 @@ export const SOURCE_CLI = join(ROOT, 'bin', 'tend.js')
 /**
  * Compiles the project with its own tsconfig (dist/, the layout bin/tend.js prefers), so tend is
  * measured as shipped rather than transpiled by tsx on every start. tsc emits despite type errors
- * in files being edited by others; only a missing output is fatal. Returns the entry to spawn.
+ * in files being edited; only a missing output is fatal. Returns the entry to spawn.
  */
 export async function buildTend(): Promise<string> {
   const started = Date.now()
-  const result = await spawnCollect([join(ROOT, 'node_modules', '.bin', 'tsc'), '-p', ROOT], { cwd: ROOT })
+  // scripts/build: the same build `npm run build` does, with its completeness stamp (bin/tend.js
+  // never runs a dist/ that is being rewritten).
+  const result = await spawnCollect([join(ROOT, 'scripts', 'build')], { cwd: ROOT })
   if (!existsSync(COMPILED_CLI) || statSync(COMPILED_CLI).mtimeMs < started - 1000) {
     throw new Error(`tsc did not produce ${COMPILED_CLI} (exit ${result.exitCode}):\n${result.stdout.slice(-2000)}`)
   }

@@ -4,12 +4,26 @@ import { didYouMean } from './nearest.js'
 import { diagnosticAt, offsetOf, pointerToPath, type Path, type YamlSource } from './yaml-source.js'
 
 /**
- * `coerce` converts scalars in place where the schema asks for another scalar type ("3" → 3,
- * 8000 → "8000"), as Ansible converts module arguments: `-e port=9000` is a string, and a
- * `{{ template }}` renders to whatever its expression yields.
+ * One ajv instance per mode, and each schema compiled once: an instance and a compile cost tens of
+ * milliseconds, which tend pays at every start. `coerce` converts scalars in place where the schema
+ * asks for another scalar type ("3" → 3, 8000 → "8000"), as Ansible converts module arguments:
+ * `-e port=9000` is a string, and a `{{ template }}` renders to whatever its expression yields.
  */
+const instances = new Map<boolean, Ajv>()
+const compiled = new Map<string, ValidateFunction>()
+
 export function compileSchema(schema: object, options: { coerce?: boolean } = {}): ValidateFunction {
-  return new Ajv({ allErrors: true, verbose: true, strict: false, coerceTypes: options.coerce === true }).compile(schema)
+  const coerce = options.coerce === true
+  const key = `${coerce}:${JSON.stringify(schema)}`
+  let validate = compiled.get(key)
+  if (validate === undefined) {
+    let ajv = instances.get(coerce)
+    if (ajv === undefined) instances.set(coerce, (ajv = new Ajv({ allErrors: true, verbose: true, strict: false, coerceTypes: coerce })))
+    // Schemas with the same $id (the playbook schema is built per call) must not be added twice.
+    validate = ajv.compile({ ...schema, $id: undefined })
+    compiled.set(key, validate)
+  }
+  return validate
 }
 
 interface SchemaNode {
