@@ -1,5 +1,6 @@
-/** Builds the engine's `connect`: one transport per inventory host, from its connection variables. */
+/** Builds the engine's `connect`: a transport per inventory host, from its connection variables. */
 import type { InventoryHost } from '../playbook/model.js'
+import { EndpointPool } from '../transport/shared.js'
 import type { Transport } from '../transport/types.js'
 
 export interface ConnectOptions {
@@ -9,6 +10,7 @@ export interface ConnectOptions {
 }
 
 export function connectFactory(options: ConnectOptions): (host: InventoryHost) => Promise<Transport> {
+  const pool = new EndpointPool()
   return async (host) => {
     const connection = host.connection
     // Transports are imported on first use: local-only runs never load ssh2, ssh-only runs never zx.
@@ -17,18 +19,16 @@ export function connectFactory(options: ConnectOptions): (host: InventoryHost) =
       return new LocalTransport(host.name)
     }
     const { openSsh } = await import('../transport/ssh.js')
-    return openSsh(
-      {
-        host: host.name,
-        address: connection.address,
-        port: connection.port,
-        user: connection.user,
-        keyFile: connection.keyFile,
-        knownHostsFile: connection.knownHostsFile,
-        hostKeyPolicy: options.acceptNewHostKeys ? 'accept-new' : connection.hostKeyPolicy,
-        proxyJump: connection.proxyJump,
-      },
-      { signal: options.signal },
-    )
+    const endpoint = {
+      address: connection.address,
+      port: connection.port,
+      user: connection.user,
+      keyFile: connection.keyFile,
+      knownHostsFile: connection.knownHostsFile,
+      hostKeyPolicy: options.acceptNewHostKeys ? ('accept-new' as const) : connection.hostKeyPolicy,
+      proxyJump: connection.proxyJump,
+    }
+    // Entries naming the same endpoint share one connection (see EndpointPool).
+    return pool.view(JSON.stringify(endpoint), host.name, () => openSsh({ host: host.name, ...endpoint }, { signal: options.signal }))
   }
 }
