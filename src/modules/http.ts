@@ -41,8 +41,12 @@ export interface RouteProblem extends Change {
   readonly route: string
 }
 
-/** Routes asked at once: enough to be quick, few enough not to flood one ssh connection. */
-const PARALLEL = 4
+/**
+ * Routes asked at once. Over ssh each is a direct-tcpip channel, which sshd does not count
+ * against MaxSessions and which spawns no process on the host; ten keeps a page of routes to one
+ * round of requests without flooding a connection.
+ */
+const PARALLEL = 10
 
 async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length)
