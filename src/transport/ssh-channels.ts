@@ -17,6 +17,13 @@ export class ChannelLimiter {
     return this.limit
   }
 
+  /** Takes a channel only if one is free now. */
+  tryAcquire(): boolean {
+    if (this.active >= this.limit) return false
+    this.active += 1
+    return true
+  }
+
   /** Resolves when a channel may be opened; rejects with the signal's reason if aborted while queued. */
   acquire(signal?: AbortSignal): Promise<void> {
     if (this.active < this.limit) {

@@ -6,6 +6,7 @@ import { loadSshConfig, sshConfigPath } from './ssh-config.js'
 import { connectEndpoint } from './ssh-connect.js'
 import { connectionClosed } from './ssh-errors.js'
 import { collect, openSession } from './ssh-exec.js'
+import { PooledShell } from './ssh-shell.js'
 import { resolveEndpoint, type Endpoint, type SshTarget } from './ssh-target.js'
 import { CommandTimeoutError, UnreachableError } from './types.js'
 import type { Become, ExecOptions, ExecResult, Transport } from './types.js'
@@ -23,6 +24,8 @@ export interface SshOptions {
 
 /** How long a refused channel is retried before the command fails as unreachable. */
 const CHANNEL_RETRY_MS = 30_000
+/** Long-lived shells per connection (see PooledShell); further commands at once get a channel each. */
+const MAX_SHELLS = 4
 
 /** Opens the one connection this host's run uses. Throws UnreachableError, classified. */
 export async function openSsh(target: SshTarget, options: SshOptions = {}): Promise<Transport> {
@@ -35,6 +38,9 @@ class SshTransport implements Transport {
   /** Set once the connection is gone; every later exec throws it. */
   private lost: UnreachableError | undefined
   private ended = false
+  private readonly idleShells: PooledShell[] = []
+  private readonly shellWaiters: ((shell: PooledShell | undefined) => void)[] = []
+  private shells = 0
 
   constructor(
     readonly host: string,
@@ -60,7 +66,9 @@ class SshTransport implements Transport {
     options.signal?.addEventListener('abort', onCallerAbort, { once: true })
     if (options.signal?.aborted) abort.abort()
     try {
-      return await this.run(command, options.become, options.stdin, abort.signal)
+      // Commands with stdin need the channel's own stdin; the rest run in a pooled shell when one is free.
+      const pooled = options.stdin === undefined ? await this.runPooled(command, options.become, abort.signal) : undefined
+      return pooled ?? (await this.run(command, options.become, options.stdin, abort.signal))
     } catch (error) {
       if (!abort.signal.aborted || error instanceof UnreachableError) throw error
       throw new CommandTimeoutError(argv, options.timeoutMs ?? Date.now() - started)
@@ -81,6 +89,8 @@ class SshTransport implements Transport {
       } catch (error) {
         if (isChannelRefusal(error) && !this.lost && Date.now() < giveUpAt) {
           this.channels.refused()
+          // An idle pooled shell holds a session the server will not give twice: free one.
+          this.idleShells.pop()?.close()
           this.channels.release()
           await delay(Math.min(20 * attempt, 250), signal)
           continue
@@ -106,10 +116,80 @@ class SshTransport implements Transport {
     }
   }
 
-  /** SIGTERM to the aborted command's process group, as the same user; best effort, not awaited. */
+  /** A result from a pooled shell, or undefined when no shell can be had (the caller opens a channel). */
+  private async runPooled(command: string, become: Become | undefined, signal: AbortSignal): Promise<ExecResult | undefined> {
+    this.throwIfLost()
+    const shell = await this.takeShell(signal)
+    if (shell === undefined) return undefined
+    const outcome = await shell.run(command, signal)
+    if (outcome === 'aborted') {
+      // The command runs in the shell's process group: ending the group ends it and its children.
+      if (shell.pid !== undefined) this.killSession(shell.pid, become)
+      shell.close()
+      throw signal.reason
+    }
+    if (outcome === 'lost') {
+      this.throwIfLost()
+      return { exitCode: 255, stdout: '', stderr: 'tend: the shell running the command ended without an exit status\n' }
+    }
+    this.giveBack(shell)
+    return outcome
+  }
+
+  /** An idle shell, a new one if the limits allow, else the next one given back. */
+  private async takeShell(signal: AbortSignal): Promise<PooledShell | undefined> {
+    const idle = this.idleShells.pop() ?? (await this.newShell())
+    if (idle !== undefined || this.shells === 0) return idle
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.shellWaiters.splice(this.shellWaiters.indexOf(grant), 1)
+        reject(signal.reason)
+      }
+      const grant = (shell: PooledShell | undefined): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(shell)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.shellWaiters.push(grant)
+    })
+  }
+
+  private giveBack(shell: PooledShell): void {
+    const waiter = this.shellWaiters.shift()
+    if (waiter) waiter(shell)
+    else this.idleShells.push(shell)
+  }
+
+  private async newShell(): Promise<PooledShell | undefined> {
+    if (this.shells >= MAX_SHELLS || !this.channels.tryAcquire()) return undefined
+    this.shells += 1
+    const shell = await PooledShell.open(this.client).catch((error: unknown) => {
+      if (isChannelRefusal(error)) this.channels.refused()
+      return undefined
+    })
+    if (shell === undefined) {
+      this.shells -= 1
+      this.channels.release()
+      return undefined
+    }
+    shell.onClose(() => {
+      this.shells -= 1
+      this.channels.release()
+      const index = this.idleShells.indexOf(shell)
+      if (index >= 0) this.idleShells.splice(index, 1)
+      // Waiters for a shell fall back to channels of their own when none is left.
+      if (this.shells === 0) for (const waiter of this.shellWaiters.splice(0)) waiter(undefined)
+    })
+    return shell
+  }
+
+  /**
+   * SIGTERM to the aborted command's process group, as the same user; best effort, not awaited.
+   * No `--`: dash's builtin kill (the pooled shells' /bin/sh on Debian) rejects it.
+   */
   private killSession(pid: number, become: Become | undefined): void {
     if (this.lost) return
-    this.exec(['kill', '-TERM', '--', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
+    this.exec(['kill', '-TERM', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
   }
 
   openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {
