@@ -13,24 +13,38 @@ export interface Convergence {
 
 const POLL_MS = 500
 
-/** Waits before the next poll, or returns false when the deadline or an abort leaves no time. */
-async function pause(ctx: ModuleContext, until: number = ctx.deadline): Promise<boolean> {
+/**
+ * Waits before the next poll, or returns false when the deadline or an abort leaves no time:
+ * no room for another probe as long as the last one took (it would be cut off half-way).
+ */
+async function pause(ctx: ModuleContext, until: number = ctx.deadline, probeMs = 0): Promise<boolean> {
   const left = until - Date.now()
-  if (left <= 0 || ctx.signal.aborted) return false
-  await sleep(Math.min(POLL_MS, left), undefined, { signal: ctx.signal }).catch(() => undefined)
-  return !ctx.signal.aborted && Date.now() < until
+  if (left <= probeMs || ctx.signal.aborted) return false
+  await sleep(Math.min(POLL_MS, left - probeMs), undefined, { signal: ctx.signal }).catch(() => undefined)
+  return !ctx.signal.aborted && Date.now() + probeMs < until
 }
 
 function factsOf(module: AnyModule, observed: unknown): Readonly<Record<string, unknown>> {
   return module.facts ? module.facts(observed) : {}
 }
 
-/** Probe + diff until converged or the deadline: "not yet" is polled on, not a failure. */
+/**
+ * Probe + diff until converged or the deadline: "not yet" is polled on, not a failure. A probe cut
+ * off by the deadline leaves the previous observation as the verdict.
+ */
 async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown, until: number = ctx.deadline) {
+  let last: { left: readonly Change[]; facts: Readonly<Record<string, unknown>> } | undefined
   for (;;) {
-    const observed = await module.probe(ctx, spec)
-    const left = module.diff(spec, observed)
-    if (left.length === 0 || !(await pause(ctx, until))) return { left, facts: factsOf(module, observed) }
+    const started = Date.now()
+    let observed: unknown
+    try {
+      observed = await module.probe(ctx, spec)
+    } catch (error) {
+      if (last !== undefined && ctx.signal.aborted) return last
+      throw error
+    }
+    last = { left: module.diff(spec, observed), facts: factsOf(module, observed) }
+    if (last.left.length === 0 || !(await pause(ctx, until, Date.now() - started))) return last
   }
 }
 
