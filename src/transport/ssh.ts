@@ -24,8 +24,8 @@ export interface SshOptions {
 
 /** How long a refused channel is retried before the command fails as unreachable. */
 const CHANNEL_RETRY_MS = 30_000
-/** Long-lived shells per connection (see PooledShell); further commands at once get a channel each. */
-const MAX_SHELLS = 4
+/** Long-lived shells per connection (see PooledShell), of the 8 channels it may open; the rest serve commands with stdin. */
+const MAX_SHELLS = 6
 
 /** Opens the one connection this host's run uses. Throws UnreachableError, classified. */
 export async function openSsh(target: SshTarget, options: SshOptions = {}): Promise<Transport> {
