@@ -18,7 +18,7 @@ export interface RunInput {
   readonly extraVars: Readonly<Record<string, string>>
   /** ansible.cfg's directory (bench/ansible-env.ts). */
   readonly ansibleDir: string
-  /** tend's CLI entry: compiled dist/src/cli/main.js, or bin/tend.js (tsx) with --tend-from-source. */
+  /** tend's CLI entry: the built bundle dist/bundle/main.js, or bin/tend.js (tsx) with --tend-from-source. */
   readonly tendEntry: string
 }
 

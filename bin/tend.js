@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const compiled = join(root, 'dist', 'src', 'cli', 'main.js')
+const compiled = join(root, 'dist', 'bundle', 'main.js')
 const complete = join(root, 'dist', '.complete')
 
 /** Newest modification time under a directory (a few hundred stats: about a millisecond). */

@@ -34,11 +34,12 @@ function collectList(value: string, previous: readonly string[] = []): readonly 
 const INVENTORY_HELP = `inventory file (Ansible YAML format; default: ${DEFAULT_INVENTORY})`
 const EXTRA_VARS_HELP = 'extra variable KEY=VALUE, or @FILE (YAML/JSON); repeatable, highest precedence'
 
-/** package.json sits two levels up from src/cli, three from dist/src/cli. */
+/** tend's package.json: the nearest one up from this file (src/cli/, or dist/bundle/ when built). */
 function version(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
+  let dir = new URL('.', import.meta.url)
+  for (let depth = 0; depth < 4; depth++, dir = new URL('..', dir)) {
     try {
-      const pkg: unknown = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8'))
+      const pkg: unknown = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8'))
       if (typeof pkg === 'object' && pkg !== null && 'version' in pkg) return String(pkg.version)
     } catch {
       // not at this level
