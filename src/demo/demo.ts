@@ -6,21 +6,13 @@
  * changes), and tears the host down — also on Ctrl-C or failure.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { projectRoot } from '../project-root.js'
 import {
   APP_PORT, ROUTES, TestbedUnavailable, UNIT_NAME, bootHosts, checkPrerequisites, httpGet, sshSh, stageScenario, teardown, type SshEndpoint, type Testbed,
 } from '../testbed/index.js'
 
-/** The checkout: this file runs from src/demo/ or, built, from dist/src/demo/. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir)
-  return dir
-}
-
-const REPO = repoRoot()
+const REPO = projectRoot()
 const TEND = join(REPO, 'bin', 'tend.js')
 
 const bold = process.stdout.isTTY && !process.env.NO_COLOR

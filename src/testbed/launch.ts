@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { startTimeOf } from './proc.js'
 import { systemdIsPid1 } from './cgroups.js'
 import { shQuote } from '../transport/quote.js'
+import { projectRoot } from '../project-root.js'
 
 export interface LaunchInput {
   readonly name: string
@@ -32,6 +33,9 @@ export function launch(input: LaunchInput): { pid: number; startTime: string } {
   const child = spawn('/bin/sh', ['-c', script, 'launcher', ...input.cgroupDirs,
     '-D', join(input.dir, 'root'), '-M', input.name, '-b', '--register=no', '--keep-unit',
     '--link-journal=no', '--console=read-only', `--network-namespace-path=/run/netns/${input.name}`,
+    // The checkout, read-only at the same path: tests run tend inside hosts, and the host's own
+    // /tmp is a fresh tmpfs that would hide a checkout under /tmp (where CI may clone).
+    `--bind-ro=${projectRoot()}`,
   ], { detached: true, stdio: ['ignore', log, log] })
   closeSync(log)
   child.unref()
