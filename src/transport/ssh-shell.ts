@@ -52,12 +52,14 @@ export class PooledShell {
     const token = randomBytes(8).toString('hex')
     const end = `__tend_end_${token}`
     this.stream.write(`(${command}) </dev/null; __tend_rc=$?; printf '\\n${end} %d\\n' "$__tend_rc"; printf '\\n${end}\\n' >&2\n`)
-    const outMarker = new RegExp(`\\n${end} (\\d+)\\n`)
-    const errMarker = `\n${end}\n`
+    // Anchored at the end: the marker is the last thing the shell writes for this command.
+    const outMarker = new RegExp(`\\n${end} (\\d+)\\n$`)
+    const errMarker = new RegExp(`\\n${end}\\n$`)
+    const within = end.length + 16
     for (;;) {
       this.pid ??= this.stderr.takePid()
-      const out = this.stdout.find(outMarker)
-      const err = this.stderr.findText(errMarker)
+      const out = this.stdout.findAtEnd(outMarker, within)
+      const err = this.stderr.findAtEnd(errMarker, within)
       if (out !== undefined && err !== undefined) {
         return {
           exitCode: Number(out.match[1]),
@@ -90,36 +92,55 @@ export class PooledShell {
   }
 }
 
-/** Bytes received so far on one stream of a shell, searched as latin1 (one char per byte). */
+/**
+ * Bytes received so far on one stream of a shell. A command's end marker is the last thing the
+ * shell writes for it, so only the newest bytes are searched and chunks are joined once, when
+ * the command is done: a long output (a file read through base64) costs no rescans or recopies.
+ */
 class Growing {
-  private buffer = Buffer.alloc(0)
+  private chunks: Buffer[] = []
+  private length = 0
 
   push(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk])
+    this.chunks.push(chunk)
+    this.length += chunk.length
   }
 
-  find(pattern: RegExp): { index: number; length: number; match: RegExpExecArray } | undefined {
-    const match = pattern.exec(this.buffer.toString('latin1'))
-    return match ? { index: match.index, length: match[0].length, match } : undefined
+  /** The last `count` bytes (fewer if there are fewer), joined. */
+  private tail(count: number): Buffer {
+    const parts: Buffer[] = []
+    let needed = count
+    for (let i = this.chunks.length - 1; i >= 0 && needed > 0; i--) {
+      const chunk = this.chunks[i]!
+      parts.unshift(chunk.length > needed ? chunk.subarray(chunk.length - needed) : chunk)
+      needed -= chunk.length
+    }
+    return Buffer.concat(parts)
   }
 
-  findText(text: string): { index: number; length: number } | undefined {
-    const index = this.buffer.indexOf(text, 0, 'latin1')
-    return index < 0 ? undefined : { index, length: text.length }
+  /** The marker at the very end of what was received; `within` bounds its length in bytes. */
+  findAtEnd(pattern: RegExp, within: number): { index: number; length: number; match: RegExpExecArray } | undefined {
+    const tail = this.tail(within)
+    const match = pattern.exec(tail.toString('latin1'))
+    return match ? { index: this.length - tail.length + match.index, length: match[0].length, match } : undefined
   }
 
-  /** The shell's start-up report `__tend_shell=PID`, removed from what commands wrote. */
+  /** The shell's start-up report `__tend_shell=PID` (it precedes any command's output), removed. */
   takePid(): number | undefined {
-    const match = /__tend_shell=(\d+)\n/.exec(this.buffer.toString('latin1'))
+    const all = Buffer.concat(this.chunks)
+    const match = /__tend_shell=(\d+)\n/.exec(all.toString('latin1'))
     if (!match) return undefined
-    this.buffer = Buffer.concat([this.buffer.subarray(0, match.index), this.buffer.subarray(match.index + match[0].length)])
+    this.chunks = [all.subarray(0, match.index), all.subarray(match.index + match[0].length)]
+    this.length = all.length - match[0].length
     return Number(match[1])
   }
 
   /** Removes and decodes everything before the marker, and the marker. */
   take(markerIndex: number, markerLength: number): string {
-    const text = this.buffer.subarray(0, markerIndex).toString('utf8')
-    this.buffer = this.buffer.subarray(markerIndex + markerLength)
-    return text
+    const all = Buffer.concat(this.chunks)
+    const rest = all.subarray(markerIndex + markerLength)
+    this.chunks = [rest]
+    this.length = rest.length
+    return all.subarray(0, markerIndex).toString('utf8')
   }
 }

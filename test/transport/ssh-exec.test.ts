@@ -60,6 +60,15 @@ describe('ssh transport: commands on one connection', () => {
     assert.equal(result.exitCode, 137)
   })
 
+  it('returns a large output whole, with or without a final newline', async () => {
+    const big = await ssh.exec(['sh', '-c', 'head -c 4000000 /dev/zero | tr "\\0" x; echo tail >&2'])
+    assert.equal(big.exitCode, 0)
+    assert.equal(big.stdout.length, 4_000_000)
+    assert.match(big.stdout, /^x+$/)
+    assert.equal(big.stderr, 'tail\n')
+    assert.equal((await ssh.exec(['printf', '%s', 'no newline'])).stdout, 'no newline')
+  })
+
   it('times out a command, throws CommandTimeoutError and kills the remote process', async () => {
     const started = Date.now()
     await assert.rejects(ssh.exec(['sleep', '31.337'], { timeoutMs: 300 }), CommandTimeoutError)
