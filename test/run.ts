@@ -1,6 +1,6 @@
 /**
  * `npm test` = `tsx test/run.ts [files…]`: checks prerequisites, removes testbeds a killed run left
- * behind, boots the test hosts (env TEND_TEST_HOSTS, default 3), runs node's test runner on the
+ * behind, boots the test hosts (env TEND_TEST_HOSTS, default 6), runs node's test runner on the
  * files (default: every test/**\/*.test.ts) with TEND_TESTBED set, and always tears the hosts down.
  * The exit code is the test runner's.
  */
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
     throw err
   }
   for (const dir of await cleanStaleTestbeds()) console.log(`testbed: removed stale ${dir}`)
-  const count = Number(process.env.TEND_TEST_HOSTS ?? '3')
+  const count = Number(process.env.TEND_TEST_HOSTS ?? '6')
   const started = Date.now()
   try {
     const bed = await bootHosts({ count, prefix: 'tend-h', owner: 'process', onAllocated: (dir) => { stateDir = dir } })

@@ -3,7 +3,7 @@ export { bootHosts, testbedOf, TESTBED_ROOT, type BootOptions, type Testbed } fr
 export { teardown } from './teardown.js'
 export { cleanStaleTestbeds } from './stale.js'
 export { TestbedUnavailable, checkPrerequisites } from './prereq.js'
-export { takeLease, releaseLease } from './lease.js'
+export { takeLease, takeLeases, releaseLease } from './lease.js'
 export { resetToBaseline, stageScenario, ROUTE_500, type Scenario } from './stage.js'
 export { sshSh, sshArgs, type SshEndpoint, type ShResult } from './ssh.js'
 export { httpGet, waitForHttp, type HttpAnswer } from './http.js'

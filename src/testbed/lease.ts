@@ -56,3 +56,25 @@ export function releaseLease(stateDir: string, name: string): void {
   const lockDir = join(stateDir, 'leases', name)
   if (held.delete(lockDir)) rmSync(lockDir, { recursive: true, force: true })
 }
+
+/**
+ * Takes `count` hosts at once, all or none: a test that needs several hosts never holds some while
+ * waiting for the rest (two such tests would each hold half and wait for ever).
+ */
+export async function takeLeases(stateDir: string, names: readonly string[], count: number, timeoutMs = 600_000): Promise<string[]> {
+  if (count > names.length) throw new Error(`a test asks for ${count} hosts but the testbed has ${names.length} (TEND_TEST_HOSTS)`)
+  const dir = join(stateDir, 'leases')
+  mkdirSync(dir, { recursive: true })
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const taken: string[] = []
+    for (const name of names) {
+      if (taken.length === count) break
+      if (!held.has(join(dir, name)) && tryTake(join(dir, name))) taken.push(name)
+    }
+    if (taken.length === count) return taken
+    for (const name of taken) releaseLease(stateDir, name)
+    if (Date.now() > deadline) throw new Error(`no ${count} free test hosts after ${timeoutMs} ms`)
+    await sleep(200 + Math.random() * 300)
+  }
+}

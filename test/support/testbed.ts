@@ -3,7 +3,7 @@
  * leaseHost() gives a test file exclusive use of one host, reset to the baseline first.
  */
 import {
-  type Scenario, type ShResult, readState, resetToBaseline, sshSh, stageScenario, takeLease,
+  type Scenario, type ShResult, readState, resetToBaseline, sshSh, stageScenario, takeLease, takeLeases,
 } from '../../src/testbed/index.js'
 
 export interface TestHost {
@@ -55,6 +55,16 @@ export async function leaseHost(): Promise<TestHost> {
   if (host === undefined) throw new Error(`leased unknown host ${name}`)
   await resetToBaseline(host)
   return host
+}
+
+/** Exclusive use of `count` hosts at once (all or none, so tests never deadlock), each reset to
+ *  the baseline. The testbed has TEND_TEST_HOSTS hosts (default 6). */
+export async function leaseHosts(count: number): Promise<TestHost[]> {
+  const bed = testbed()
+  const names = await takeLeases(bed.stateDir, bed.hosts.map((h) => h.name), count)
+  const hosts = names.map((name) => bed.hosts.find((h) => h.name === name)!)
+  await Promise.all(hosts.map(resetToBaseline))
+  return hosts
 }
 
 /** Stage a broken state on a leased host. */
