@@ -21,6 +21,10 @@ export interface RunOptions {
   readonly stepTimeoutSeconds: number
   /** Aborted on Ctrl-C: no new work starts; running commands end or are aborted at their deadline. */
   readonly signal: AbortSignal
+  /** The run's id (the state store's); names the run in the host lock and the run-start event. */
+  readonly runId?: string
+  /** --wait-lock: how long to wait for a host another tend holds (0 or absent: fail at once). */
+  readonly waitLockSeconds?: number
   /** Opens the one connection to a host that every task of the run reuses. */
   readonly connect: (host: InventoryHost) => Promise<Transport>
 }
