@@ -11,6 +11,8 @@ export const ExitCode = {
   unreachable: 4,
   /** Invalid playbook, inventory, variables or command line; no host was contacted. */
   invalidInput: 5,
+  /** --queue: Redis unreachable at start or lost mid-run; hosts handed to workers finish there, nothing else starts. */
+  queueUnavailable: 8,
   /** Interrupted (Ctrl-C / SIGINT / SIGTERM): running work was stopped, the recap printed. */
   interrupted: 130,
 } as const

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { cleanStaleRedis } from './support/redis.js'
 import { TestbedUnavailable, bootHosts, checkPrerequisites, cleanStaleTestbeds, teardown } from '../src/testbed/index.js'
 
 const root = join(import.meta.dirname, '..')
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
     throw err
   }
   for (const dir of await cleanStaleTestbeds()) console.log(`testbed: removed stale ${dir}`)
+  for (const dir of cleanStaleRedis()) console.log(`redis: removed stale ${dir}`)
   const count = Number(process.env.TEND_TEST_HOSTS ?? '6')
   const started = Date.now()
   try {

@@ -14,6 +14,10 @@ export interface RunFlags {
   readonly stepTimeout: number
   readonly acceptNewHostKeys?: boolean
   readonly waitLock?: number
+  /** --queue URL: converge on workers through Redis. */
+  readonly queue?: string
+  readonly maxHostsInFlight?: number
+  readonly rate?: number
 }
 
 export interface ValidateFlags {
@@ -29,3 +33,13 @@ export interface InventoryFlags {
 }
 
 export const DEFAULT_INVENTORY = 'inventory/local.yaml'
+
+/** Flags of `tend worker`. */
+export interface WorkerFlags {
+  readonly queue: string
+  readonly concurrency: number
+  readonly name?: string
+  readonly stallSeconds: number
+  readonly metrics?: string
+  readonly acceptNewHostKeys?: boolean
+}

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
-import { DEFAULT_INVENTORY, type InventoryFlags, type RunFlags, type ValidateFlags } from './flags.js'
+import { DEFAULT_INVENTORY, type InventoryFlags, type RunFlags, type ValidateFlags, type WorkerFlags } from './flags.js'
 import { exitCodeForError, reportError } from './report-error.js'
 
 const DEFAULT_STEP_TIMEOUT_SECONDS = 300
@@ -21,6 +21,14 @@ function positiveSeconds(value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0')
   return n
 }
+
+function positiveNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0')
+  return n
+}
+
+const QUEUE_HELP = 'Redis of the distributed mode: redis://[user:pass@]HOST:PORT[/DB], rediss:// for TLS'
 
 function collect(value: string, previous: readonly string[] = []): readonly string[] {
   return [...previous, value]
@@ -75,9 +83,38 @@ function program(): Command {
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
     .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
     .option('--wait-lock <seconds>', 'wait this long for a host another tend is converging (default: fail at once)', positiveSeconds)
+    .option('--queue <url>', `converge each host on a tend worker; ${QUEUE_HELP}`)
+    .option('--max-hosts-in-flight <n>', 'with --queue: hosts converging at once across all workers', positiveInteger)
+    .option('--rate <n>', 'with --queue: host convergences started per second, across all workers', positiveNumber)
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)
+    })
+
+  tend
+    .command('worker')
+    .description('take host jobs from the queue and converge them, until SIGTERM (distributed mode)')
+    .requiredOption('--queue <url>', QUEUE_HELP)
+    .option('--concurrency <n>', 'host jobs this worker converges at once', positiveInteger, 1)
+    .option('--name <name>', 'worker name shown by `tend queue status` and in lock owners (default: HOSTNAME-PID)')
+    .option('--stall-seconds <seconds>', 'job lock duration: a dead worker\'s job goes to another worker after about this long', positiveSeconds, 30)
+    .option('--metrics <host:port>', 'serve Prometheus metrics on http://HOST:PORT/metrics')
+    .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
+    .action(async (flags: WorkerFlags) => {
+      const { workerCommand } = await import('./commands/worker.js')
+      commandExitCode = await workerCommand(flags)
+    })
+
+  tend
+    .command('queue')
+    .description('inspect the distributed mode\'s queue')
+    .command('status')
+    .description('workers connected, and jobs waiting/active/failed per run')
+    .requiredOption('--queue <url>', QUEUE_HELP)
+    .option('--json', 'one JSON object')
+    .action(async (flags: { queue: string; json?: boolean }) => {
+      const { queueStatusCommand } = await import('./commands/queue-status.js')
+      commandExitCode = await queueStatusCommand(flags)
     })
 
   tend

@@ -1,6 +1,7 @@
 /** The one place an error becomes an exit code and a message on stderr. */
 import { ConfigError, formatDiagnostic } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
+import { QueueUnavailableError, QueueUrlError } from '../queue/errors.js'
 
 /** A command line that names something unusable (e.g. an unknown schema kind). */
 export class UsageError extends Error {
@@ -11,7 +12,8 @@ export class UsageError extends Error {
 }
 
 export function exitCodeForError(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof UsageError) return ExitCode.invalidInput
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof QueueUrlError) return ExitCode.invalidInput
+  if (error instanceof QueueUnavailableError) return ExitCode.queueUnavailable
   return ExitCode.internal
 }
 
@@ -22,8 +24,12 @@ export function reportError(error: unknown): void {
     process.stderr.write(`\n${count} problem${count === 1 ? '' : 's'} found; no host was contacted.\n`)
     return
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof QueueUrlError) {
     process.stderr.write(`error: ${error.message}\n`)
+    return
+  }
+  if (error instanceof QueueUnavailableError) {
+    process.stderr.write(`tend: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`)
     return
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)

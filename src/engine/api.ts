@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly waitLockSeconds?: number
   /** Opens the one connection to a host that every task of the run reuses. */
   readonly connect: (host: InventoryHost) => Promise<Transport>
+  /** Converges each batch elsewhere (--queue); absent: in this process. */
+  readonly executor?: import('./executor.js').BatchExecutor
 }
 
 export interface RunSummary {

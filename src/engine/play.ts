@@ -74,7 +74,9 @@ function coordinate(run: RunContext, place: PlayPlace, batch: Batch, watch: Batc
 
 async function runBatch(run: RunContext, place: PlayPlace, batch: Batch): Promise<BatchWatch> {
   const watch = new BatchWatch(run, place.play, batch)
-  await Promise.all(coordinate(run, place, batch, watch))
+  const executor = run.options.executor
+  if (executor !== undefined) await executor(run, place, { stopped: watch.stopped, onDown: (host, state) => watch.hostDown(host, state) })
+  else await Promise.all(coordinate(run, place, batch, watch))
   return watch
 }
 

@@ -28,7 +28,7 @@ function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boole
  * Each host's connection, taken with the machine's host lock (not under --check: a plan changes
  * nothing, and an operator must be able to look during someone else's run).
  */
-function lockedConnect(options: Parameters<RunPlaybook>[2], locks: HostLocks | undefined): (host: InventoryHost) => Promise<Transport> {
+export function lockedConnect(options: Parameters<RunPlaybook>[2], locks: HostLocks | undefined): (host: InventoryHost) => Promise<Transport> {
   return async (host) => {
     const transport = await options.connect(host)
     if (locks === undefined) return transport

@@ -1,12 +1,13 @@
 /** `tend run PLAYBOOK`: validate everything, then converge; the exit code is the engine's. */
 import type { EngineEvent } from '../../engine/events.js'
-import { runPlaybook } from '../../engine/run.js'
+import { newRunId, runPlaybook } from '../../engine/run.js'
 import { connectFactory } from '../connect.js'
 import { handleInterrupts } from '../interrupt.js'
 import { resolveLimit } from '../limit.js'
 import { loadInputs } from '../load-inputs.js'
 import { DEFAULT_INVENTORY, type RunFlags } from '../flags.js'
 import { chooseRenderer } from '../render/choose.js'
+import { openQueueRun } from '../queue-run.js'
 
 /** Absent switches are off, absent lists empty. */
 function withDefaults(flags: RunFlags) {
@@ -27,6 +28,9 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
   // Nothing below contacts a host until the playbook, inventory and variables validate.
   const { playbook, inventory, extraVars } = await loadInputs(playbookFile, flags.inventory ?? DEFAULT_INVENTORY, flags.extraVars)
   const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)
+  const runId = newRunId()
+  // --queue: checked and connected before any output starts; undefined runs in this process.
+  const queue = await openQueueRun(flags, playbook, runId)
   const renderer = await chooseRenderer({ json: flags.json, check: flags.check })
   const interrupt = handleInterrupts((signalName) => renderer.interrupting(signalName))
   const emit = (event: EngineEvent) => {
@@ -51,6 +55,8 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
         limit,
         stepTimeoutSeconds: flags.stepTimeout,
         waitLockSeconds: flags.waitLock ?? 0,
+        runId,
+        ...(queue !== undefined && { executor: queue.executor }),
         signal: interrupt.signal,
         connect: connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys, signal: interrupt.signal }),
       },
@@ -60,5 +66,6 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
   } finally {
     await renderer.finish()
     interrupt.dispose()
+    await queue?.close()
   }
 }

@@ -1,0 +1,10 @@
+/** `tend queue status --queue URL`: workers, job counts, waiting/active/failed hosts per run. */
+import { ExitCode } from '../../exit-codes.js'
+import { formatStatus, readStatus } from '../../queue/status.js'
+import { parseQueueUrl } from '../../queue/url.js'
+
+export async function queueStatusCommand(flags: { readonly queue: string; readonly json?: boolean }): Promise<number> {
+  const status = await readStatus(parseQueueUrl(flags.queue))
+  process.stdout.write(flags.json === true ? JSON.stringify(status) + '\n' : formatStatus(status))
+  return ExitCode.ok
+}

@@ -1,0 +1,30 @@
+/** `tend run --queue`: the flags checked, the playbook checked for the queue, the controller opened. */
+import { ConfigError } from '../errors.js'
+import type { Playbook } from '../playbook/model.js'
+import type { RunFlags } from './flags.js'
+import { UsageError } from './report-error.js'
+
+export async function openQueueRun(flags: RunFlags, playbook: Playbook, runId: string) {
+  if (flags.queue === undefined) {
+    if (flags.maxHostsInFlight !== undefined || flags.rate !== undefined) {
+      throw new UsageError('--max-hosts-in-flight and --rate limit the queue: give them with --queue URL')
+    }
+    return undefined
+  }
+  // Loaded only with --queue: a local run never loads BullMQ or ioredis.
+  const [{ parseQueueUrl }, { queueProblems }, { openController }] = await Promise.all([
+    import('../queue/url.js'), import('../queue/files.js'), import('../queue/controller.js'),
+  ])
+  const endpoint = parseQueueUrl(flags.queue)
+  const problems = queueProblems(playbook)
+  if (problems.length > 0) throw new ConfigError(problems)
+  const controller = await openController({
+    endpoint, runId,
+    ...(flags.maxHostsInFlight !== undefined && { maxHostsInFlight: flags.maxHostsInFlight }),
+    ...(flags.rate !== undefined && { rate: flags.rate }),
+  })
+  if (controller.workers === 0) {
+    process.stderr.write(`tend: no worker is connected to ${endpoint.display} yet; hosts wait until one starts (tend worker --queue URL)\n`)
+  }
+  return controller
+}

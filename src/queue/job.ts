@@ -1,0 +1,101 @@
+/**
+ * What travels through Redis. A batch's parent job carries what its hosts share (the play as
+ * loaded, the inventory, run options, template sources); each host job names its host. A result
+ * carries the host's outcome and its events exactly as the engine emitted them, so no_log tasks
+ * arrive already hidden; registered values of no_log tasks are dropped before they leave the worker.
+ */
+import type { EngineEvent } from '../engine/events.js'
+import type { HostOutcome } from '../engine/host.js'
+import type { RunContext } from '../engine/state.js'
+import type { PlayPlace } from '../engine/vars.js'
+import type { Inventory, InventoryGroup, InventoryHost, Play, Task, Vars } from '../playbook/model.js'
+
+/** The run options a worker needs (no signal, no connect: those are the worker's own). */
+export interface JobOptions {
+  readonly check: boolean
+  readonly diff: boolean
+  readonly tags: readonly string[]
+  readonly skipTags: readonly string[]
+  readonly extraVars: Vars
+  readonly stepTimeoutSeconds: number
+  readonly waitLockSeconds: number
+}
+
+export interface BatchData {
+  readonly runId: string
+  readonly playbookFile: string
+  /** The controller's playbook directory: template sources are re-rooted under it on the worker. */
+  readonly playbookDir: string
+  readonly startedAt: string
+  readonly play: Play
+  readonly playHosts: readonly string[]
+  readonly batchHosts: readonly string[]
+  readonly inventory: { readonly files: readonly string[]; readonly hosts: readonly InventoryHost[]; readonly groups: readonly InventoryGroup[] }
+  /** Registered results so far, per host (hostvars); never a no_log task's. */
+  readonly registered: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  readonly options: JobOptions
+  /** Template sources by absolute controller path. */
+  readonly files: Readonly<Record<string, string>>
+}
+
+export interface HostJobData {
+  readonly runId: string
+  readonly host: string
+}
+
+export interface HostJobResult {
+  readonly outcome: HostOutcome
+  readonly events: readonly EngineEvent[]
+  /** This host's registered results after the play, without no_log tasks' values. */
+  readonly registered: Readonly<Record<string, unknown>>
+  readonly worker: string
+}
+
+export function batchData(run: RunContext, place: PlayPlace, runId: string, files: Readonly<Record<string, string>>): BatchData {
+  const { options } = run
+  return {
+    runId,
+    playbookFile: run.playbookFile,
+    playbookDir: run.playbookDir,
+    startedAt: run.startedAt.toISOString(),
+    play: place.play,
+    playHosts: place.playHosts,
+    batchHosts: place.batchHosts,
+    inventory: { files: run.inventory.files, hosts: [...run.inventory.hosts.values()], groups: [...run.inventory.groups.values()] },
+    registered: Object.fromEntries(run.registered),
+    options: {
+      check: options.check, diff: options.diff, tags: options.tags, skipTags: options.skipTags, extraVars: options.extraVars,
+      stepTimeoutSeconds: options.stepTimeoutSeconds, waitLockSeconds: options.waitLockSeconds ?? 0,
+    },
+    files,
+  }
+}
+
+export function inventoryOf(data: BatchData): Inventory {
+  return {
+    files: data.inventory.files,
+    hosts: new Map(data.inventory.hosts.map((h) => [h.name, h])),
+    groups: new Map(data.inventory.groups.map((g) => [g.name, g])),
+  }
+}
+
+function* allTasks(tasks: readonly Task[]): Generator<Task> {
+  for (const task of tasks) {
+    yield task
+    if (task.type === 'block') yield* allTasks([...task.block, ...task.rescue, ...task.always])
+  }
+}
+
+/** Names registered by no_log tasks of the play: their values stay on the worker. */
+export function secretRegisters(play: Play): ReadonlySet<string> {
+  const names = new Set<string>()
+  for (const task of allTasks([...play.tasks, ...play.handlers])) {
+    if (task.type === 'module' && task.noLog && task.register !== undefined) names.add(task.register)
+  }
+  return names
+}
+
+/** Every module task of the play, handlers included. */
+export function moduleTasks(play: Play) {
+  return [...allTasks([...play.tasks, ...play.handlers])].filter((t) => t.type === 'module')
+}

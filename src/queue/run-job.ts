@@ -1,0 +1,72 @@
+/**
+ * One host job on a worker: the same engine as `tend run` (convergeHost), with the worker's own
+ * transports and the host lock, rebuilt from what the batch carries. Events are collected, not
+ * streamed: the controller re-emits them once the job completed, so a killed attempt's events are
+ * never counted (at-least-once delivery, counted once).
+ */
+import type { EngineEvent } from '../engine/events.js'
+import { convergeHost } from '../engine/host.js'
+import { HostLocks, lockOwner } from '../engine/host-lock.js'
+import { lockedConnect } from '../engine/run.js'
+import { Connections, Halt, type RunContext } from '../engine/state.js'
+import type { InventoryHost } from '../playbook/model.js'
+import type { Transport } from '../transport/types.js'
+import { materialize } from './files.js'
+import { inventoryOf, secretRegisters, type BatchData, type HostJobResult } from './job.js'
+
+export interface JobEnv {
+  /** The worker's own way to reach a host (its SSH keys and known_hosts). */
+  readonly connect: (host: InventoryHost) => Promise<Transport>
+  /** Aborted only when the worker must quit at once (a second SIGTERM). */
+  readonly signal: AbortSignal
+  readonly worker: string
+  /** Names the holder of the host lock: run id and job id. */
+  readonly jobId: string
+}
+
+/**
+ * A job waits this long (or --wait-lock, if longer) for its machine's lock: jobs of one run that
+ * reach one machine, and a job taken over from a dead worker whose session is still closing, wait
+ * for each other instead of failing as a second local run would.
+ */
+const JOB_LOCK_WAIT_SECONDS = 60
+
+export async function runHostJob(batch: BatchData, hostName: string, env: JobEnv): Promise<HostJobResult> {
+  const inventory = inventoryOf(batch)
+  const host = inventory.hosts.get(hostName)
+  if (host === undefined) throw new Error(`host ${hostName} is not in the batch's inventory`)
+  const events: EngineEvent[] = []
+  const files = await materialize(batch.files, batch.playbookDir)
+  const options = { ...batch.options, forks: 1, signal: env.signal, runId: batch.runId, connect: env.connect }
+  const locks = batch.options.check ? undefined : new HostLocks(lockOwner(`${batch.runId} job ${env.jobId} on ${env.worker}`), Math.max(batch.options.waitLockSeconds, JOB_LOCK_WAIT_SECONDS), env.signal)
+  const run: RunContext = {
+    playbookFile: batch.playbookFile,
+    playbookDir: files.dir,
+    inventory,
+    options,
+    emit: (event) => events.push(event),
+    startedAt: new Date(batch.startedAt),
+    connections: new Connections(lockedConnect(options, locks)),
+    registered: new Map(Object.entries(batch.registered).map(([name, vars]) => [name, { ...vars }])),
+    halt: new Halt(),
+    drifted: new Set(),
+  }
+  const place = { play: batch.play, playHosts: batch.playHosts, batchHosts: batch.batchHosts }
+  try {
+    // Each host converges on its own here (no lockstep across workers): the controller applies the
+    // play's policy (max_fail_percentage, any_errors_fatal) between batches.
+    const outcome = await convergeHost(run, place, host, {
+      stopped: () => (env.signal.aborted ? 'interrupted' : undefined),
+      slot: (work) => work(),
+      sync: async () => {},
+      onDown: () => {},
+    })
+    const secret = secretRegisters(batch.play)
+    const registered = Object.fromEntries(Object.entries(run.registered.get(hostName) ?? {}).filter(([name]) => !secret.has(name)))
+    return { outcome, events, registered, worker: env.worker }
+  } finally {
+    await locks?.releaseAll()
+    await run.connections.closeAll()
+    await files.remove()
+  }
+}

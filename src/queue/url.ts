@@ -1,0 +1,57 @@
+/** `--queue redis://[user:pass@]HOST:PORT[/DB]` (rediss:// for TLS) → connection options, and a printable form. */
+import { QueueUrlError } from './errors.js'
+
+export interface RedisEndpoint {
+  readonly host: string
+  readonly port: number
+  readonly db: number
+  readonly username?: string
+  readonly password?: string
+  readonly tls: boolean
+  /** The URL without its password: the only form tend ever prints. */
+  readonly display: string
+}
+
+export function parseQueueUrl(text: string): RedisEndpoint {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new QueueUrlError(`--queue: not a URL: ${redactUrl(text)} (expected redis://[user:pass@]HOST:PORT[/DB] or rediss://…)`)
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new QueueUrlError(`--queue: scheme ${url.protocol} is not redis: or rediss: (TLS)`)
+  }
+  const dbText = url.pathname.replace(/^\//, '')
+  const db = dbText === '' ? 0 : Number(dbText)
+  if (!Number.isInteger(db) || db < 0) throw new QueueUrlError(`--queue: database ${JSON.stringify(dbText)} is not a number`)
+  const port = url.port === '' ? 6379 : Number(url.port)
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+  if (host === '') throw new QueueUrlError('--queue: the URL names no host')
+  return {
+    host, port, db, tls: url.protocol === 'rediss:',
+    ...(url.username !== '' && { username: decodeURIComponent(url.username) }),
+    ...(url.password !== '' && { password: decodeURIComponent(url.password) }),
+    display: redactUrl(text),
+  }
+}
+
+/** The URL with any password replaced by `***` (also for text that does not parse). */
+export function redactUrl(text: string): string {
+  return text.replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, '$1:***@')
+}
+
+/** ioredis options for BullMQ: commands wait through a reconnect (BullMQ requires it for workers). */
+export function connectionOptions(endpoint: RedisEndpoint) {
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    db: endpoint.db,
+    ...(endpoint.username !== undefined && { username: endpoint.username }),
+    ...(endpoint.password !== undefined && { password: endpoint.password }),
+    ...(endpoint.tls && { tls: { servername: endpoint.host } }),
+    maxRetriesPerRequest: null,
+    // Back off up to 2 s between reconnects; the controller decides when Redis is "gone" (liveness.ts).
+    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * `tend worker`: takes host jobs from Redis and converges them with the engine (run-job.ts).
+ * Stalled-job recovery is BullMQ's: a worker that dies mid-job stops renewing its lock, and after
+ * `stallSeconds` another worker takes the job over. Stopping is graceful: no new job is taken,
+ * the jobs in hand run to their end (every running change finishes), then the process exits.
+ */
+import { hostname } from 'node:os'
+import { Job, Queue, Worker } from 'bullmq'
+import type { InventoryHost } from '../playbook/model.js'
+import type { Transport } from '../transport/types.js'
+import type { BatchData, HostJobData, HostJobResult } from './job.js'
+import { Liveness } from './liveness.js'
+import type { WorkerMetrics } from './metrics.js'
+import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX } from './names.js'
+import { runHostJob } from './run-job.js'
+import { connectionOptions, type RedisEndpoint } from './url.js'
+
+export interface WorkerOptions {
+  readonly endpoint: RedisEndpoint
+  readonly concurrency: number
+  readonly name?: string
+  /** Lock duration and stalled-check interval: how soon a dead worker's job is taken over. */
+  readonly stallSeconds: number
+  /** A fresh `connect` per job: each job opens and closes its own connections. */
+  readonly connectFor: (signal: AbortSignal) => (host: InventoryHost) => Promise<Transport>
+  readonly log: (line: string) => void
+  readonly metrics?: WorkerMetrics
+}
+
+export interface RunningWorker {
+  readonly name: string
+  /** Takes no new job, waits for the jobs in hand, disconnects. */
+  stop(): Promise<void>
+}
+
+const defaultName = (): string => `${hostname()}-${process.pid}`
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const name = options.name ?? defaultName()
+  const live = await Liveness.check(options.endpoint)
+  live.close()
+  const connection = connectionOptions(options.endpoint)
+  const batches = new Queue<BatchData>(BATCHES_QUEUE, { connection, prefix: PREFIX })
+  const cache = new Map<string, Promise<BatchData>>()
+  const never = new AbortController().signal
+
+  async function batchOf(job: Job<HostJobData>): Promise<BatchData> {
+    const id = job.parent?.id
+    if (id === undefined) throw new Error(`job ${job.id} belongs to no batch`)
+    let data = cache.get(id)
+    if (data === undefined) {
+      data = Job.fromId<BatchData>(batches, id).then((parent) => {
+        if (parent === undefined) throw new Error(`batch ${id} of job ${job.id} is gone (its controller ended)`)
+        return parent.data
+      })
+      cache.set(id, data)
+      data.catch(() => cache.delete(id))
+      // A handful of batches at once is plenty; the oldest is dropped first.
+      if (cache.size > 16) cache.delete(cache.keys().next().value as string)
+    }
+    return data
+  }
+
+  const worker = new Worker<HostJobData, HostJobResult>(HOSTS_QUEUE, async (job) => {
+    const started = Date.now()
+    options.log(`job ${job.id}: converging ${job.data.host} (run ${job.data.runId}, attempt ${job.attemptsStarted})`)
+    options.metrics?.started(name)
+    try {
+      const batch = await batchOf(job)
+      const result = await runHostJob(batch, job.data.host, { connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?' })
+      const changed = result.events.filter((e) => e.type === 'task-end' && e.status === 'changed').length
+      options.log(`job ${job.id}: ${job.data.host} ${result.outcome.state} (${changed} changed)`)
+      options.metrics?.finished(name, result.outcome.state, (Date.now() - started) / 1000)
+      return result
+    } catch (error) {
+      options.log(`job ${job.id}: ${job.data.host} could not run: ${error instanceof Error ? error.message : String(error)}`)
+      options.metrics?.finished(name, 'error', (Date.now() - started) / 1000)
+      throw error
+    }
+  }, {
+    connection, prefix: PREFIX, name, concurrency: options.concurrency,
+    lockDuration: options.stallSeconds * 1000, stalledInterval: options.stallSeconds * 1000, maxStalledCount: 2,
+  })
+  let down = false
+  worker.on('error', (error) => {
+    if (down) return
+    down = true
+    options.log(`Redis at ${options.endpoint.display} unreachable (${error.message}); retrying`)
+  })
+  worker.on('ready', () => {
+    if (down) options.log(`Redis at ${options.endpoint.display} is back`)
+    down = false
+  })
+  batches.on('error', () => undefined)
+  await worker.waitUntilReady()
+  options.log(`worker ${name}: taking jobs from ${options.endpoint.display} (concurrency ${options.concurrency})`)
+  return {
+    name,
+    async stop() {
+      await worker.close()
+      await batches.close()
+    },
+  }
+}

@@ -1,0 +1,58 @@
+/** Queue tests: a Redis of their own and `tend worker` processes, each ended by pid. */
+import type { ChildProcess } from 'node:child_process'
+import { after } from 'node:test'
+import { cleanEnv, start } from '../cli/support.js'
+import { REPO } from '../e2e/support.js'
+import { startRedis, type TestRedis } from '../support/redis.js'
+
+export interface TestWorker {
+  readonly name: string
+  readonly child: ChildProcess
+  /** Everything the worker printed on stderr so far. */
+  log(): string
+  /** Resolves when the worker's log matches. */
+  waitFor(pattern: RegExp): Promise<string>
+  /** Resolves with the exit code (or signal name) once the process ended. */
+  readonly exit: Promise<number | string>
+}
+
+/** Lock/stall window of test workers: short, so a killed worker's job is taken over soon. */
+export const STALL_SECONDS = 4
+
+export function startWorker(redis: TestRedis, name: string, ...extra: string[]): Promise<TestWorker> {
+  const child = start(['worker', '--queue', redis.url, '--name', name, '--stall-seconds', String(STALL_SECONDS), ...extra], REPO, cleanEnv())
+  redis.track(child)
+  let text = ''
+  const waiters: { pattern: RegExp; resolve: (m: string) => void }[] = []
+  child.stderr?.on('data', (d: Buffer) => {
+    text += d.toString()
+    for (const w of [...waiters]) {
+      const m = w.pattern.exec(text)
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve(m[0])
+      }
+    }
+  })
+  const exit = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
+  const waitFor = (pattern: RegExp) => {
+    const m = pattern.exec(text)
+    if (m) return Promise.resolve(m[0])
+    return new Promise<string>((resolve, reject) => {
+      waiters.push({ pattern, resolve })
+      void exit.then((code) => reject(new Error(`worker ${name} exited (${code}) before ${pattern}:\n${text}`)))
+    })
+  }
+  const worker: TestWorker = { name, child, log: () => text, waitFor, exit }
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+  return waitFor(/taking jobs/).then(() => worker)
+}
+
+/** A Redis for this test file, stopped when the file's tests are done. */
+export async function testRedis(options: { password?: string } = {}): Promise<TestRedis> {
+  const redis = await startRedis(options)
+  after(() => redis.dispose())
+  return redis
+}
