@@ -25,6 +25,7 @@ export class Liveness {
       ...connectionOptions(endpoint), lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false,
       connectTimeout: 3000, commandTimeout: 2000,
     })
+    // The connection's own error (ECONNREFUSED…) says more than a failed ping's "stream not writeable".
     this.client.on('error', (error: unknown) => (this.lastError = reasonOf(error)))
     this.lost = new Promise<never>((_, reject) => (this.fail = reject))
     this.lost.catch(() => undefined)
@@ -49,8 +50,9 @@ export class Liveness {
     try {
       await this.client.ping()
       this.lastOk = Date.now()
+      this.lastError = ''
     } catch (error) {
-      this.lastError = reasonOf(error)
+      if (this.lastError === '') this.lastError = reasonOf(error)
       if (Date.now() - this.lastOk < this.downAfterMs) return
       this.fail?.(new QueueUnavailableError(
         `lost Redis at ${this.endpoint.display} for ${Math.round(this.downAfterMs / 1000)} s (${this.lastError})`,

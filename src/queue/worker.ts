@@ -33,6 +33,9 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
+/** How long a stopping worker waits for Redis to record its last results. */
+const GRACE_MS = 5000
+
 const defaultName = (): string => `${hostname()}-${process.pid}`
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -61,7 +64,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return data
   }
 
+  let running = 0
+  let idle: (() => void) | undefined
   const worker = new Worker<HostJobData, HostJobResult>(HOSTS_QUEUE, async (job) => {
+    running++
     const started = Date.now()
     options.log(`job ${job.id}: converging ${job.data.host} (run ${job.data.runId}, attempt ${job.attemptsStarted})`)
     options.metrics?.started(name)
@@ -76,6 +82,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       options.log(`job ${job.id}: ${job.data.host} could not run: ${error instanceof Error ? error.message : String(error)}`)
       options.metrics?.finished(name, 'error', (Date.now() - started) / 1000)
       throw error
+    } finally {
+      if (--running === 0) idle?.()
     }
   }, {
     connection, prefix: PREFIX, name, concurrency: options.concurrency,
@@ -97,8 +105,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   return {
     name,
     async stop() {
-      await worker.close()
-      await batches.close()
+      const closed = worker.close()
+      const handsFree = running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))
+      // Once the jobs in hand are done, recording their results needs Redis. If it is gone, leave
+      // after a grace period: the unrecorded jobs stall and another worker converges them again.
+      const gone = handsFree.then(() => new Promise<'gone'>((resolve) => setTimeout(() => resolve('gone'), GRACE_MS).unref()))
+      if ((await Promise.race([closed, gone])) === 'gone') {
+        options.log(`Redis at ${options.endpoint.display} did not take the results of the last jobs; they will be converged again by another worker`)
+        void worker.close(true)
+        return
+      }
+      await Promise.race([batches.close(), new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())])
     },
   }
 }
