@@ -4,10 +4,10 @@
  * mid-run stops the run with a clear error and exit 8, and the host in hand is finished, not half-done.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { LOCAL_INVENTORY, cleanEnv, finished, project, start } from '../cli/support.js'
+import { LOCAL_INVENTORY, cleanEnv, finished, project, start, tend } from '../cli/support.js'
 import { startWorker, testRedis } from './support.js'
 
 const PLAYBOOK = `- hosts: all
@@ -20,12 +20,16 @@ const PLAYBOOK = `- hosts: all
 `
 
 const redis = await testRedis()
-const dir = await project({ 'site.yaml': PLAYBOOK, 'inventory.yaml': LOCAL_INVENTORY, 'out/.keep': '' })
+const dir = await project({ 'site.yaml': PLAYBOOK, 'one-batch.yaml': PLAYBOOK.replace('  serial: 1\n', ''), 'inventory.yaml': LOCAL_INVENTORY, 'out/.keep': '' })
 const out = join(dir, 'out')
 const has = (name: string) => existsSync(join(out, name))
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50))
+}
+
+function clean(): void {
+  for (const h of ['alpha', 'beta', 'gamma']) for (const f of ['begin', 'end']) rmSync(join(out, `${f}-${h}`), { force: true })
 }
 
 const runQueued = () => start(['run', 'site.yaml', '-i', 'inventory.yaml', '-e', `out=${out}`, '--queue', redis.url], dir, cleanEnv())
@@ -47,8 +51,26 @@ test('SIGTERM: the worker finishes the host in hand and exits 0; the run goes on
   assert.equal(await w2.exit, 0)
 })
 
+test('Ctrl-C on the controller: hosts no worker took are withdrawn, the host in hand finishes, exit 130', async () => {
+  clean()
+  const worker = await startWorker(redis, 'w0')
+  const child = start(['run', 'one-batch.yaml', '-i', 'inventory.yaml', '-e', `out=${out}`, '--queue', redis.url], dir, cleanEnv())
+  const run = finished(child)
+  await until(() => has('begin-alpha'))
+  child.kill('SIGINT')
+  const result = await run
+  assert.equal(result.code, 130, result.stdout + result.stderr)
+  assert.equal(has('end-alpha'), true, 'the host in hand was finished')
+  assert.match(result.stdout, /alpha\s+: ok=0\s+changed=2/)
+  const status = JSON.parse((await tend(['queue', 'status', '--queue', redis.url, '--json'], dir, cleanEnv())).stdout) as { runs: unknown[]; jobs: Record<string, number> }
+  assert.deepEqual([status.runs, status.jobs.waiting], [[], 0], 'hosts were left waiting')
+  assert.equal(has('begin-beta') || has('begin-gamma'), false)
+  worker.child.kill('SIGTERM')
+  assert.equal(await worker.exit, 0)
+})
+
 test('Redis stopped mid-run: a clear error, exit 8, the host in hand finished and no later host started', async () => {
-  for (const h of ['alpha', 'beta', 'gamma']) for (const f of ['begin', 'end']) if (has(`${f}-${h}`)) (await import('node:fs')).rmSync(join(out, `${f}-${h}`))
+  clean()
   const worker = await startWorker(redis, 'w3')
   const run = finished(runQueued())
   await until(() => has('begin-alpha'))

@@ -44,7 +44,9 @@ export function startWorker(redis: TestRedis, name: string, ...extra: string[]):
     })
   }
   const worker: TestWorker = { name, child, log: () => text, waitFor, exit }
-  after(() => {
+  // Not after(): inside a test that would end the worker with the test. It lives until the test
+  // file ends it or exits (and a killed file's workers are ended by the next cleanStaleRedis).
+  process.once('exit', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   return waitFor(/taking jobs/).then(() => worker)
