@@ -44,17 +44,24 @@ export function startWorker(redis: TestRedis, name: string, ...extra: string[]):
     })
   }
   const worker: TestWorker = { name, child, log: () => text, waitFor, exit }
-  // Not after(): inside a test that would end the worker with the test. It lives until the test
-  // file ends it or exits (and a killed file's workers are ended by the next cleanStaleRedis).
-  process.once('exit', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
+  // Not after() here: inside a test it would end the worker with that test. The file's Redis
+  // ends its workers (testRedis), and a killed file's workers are ended by the next cleanStaleRedis.
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   return waitFor(/taking jobs/).then(() => worker)
 }
 
-/** A Redis for this test file, stopped when the file's tests are done. */
+/** Workers still running: ended when the file's tests are done. */
+const live = new Set<ChildProcess>()
+
+/** A Redis for this test file, stopped (after the workers still running) when the file's tests are done. */
 export async function testRedis(options: { password?: string } = {}): Promise<TestRedis> {
   const redis = await startRedis(options)
-  after(() => redis.dispose())
+  after(async () => {
+    const ending = [...live].map((child) => new Promise((resolve) => child.once('exit', resolve)))
+    for (const child of live) child.kill('SIGKILL')
+    await Promise.all(ending)
+    await redis.dispose()
+  })
   return redis
 }
