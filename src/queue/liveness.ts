@@ -39,7 +39,8 @@ export class Liveness {
       await live.client.ping()
     } catch (error) {
       live.client.disconnect()
-      throw new QueueUnavailableError(`cannot reach Redis at ${endpoint.display}: ${reasonOf(error)}`,
+      // The connection's error event (WRONGPASS, ECONNREFUSED) says more than "Connection is closed".
+      throw new QueueUnavailableError(`cannot reach Redis at ${endpoint.display}: ${live.lastError || reasonOf(error)}`,
         'start redis-server there, or check the address, port, password (AUTH) and TLS (rediss://)')
     }
     live.timer = setInterval(() => void live.ping(), PING_MS)

@@ -1,4 +1,5 @@
 /** `--queue redis://[user:pass@]HOST:PORT[/DB]` (rediss:// for TLS) → connection options, and a printable form. */
+import { isIP } from 'node:net'
 import { QueueUrlError } from './errors.js'
 
 export interface RedisEndpoint {
@@ -49,7 +50,8 @@ export function connectionOptions(endpoint: RedisEndpoint) {
     db: endpoint.db,
     ...(endpoint.username !== undefined && { username: endpoint.username }),
     ...(endpoint.password !== undefined && { password: endpoint.password }),
-    ...(endpoint.tls && { tls: { servername: endpoint.host } }),
+    // rediss://: Node's TLS with its CA store (NODE_EXTRA_CA_CERTS adds a private CA); SNI only for names.
+    ...(endpoint.tls && { tls: isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {} }),
     maxRetriesPerRequest: null,
     // Back off up to 2 s between reconnects; the controller decides when Redis is "gone" (liveness.ts).
     retryStrategy: (times: number) => Math.min(times * 200, 2000),

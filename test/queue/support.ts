@@ -19,8 +19,13 @@ export interface TestWorker {
 /** Lock/stall window of test workers: short, so a killed worker's job is taken over soon. */
 export const STALL_SECONDS = 4
 
+/** Environment of tend processes talking to this Redis: its TLS certificate trusted, when it has one. */
+export function redisEnv(redis: TestRedis & { tls?: { certFile: string } }): NodeJS.ProcessEnv {
+  return cleanEnv(redis.tls === undefined ? {} : { NODE_EXTRA_CA_CERTS: redis.tls.certFile })
+}
+
 export function startWorker(redis: TestRedis, name: string, ...extra: string[]): Promise<TestWorker> {
-  const child = start(['worker', '--queue', redis.url, '--name', name, '--stall-seconds', String(STALL_SECONDS), ...extra], REPO, cleanEnv())
+  const child = start(['worker', '--queue', redis.url, '--name', name, '--stall-seconds', String(STALL_SECONDS), ...extra], REPO, redisEnv(redis))
   redis.track(child)
   let text = ''
   const waiters: { pattern: RegExp; resolve: (m: string) => void }[] = []
@@ -55,7 +60,7 @@ export function startWorker(redis: TestRedis, name: string, ...extra: string[]):
 const live = new Set<ChildProcess>()
 
 /** A Redis for this test file, stopped (after the workers still running) when the file's tests are done. */
-export async function testRedis(options: { password?: string } = {}): Promise<TestRedis> {
+export async function testRedis(options: { password?: string; tls?: boolean } = {}): Promise<TestRedis & { tls?: { certFile: string } }> {
   const redis = await startRedis(options)
   after(async () => {
     const ending = [...live].map((child) => new Promise((resolve) => child.once('exit', resolve)))

@@ -4,7 +4,7 @@
  * owner file (the test process's pid and start time) and the pids of the processes started
  * around it (workers), so a killed test run's leftovers are ended by pid at the next start.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
@@ -73,6 +73,18 @@ export function redisCommand(port: number, command: string, timeoutMs = 2000): P
   })
 }
 
+/** 'listening' once a TCP connection to the port is accepted (a TLS port answers no plain PING). */
+function listening(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+    socket.on('connect', () => {
+      socket.destroy()
+      resolve('listening')
+    })
+    socket.on('error', () => resolve(''))
+  })
+}
+
 export interface TestRedis {
   readonly port: number
   readonly url: string
@@ -90,13 +102,31 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))
 }
 
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+/** A self-signed certificate for 127.0.0.1 (its own CA): Redis serves TLS with it. */
+export interface TestTls {
+  readonly certFile: string
+  readonly keyFile: string
+}
+
+export function selfSignedCert(dir: string): TestTls {
+  const certFile = join(dir, 'cert.pem')
+  const keyFile = join(dir, 'key.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+  return { certFile, keyFile }
+}
+
+export async function startRedis(options: { password?: string; tls?: boolean } = {}): Promise<TestRedis & { tls?: TestTls }> {
   cleanStaleRedis()
   mkdirSync(REDIS_ROOT, { recursive: true })
   const dir = mkdtempSync(join(REDIS_ROOT, 'r-'))
   writeFileSync(join(dir, 'owner'), JSON.stringify(selfIdentity()) + '\n')
   const port = await freePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+  const tls = options.tls === true ? selfSignedCert(dir) : undefined
+  const listen = tls === undefined ? ['--port', String(port)]
+    : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile,
+        '--tls-ca-cert-file', tls.certFile, '--tls-auth-clients', 'no']
+  const args = [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no',
     ...(options.password !== undefined ? ['--requirepass', options.password] : [])]
   const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] })
   const track = (c: ChildProcess) => {
@@ -105,8 +135,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
   track(child)
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`
   for (let i = 0; ; i++) {
-    const reply = await redisCommand(port, 'PING').catch(() => '')
-    if (reply === '+PONG' || reply.startsWith('-NOAUTH')) break
+    const reply = tls !== undefined ? await listening(port) : await redisCommand(port, 'PING').catch(() => '')
+    if (reply === '+PONG' || reply.startsWith('-NOAUTH') || reply === 'listening') break
     if (i > 100 || child.exitCode !== null) throw new Error(`redis-server on port ${port} did not start`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
@@ -119,7 +149,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   return {
-    port, url: `redis://${auth}127.0.0.1:${port}`, pid: child.pid ?? 0, dir, track, stop,
+    port, url: `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${port}`, pid: child.pid ?? 0, dir, track, stop,
+    ...(tls !== undefined && { tls }),
     async dispose() {
       await stop()
       rmSync(dir, { recursive: true, force: true })
