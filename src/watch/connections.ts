@@ -12,6 +12,9 @@ export type ConnectFactory = () => (host: InventoryHost) => Promise<Transport>
 
 export class WarmConnections {
   private readonly open = new Map<string, Promise<Transport>>()
+  /** Which pool each host's connection came from. */
+  private readonly generationOf = new Map<string, number>()
+  private generation = 0
   private connect: (host: InventoryHost) => Promise<Transport>
 
   constructor(private readonly factory: ConnectFactory) {
@@ -24,7 +27,11 @@ export class WarmConnections {
     if (transport === undefined) {
       transport = this.connect(host)
       this.open.set(host.name, transport)
-      transport.catch(() => this.open.delete(host.name))
+      this.generationOf.set(host.name, this.generation)
+      const mine = transport
+      transport.catch(() => {
+        if (this.open.get(host.name) === mine) this.open.delete(host.name)
+      })
     }
     return transport
   }
@@ -38,7 +45,12 @@ export class WarmConnections {
   async drop(host: string): Promise<void> {
     const transport = this.open.get(host)
     this.open.delete(host)
-    this.connect = this.factory()
+    // A fresh pool once per drop of a shared connection: the first entry to notice it gets one,
+    // the others of that endpoint reconnect through it instead of each opening their own.
+    if (this.generationOf.get(host) === this.generation) {
+      this.generation += 1
+      this.connect = this.factory()
+    }
     await transport?.then((t) => t.close(), () => undefined)
   }
 
