@@ -4,6 +4,7 @@
  * unreachable host is retried with exponential backoff up to the interval. Stopping hands out no
  * new host and waits for the cycles in progress.
  */
+import { setMaxListeners } from 'node:events'
 import { selectHosts } from '../playbook/patterns.js'
 import { Backoff } from './backoff.js'
 import type { WarmConnections } from './connections.js'
@@ -51,6 +52,8 @@ export class WatchController {
     private readonly settings: WatchSettings,
     private readonly deps: { connections: WarmConnections; locks: MachineLocks; schedule: FleetSchedule; emit: EmitWatchEvent },
   ) {
+    // Every running task of every host-cycle listens on it (its deadline is tied to it): no leak.
+    setMaxListeners(0, this.hardStop.signal)
     this.backoff = new Backoff(FIRST_RETRY_MS, settings.everyMs)
     this.rate = new StartRate(settings.rate)
   }
