@@ -59,6 +59,7 @@ export class WarmConnections {
     await Promise.all([...this.open.keys()].filter((h) => !hosts.has(h)).map(async (h) => {
       const transport = this.open.get(h)
       this.open.delete(h)
+      this.generationOf.delete(h)
       await transport?.then((t) => t.close(), () => undefined)
     }))
   }

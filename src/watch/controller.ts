@@ -146,6 +146,8 @@ export class WatchController {
     }
     const end = await runCycle(this.config, deps, host, cycleId)
     this.interval[end.outcome]++
+    // Removed from the inventory by a reload while it ran: nothing more to schedule.
+    if (!this.hosts.includes(name)) return
     const now = Date.now()
     if (end.outcome === 'unreachable') {
       const wait = this.backoff.fail(name)

@@ -78,7 +78,13 @@ export async function runWatch(run: WatchRun): Promise<number> {
     run.emit(event)
   }
   let http: HttpListener | undefined
-  if (run.listen) http = await listen(run.listen, [...observability(schedule, metrics), ...(run.mount?.(schedule) ?? [])])
+  if (run.listen) {
+    const where = run.listen
+    http = await listen(where, [...observability(schedule, metrics), ...(run.mount?.(schedule) ?? [])]).catch((error: unknown) => {
+      store.close()
+      throw new ConfigError([{ file: '<command line>', line: 0, column: 0, message: `--metrics ${where.host}:${where.port}: cannot listen (${error instanceof Error ? error.message : String(error)})`, hint: 'another process has the port? give another HOST:PORT' }])
+    })
+  }
   const connections = new WarmConnections(run.connect)
   const controller = new WatchController(first, { runId, everyMs: run.everyMs, splayMs: run.splayMs, rate: run.rate, forks: run.forks },
     { connections, locks: new MachineLocks(`watch ${runId}`), schedule, emit })
