@@ -62,7 +62,10 @@ async function convergePlays(config: CycleConfig, deps: CycleDeps, host: Invento
     const playHosts = selectHosts(config.inventory, play.hosts).filter((h) => config.options.limit?.has(h) ?? true)
     if (!playHosts.includes(host.name)) continue
     const coord = { stopped: deps.stopping, slot: <T>(work: () => Promise<T>) => work(), sync: async () => {}, onDown: () => {} }
+    // The play's own events, as tend run emits them, scoped to this host-cycle.
+    run.emit({ type: 'play-start', play: play.name, hosts: [host.name] })
     last = await convergeHost(run, { play, playHosts, batchHosts: [host.name] }, host, coord)
+    run.emit({ type: 'play-end', play: play.name, ...(last.stopped !== undefined && { stopped: last.stopped }) })
     if (last.state !== 'ok' || last.stopped !== undefined) break
   }
   return last

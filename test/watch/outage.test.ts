@@ -47,6 +47,17 @@ const metric = async (name: string, host: string) =>
 
 test('a host whose sshd stops is reported unreachable; the others keep their schedule; it comes back by itself', async () => {
   for (const h of hosts) await watch.waitFor(`an ok cycle of ${h.name}`, (e) => e.type === 'cycle-end' && e.host === h.name && e.outcome === 'ok')
+  // Warm: across cycles the watch keeps one connection (the same client port) to the host.
+  const clientPorts = async () => new Set((await down.sh(`ss -Htn state established '( sport = :${down.port} )'`)).stdout
+    .split('\n').map((l) => l.trim().split(/\s+/).at(-1) ?? '').filter(Boolean))
+  const samples: Set<string>[] = []
+  for (let i = 0; i < 3; i++) {
+    const mark = watch.events.length
+    await watch.waitFor('another cycle', (e) => watch.events.indexOf(e as never) >= mark && e.type === 'cycle-end' && e.host === down.name)
+    samples.push(await clientPorts())
+  }
+  const kept = [...samples[0]!].filter((p) => samples.every((s) => s.has(p)))
+  assert.equal(kept.length, 1, `connections seen: ${samples.map((s) => [...s].join(' ')).join(' | ')}`)
   const started = await down.sh(`systemd-run --quiet --unit tend-test-outage-$$ --collect sh -c ${shQuote(OUTAGE)}`)
   assert.equal(started.exitCode, 0, started.stderr)
   const outageAt = Date.now()
