@@ -47,6 +47,8 @@ test('no_log output never reaches the history or the events; --rate 1 starts one
   assert.equal((await history(dir, watch.stateDir)).length, 3)
   assert.equal((await history(dir, watch.stateDir, '--status', 'ok')).length, 0)
   assert.equal((await history(dir, watch.stateDir, '--host', 't*')).length, 2)
+  assert.equal((await history(dir, watch.stateDir, '--since', '1h')).length, 3)
+  assert.equal((await history(dir, watch.stateDir, '--since', '1ms')).length, 0)
   const plain = await tend(['history', '--state-dir', watch.stateDir], dir)
   assert.match(plain.stdout, /corrected \[one\]/)
   assert.match(plain.stdout, /marker: create /)
