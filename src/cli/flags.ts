@@ -62,6 +62,8 @@ export interface WatchFlags {
   readonly keep?: number
   readonly grace?: number
   readonly metrics?: { readonly host: string; readonly port: number }
+  /** --queue URL: cycles run on tend workers, the schedule in Redis. */
+  readonly queue?: string
 }
 
 export interface HistoryFlags {

@@ -149,6 +149,7 @@ function program(): Command {
     .option('--grace <duration>', 'on SIGTERM, how long running changes may take to finish (default: 60s)', duration)
     .option('--metrics <host:port>', 'serve /metrics and /healthz here (PORT alone: loopback)', listenAddress)
     .option('--state-dir <dir>', 'where the state store lives (default: $TEND_STATE_DIR or ~/.local/state/tend)')
+    .option('--queue <url>', `host-cycles run on tend workers, scheduled in Redis (several controllers may watch at once); ${QUEUE_HELP}`)
     .option('--json', 'write the event stream as NDJSON on stdout, each event with its host-cycle id')
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
     .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')

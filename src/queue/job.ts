@@ -39,11 +39,41 @@ export interface BatchData {
 }
 
 export interface HostJobData {
+  readonly kind?: 'host'
   readonly runId: string
   readonly host: string
 }
 
+/** `tend watch --queue`: one job per host per interval, made by a BullMQ job scheduler. */
+export interface CycleJobData {
+  readonly kind: 'cycle'
+  /** Names the watch (its playbook): controllers of one watch share its schedulers. */
+  readonly watchKey: string
+  /** The job in the batches queue holding the watch's configuration (WatchConfigData). */
+  readonly configId: string
+  readonly host: string
+}
+
+/** What every host-cycle of a watch shares: the playbook as loaded, inventory, options, template sources. */
+export interface WatchConfigData {
+  readonly playbookFile: string
+  readonly playbookDir: string
+  readonly plays: readonly Play[]
+  readonly inventory: BatchData['inventory']
+  readonly options: JobOptions & { readonly limit?: readonly string[] }
+  readonly files: Readonly<Record<string, string>>
+}
+
+export interface CycleJobResult {
+  readonly kind: 'cycle'
+  readonly watchKey: string
+  /** cycle-start, the engine's events, cycle-end: as a local watch emits them. */
+  readonly events: readonly import('../watch/events.js').WatchEvent[]
+  readonly worker: string
+}
+
 export interface HostJobResult {
+  readonly kind?: 'host'
   readonly outcome: HostOutcome
   readonly events: readonly EngineEvent[]
   /** This host's registered results after the play, without no_log tasks' values. */
@@ -71,7 +101,7 @@ export function batchData(run: RunContext, place: PlayPlace, runId: string, file
   }
 }
 
-export function inventoryOf(data: BatchData): Inventory {
+export function inventoryOf(data: Pick<BatchData, 'inventory'>): Inventory {
   return {
     files: data.inventory.files,
     hosts: new Map(data.inventory.hosts.map((h) => [h.name, h])),

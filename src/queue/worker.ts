@@ -8,7 +8,10 @@ import { hostname } from 'node:os'
 import { Job, Queue, Worker } from 'bullmq'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
-import type { BatchData, HostJobData, HostJobResult } from './job.js'
+import { WarmConnections } from '../watch/connections.js'
+import { MachineLocks } from '../watch/machine-locks.js'
+import { runCycleJob } from './cycle-job.js'
+import type { BatchData, CycleJobData, CycleJobResult, HostJobData, HostJobResult, WatchConfigData } from './job.js'
 import { Liveness } from './liveness.js'
 import type { WorkerMetrics } from './metrics.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX } from './names.js'
@@ -33,6 +36,13 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
+/** A cycle's outcome in the worker's log and metrics terms. */
+function cycleState(result: CycleJobResult): 'ok' | 'failed' | 'unreachable' {
+  const end = result.events.find((e) => e.type === 'cycle-end')
+  const outcome = end?.type === 'cycle-end' ? end.outcome : 'failed'
+  return outcome === 'unreachable' ? 'unreachable' : outcome === 'failed' || outcome === 'busy' ? 'failed' : 'ok'
+}
+
 /** How long a stopping worker waits for Redis to record its last results. */
 const GRACE_MS = 5000
 
@@ -44,39 +54,54 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   live.close()
   const connection = connectionOptions(options.endpoint)
   const batches = new Queue<BatchData>(BATCHES_QUEUE, { connection, prefix: PREFIX })
-  const cache = new Map<string, Promise<BatchData>>()
+  const cache = new Map<string, Promise<unknown>>()
   const never = new AbortController().signal
+  // Watch cycles keep their connections warm from one interval to the next, as a local watch does.
+  const warm = new WarmConnections(() => options.connectFor(never))
+  const machineLocks = new MachineLocks(`worker ${name}`)
 
-  async function batchOf(job: Job<HostJobData>): Promise<BatchData> {
-    const id = job.parent?.id
+  /** The shared data a job names (a batch's parent, or a watch's configuration), cached. */
+  async function sharedOf<T>(id: string | undefined, job: Job): Promise<T> {
     if (id === undefined) throw new Error(`job ${job.id} belongs to no batch`)
     let data = cache.get(id)
     if (data === undefined) {
-      data = Job.fromId<BatchData>(batches, id).then((parent) => {
+      data = Job.fromId(batches, id).then((parent) => {
         if (parent === undefined) throw new Error(`batch ${id} of job ${job.id} is gone (its controller ended)`)
-        return parent.data
+        return parent.data as unknown
       })
       cache.set(id, data)
       data.catch(() => cache.delete(id))
       // A handful of batches at once is plenty; the oldest is dropped first.
       if (cache.size > 16) cache.delete(cache.keys().next().value as string)
     }
-    return data
+    return data as Promise<T>
+  }
+
+  async function converge(job: Job<HostJobData | CycleJobData>): Promise<HostJobResult | CycleJobResult> {
+    const data = job.data
+    if (data.kind === 'cycle') {
+      const config = await sharedOf<WatchConfigData>(data.configId, job)
+      const cycleId = (job.id ?? `${Date.now()}`).replace(/:/g, '-')
+      return runCycleJob(config, data.host, cycleId, { connections: warm, locks: machineLocks, worker: name, watchKey: data.watchKey })
+    }
+    const batch = await sharedOf<BatchData>(job.parent?.id, job)
+    return runHostJob(batch, data.host, { connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?' })
   }
 
   let running = 0
   let idle: (() => void) | undefined
-  const worker = new Worker<HostJobData, HostJobResult>(HOSTS_QUEUE, async (job) => {
+  const worker = new Worker<HostJobData | CycleJobData, HostJobResult | CycleJobResult>(HOSTS_QUEUE, async (job) => {
     running++
     const started = Date.now()
-    options.log(`job ${job.id}: converging ${job.data.host} (run ${job.data.runId}, attempt ${job.attemptsStarted})`)
+    const of = job.data.kind === 'cycle' ? `watch ${job.data.watchKey}` : `run ${job.data.runId}`
+    options.log(`job ${job.id}: converging ${job.data.host} (${of}, attempt ${job.attemptsStarted})`)
     options.metrics?.started(name)
     try {
-      const batch = await batchOf(job)
-      const result = await runHostJob(batch, job.data.host, { connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?' })
+      const result = await converge(job)
+      const state = 'outcome' in result ? result.outcome.state : cycleState(result)
       const changed = result.events.filter((e) => e.type === 'task-end' && e.status === 'changed').length
-      options.log(`job ${job.id}: ${job.data.host} ${result.outcome.state} (${changed} changed)`)
-      options.metrics?.finished(name, result.outcome.state, (Date.now() - started) / 1000)
+      options.log(`job ${job.id}: ${job.data.host} ${state} (${changed} changed)`)
+      options.metrics?.finished(name, state, (Date.now() - started) / 1000)
       return result
     } catch (error) {
       options.log(`job ${job.id}: ${job.data.host} could not run: ${error instanceof Error ? error.message : String(error)}`)
@@ -113,8 +138,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if ((await Promise.race([closed, gone])) === 'gone') {
         options.log(`Redis at ${options.endpoint.display} did not take the results of the last jobs; they will be converged again by another worker`)
         void worker.close(true)
+        await warm.closeAll()
         return
       }
+      await warm.closeAll()
       await Promise.race([batches.close(), new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())])
     },
   }

@@ -21,6 +21,16 @@ import { WatchMetrics } from './metrics.js'
 import { FleetSchedule } from './schedule.js'
 import { ownSignals } from './signals.js'
 
+/** What drives the host-cycles: this process's own loop (WatchController) or the queue's (src/queue/watch.ts). */
+export interface WatchLoop {
+  readonly hostNames: readonly string[]
+  readonly runningHosts: string[]
+  start(): void | Promise<void>
+  reload(config: CycleConfig): Promise<void>
+  stop(reason: string): Promise<void>
+  abortRunning(): void
+}
+
 export interface WatchRun {
   readonly playbookFile: string
   /** Loads and validates playbook, inventory, variables and --limit; throws ConfigError. */
@@ -43,6 +53,8 @@ export interface WatchRun {
   readonly emit: EmitWatchEvent
   /** Things the operator must read that are not events (store errors). */
   readonly warn: (text: string) => void
+  /** --queue: cycles run on workers, scheduled in Redis; absent: in this process. */
+  readonly loop?: (deps: { first: CycleConfig; runId: string; schedule: FleetSchedule; emit: EmitWatchEvent; registry: WatchMetrics['registry'] }) => Promise<WatchLoop>
 }
 
 function observability(schedule: FleetSchedule, metrics: WatchMetrics): RouteHandler[] {
@@ -86,13 +98,19 @@ export async function runWatch(run: WatchRun): Promise<number> {
     })
   }
   const connections = new WarmConnections(run.connect)
-  const controller = new WatchController(first, { runId, everyMs: run.everyMs, splayMs: run.splayMs, rate: run.rate, forks: run.forks },
-    { connections, locks: new MachineLocks(`watch ${runId}`), schedule, emit })
+  const controller: WatchLoop = run.loop !== undefined
+    ? await run.loop({ first, runId, schedule, emit, registry: metrics.registry }).catch(async (error: unknown) => {
+      await http?.close()
+      store.close()
+      throw error
+    })
+    : new WatchController(first, { runId, everyMs: run.everyMs, splayMs: run.splayMs, rate: run.rate, forks: run.forks },
+      { connections, locks: new MachineLocks(`watch ${runId}`), schedule, emit })
   createRun(store, {
     id: runId, kind: 'watch', playbook: run.playbookFile, startedAt, status: 'running', controller: hostname(), pid: process.pid,
     plan: { everyMs: run.everyMs, splayMs: run.splayMs, rate: run.rate ?? null, forks: run.forks },
   })
-  controller.start()
+  await controller.start()
   emit({
     type: 'watch-start', runId, playbook: run.playbookFile, everyMs: run.everyMs, hosts: controller.hostNames,
     time: new Date(startedAt).toISOString(), ...(http && { metrics: http.url }),

@@ -8,7 +8,8 @@ import { stateDirOf } from '../../state/dir.js'
 import type { CycleConfig } from '../../watch/cycle.js'
 import type { WatchEvent } from '../../watch/events.js'
 import { FleetSchedule } from '../../watch/schedule.js'
-import { runWatch } from '../../watch/service.js'
+import { runWatch, type WatchRun } from '../../watch/service.js'
+import { ConfigError } from '../../errors.js'
 import type { WatchRenderer } from '../render/watch-types.js'
 
 async function chooseWatchRenderer(json: boolean, schedule: () => FleetSchedule | undefined): Promise<WatchRenderer> {
@@ -32,6 +33,22 @@ async function chooseWatchRenderer(json: boolean, schedule: () => FleetSchedule 
       else pending.push(event)
     },
     finish: async () => live?.finish(),
+  }
+}
+
+/** --queue: the schedule in Redis, cycles on workers (BullMQ loaded only then). */
+async function queueLoop(playbookFile: string, flags: WatchFlags): Promise<NonNullable<WatchRun['loop']>> {
+  const [{ parseQueueUrl }, { queueProblems }, { QueueWatch }] = await Promise.all([
+    import('../../queue/url.js'), import('../../queue/files.js'), import('../../queue/watch.js'),
+  ])
+  const endpoint = parseQueueUrl(flags.queue ?? '')
+  return async ({ first, runId, schedule, emit, registry }) => {
+    const problems = queueProblems(first.playbook)
+    if (problems.length > 0) throw new ConfigError(problems)
+    return QueueWatch.open(first, {
+      endpoint, runId, playbookFile, everyMs: flags.every, splayMs: flags.splay ?? 0, schedule, emit, registry,
+      ...(flags.rate !== undefined && { rate: flags.rate }),
+    })
   }
 }
 
@@ -69,6 +86,7 @@ export async function watchCommand(playbookFile: string, flags: WatchFlags): Pro
         }
       },
       warn: (text) => process.stderr.write(`tend: ${text}\n`),
+      ...(flags.queue !== undefined && { loop: await queueLoop(playbookFile, flags) }),
     })
   } finally {
     await renderer.finish()
