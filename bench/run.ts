@@ -21,6 +21,7 @@ import { runOnce, runScenario, type Scenario } from './scenario.js'
 import { targetsOf } from './hosts.js'
 import { inputFor } from './plan.js'
 import { measureWatch, renderWatchTable, timerPeers, type WatchRow } from './watch.js'
+import { measureQueue, renderQueueTable, type QueueRow } from './queue.js'
 
 const REAL_HOSTS = 10
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
@@ -28,7 +29,7 @@ const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2), join(ROOT, 'bench', 'results', 'latest.json'))
   // The watch row alone compares with ansible only when it is installed.
-  const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch')
+  const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch' || k === 'queue')
   const missing = missingTools(!options.smoke && !watchOnly)
   if (missing.length > 0) {
     for (const m of missing) log(`bench: ${m}`)
@@ -52,7 +53,9 @@ async function main(): Promise<number> {
     const rows = await runAll(bed, options, work, tendEntry, abort.signal)
     const watch = options.smoke || (options.only !== undefined && !options.only.has('watch'))
       ? undefined : await watchScenario(bed, options, work, tendEntry, rows, abort.signal)
-    await writeResults(options, rows, started, tendEntry, watch)
+    const queue = options.smoke || (options.only !== undefined && !options.only.has('queue'))
+      ? undefined : await queueScenario(bed, options, work, tendEntry, abort.signal)
+    await writeResults(options, rows, started, tendEntry, watch, queue)
     return rows.some((r) => r.failedRuns > 0) ? 1 : 0
   } finally {
     if (bed !== undefined) await tearDownBench(bed).catch((err: unknown) => log(`bench: teardown: ${String(err)}`))
@@ -109,18 +112,26 @@ async function warmUp(scenarios: readonly Scenario[], signal: AbortSignal): Prom
   }
 }
 
-async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: WatchRow): Promise<void> {
+/** The queue rows: in process vs --queue through 1 and 2 workers, and no-op jobs/s of one worker. */
+async function queueScenario(bed: BenchBed, options: BenchOptions, work: string, tendEntry: string, signal: AbortSignal): Promise<QueueRow> {
+  const targets = targetsOf(bed.hosts)
+  const input = await inputFor(tendEntry, work, 'queue', targets, options.forks, { stable_seconds: '0' })
+  return measureQueue(input, targets.length, options.fleetIterations, signal, log)
+}
+
+async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: WatchRow, queue?: QueueRow): Promise<void> {
   const ratioList = ratios(rows)
   const targets = checkTargets(rows, ratioList)
   process.stdout.write(`${renderTable(rows, ratioList, targets)}\n`)
   if (watch !== undefined) process.stdout.write(`\n${renderWatchTable(watch)}\n`)
+  if (queue !== undefined) process.stdout.write(`\n${renderQueueTable(queue)}\n`)
   const result = {
     version: 1,
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     options: { ...options, only: options.only === undefined ? undefined : [...options.only] },
-    tendEntry, rows, ratios: ratioList, targets, watch,
+    tendEntry, rows, ratios: ratioList, targets, watch, queue,
   }
   await mkdir(dirname(options.out), { recursive: true })
   await writeFile(options.out, JSON.stringify(result, null, 2) + '\n')
