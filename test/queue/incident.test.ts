@@ -5,7 +5,10 @@
  * and every host is still converged and counted once.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
+import { parse } from 'yaml'
 import { UNIT_NAME } from '../../src/testbed/index.js'
 import { cleanEnv, finished, start, tend } from '../cli/support.js'
 import { PLAYBOOK, REPO, STABLE_SECONDS, portHolders, routeStatuses, unitProps, type TendRun } from '../e2e/support.js'
@@ -17,7 +20,8 @@ import { startWorker, testRedis } from './support.js'
 const hosts: TestHost[] = await leaseHosts(4)
 const redis = await testRedis()
 const workers = [await startWorker(redis, 'w1'), await startWorker(redis, 'w2')]
-const TASKS = 6
+/** The runbook's task count, from the playbook itself (it grows with the runbook). */
+const TASKS = (parse(readFileSync(join(REPO, PLAYBOOK), 'utf8')) as { tasks: unknown[] }[])[0]!.tasks.length
 
 function argv(...extra: string[]): string[] {
   return ['run', PLAYBOOK, '-i', testbed().inventoryFile, '--limit', hosts.map((h) => h.name).join(','),

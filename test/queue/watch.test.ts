@@ -26,7 +26,13 @@ function controller() {
   const child = start(['watch', 'watch.yaml', '-i', testbed().inventoryFile, '--limit', hosts.map((h) => h.name).join(','),
     '--every', `${EVERY_MS / 1000}s`, '--splay', `${EVERY_MS / 1000}s`, '--queue', redis.url, '--state-dir', stateDir, '--json'], dir, cleanEnv())
   redis.track(child)
-  return { child, done: finished(child) }
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  return { child, done: finished(child), seen: () => cyclesOf(out) }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 200))
 }
 
 /** host → the cycle ids (`…-SLOTMILLIS`) a controller saw end. */
@@ -47,11 +53,13 @@ test('two watch controllers and two workers: each host converged once per interv
   await Promise.all(hosts.map((h) => h.sh('rm -f /root/queue-watch-log')))
   const first = controller()
   const second = controller()
-  await new Promise((resolve) => setTimeout(resolve, EVERY_MS * 3.5))
+  // Both watching for three intervals (counted in cycles, not in time: startup is slow under load).
+  await until(() => hosts.every((h) => (first.seen().get(h.name)?.length ?? 0) >= 3 && (second.seen().get(h.name)?.length ?? 0) >= 3))
   // Stopped one after the other: the schedule outlives the first, not the second.
   first.child.kill('SIGTERM')
   const a = await first.done
-  await new Promise((resolve) => setTimeout(resolve, EVERY_MS))
+  const before = second.seen().get(hosts[0]!.name)?.length ?? 0
+  await until(() => (second.seen().get(hosts[0]!.name)?.length ?? 0) > before)
   second.child.kill('SIGTERM')
   const b = await second.done
   assert.equal(a.code, 0, a.stderr)
