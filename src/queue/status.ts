@@ -41,7 +41,8 @@ export async function readStatus(endpoint: RedisEndpoint): Promise<QueueStatus> 
       const runs = new Map<string, { runId: string; waiting: number; active: number; failed: number }>()
       for (const state of RUN_STATES) {
         for (const job of await queue.getJobs(state)) {
-          const runId = (job.data as Partial<HostJobData> | undefined)?.runId ?? '?'
+          const data = job.data as { runId?: string; watchKey?: string } | undefined
+          const runId = data?.runId ?? (data?.watchKey !== undefined ? `watch ${data.watchKey}` : '?')
           const row = runs.get(runId) ?? { runId, waiting: 0, active: 0, failed: 0 }
           const column = state === 'active' ? 'active' : state === 'failed' ? 'failed' : 'waiting'
           row[column]++
