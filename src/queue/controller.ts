@@ -67,9 +67,8 @@ export async function openController(options: ControllerOptions): Promise<QueueC
   const workers = await live.race(hosts.getWorkersCount())
   let seq = 0
 
-  /** Waits for one host's job; on Ctrl-C a job no worker took yet is withdrawn. */
-  async function waitHost(run: RunContext, job: Job<HostJobData, HostJobResult>): Promise<HostJobResult | string | undefined> {
-    const signal = run.options.signal
+  /** Waits for one host's job; on Ctrl-C or a halt a job no worker took yet is withdrawn. */
+  async function waitHost(signal: AbortSignal, job: Job<HostJobData, HostJobResult>): Promise<HostJobResult | string | undefined> {
     const withdrawn = new Promise<'withdrawn'>((resolve) => {
       const withdraw = () => void job.remove().then(() => resolve('withdrawn'), () => undefined)
       if (signal.aborted) withdraw()
@@ -96,9 +95,12 @@ export async function openController(options: ControllerOptions): Promise<QueueC
       })),
     }))
     const children = (node.children ?? []).map((child) => child.job as Job<HostJobData, HostJobResult>)
+    // A halt (any_errors_fatal) withdraws the batch's hosts no worker took yet, as Ctrl-C does.
+    const halted = new AbortController()
+    const withdraw = AbortSignal.any([run.options.signal, halted.signal])
     const outcomes = await Promise.all(children.map(async (job): Promise<HostOutcome | undefined> => {
       const host = job.data.host
-      const result = await waitHost(run, job)
+      const result = await waitHost(withdraw, job)
       if (result === undefined) return undefined
       const outcome = typeof result === 'string' ? failedJob(run, place, host, result) : result.outcome
       if (typeof result !== 'string') {
@@ -106,6 +108,7 @@ export async function openController(options: ControllerOptions): Promise<QueueC
         run.registered.set(host, { ...run.registered.get(host), ...result.registered })
       }
       if (outcome.state !== 'ok') hooks.onDown(host, outcome.state)
+      if (hooks.stopped() !== undefined) halted.abort()
       return outcome
     }))
     await node.job.remove({ removeChildren: false }).catch(() => undefined)
