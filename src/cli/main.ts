@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
-import { DEFAULT_INVENTORY, type InventoryFlags, type RunFlags, type ValidateFlags } from './flags.js'
+import { DEFAULT_INVENTORY, type InventoryFlags, type ResumeFlags, type RunFlags, type RunsFlags, type ValidateFlags } from './flags.js'
 import { exitCodeForError, reportError } from './report-error.js'
 
 const DEFAULT_STEP_TIMEOUT_SECONDS = 300
@@ -32,6 +32,7 @@ function collectList(value: string, previous: readonly string[] = []): readonly 
 }
 
 const INVENTORY_HELP = `inventory file (Ansible YAML format; default: ${DEFAULT_INVENTORY})`
+const STATE_DIR_HELP = 'where runs are recorded (default: $TEND_STATE_DIR, else $XDG_STATE_HOME/tend or ~/.local/state/tend)'
 const EXTRA_VARS_HELP = 'extra variable KEY=VALUE, or @FILE (YAML/JSON); repeatable, highest precedence'
 
 /** tend's package.json: the nearest one up from this file (src/cli/, or dist/bundle/ when built). */
@@ -75,9 +76,35 @@ function program(): Command {
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
     .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
     .option('--wait-lock <seconds>', 'wait this long for a host another tend is converging (default: fail at once)', positiveSeconds)
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)
+    })
+
+  tend
+    .command('resume')
+    .description('continue a halted, failed or interrupted run from where it stopped (default: the latest unfinished run)')
+    .argument('[run-id]', 'the run to continue (tend runs lists them)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--replan', 'accept playbook, vars or inventory changes made since the run froze its plan')
+    .option('--json', 'write the event stream as NDJSON on stdout, one event per line')
+    .option('--wait-lock <seconds>', 'wait this long for a host another tend is converging (default: fail at once)', positiveSeconds)
+    .action(async (runId: string | undefined, flags: ResumeFlags) => {
+      const { resumeCommand } = await import('./commands/resume.js')
+      commandExitCode = await resumeCommand(runId, flags)
+    })
+
+  tend
+    .command('runs')
+    .description('list recorded runs, or show one host by host with the evidence of its last convergence')
+    .argument('[run-id]', 'show this run')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'JSON instead of text')
+    .option('-n, --limit <n>', 'list at most this many runs (default 50)', positiveInteger)
+    .action(async (runId: string | undefined, flags: RunsFlags) => {
+      const { runsCommand } = await import('./commands/runs.js')
+      commandExitCode = await runsCommand(runId, flags)
     })
 
   tend

@@ -58,6 +58,10 @@ export interface PlayView {
   /** Batch n (1-based) once it starts, or null if the play ended before it. */
   readonly batches: Map<number, Deferred<BatchView | null>>
   stopped?: string
+  /** With `rollout:`: the rollout's policy in words, the budget, and what happens before batch n. */
+  rollout?: string
+  budget?: string
+  between?: { readonly before: number; readonly what: 'pause' | 'recheck'; readonly until?: number; readonly hosts?: number }
 }
 
 const RECENT = 3
