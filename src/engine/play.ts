@@ -39,6 +39,8 @@ export async function runPlay(run: RunContext, play: Play, playIndex: number, ho
   // Under --check nothing changes, so there is nothing to protect: Ansible's rules only.
   const rollout = play.rollout !== undefined && !run.options.check
   const allowed = budgetOf(play.rollout, hosts.length)
+  // An error budget replaces Ansible's implicit "a wholly failed batch stops the play".
+  const budgeted = rollout && allowed !== undefined
   const earlier = (host: string) => run.options.resume?.converged(playIndex, host) ?? false
   const converged = new Set<string>()
   const down = new Map<string, 'failed' | 'unreachable'>()
@@ -70,7 +72,7 @@ export async function runPlay(run: RunContext, play: Play, playIndex: number, ho
       ...(skipped.length > 0 && { converged: skipped }), ...(rollout && { budget: budget() }),
     })
     const result: BatchResult = todo.length === 0 ? { outcomes: [], down: new Map() }
-      : await runBatch(run, { play, playHosts: hosts, batchHosts: todo }, { hosts: todo, number, playIndex }, number < batches.length)
+      : await runBatch(run, { play, playHosts: hosts, batchHosts: todo }, { hosts: todo, number, playIndex }, number < batches.length && !budgeted)
     for (const outcome of result.outcomes) if (outcome.state === 'ok' && outcome.stopped === undefined) converged.add(outcome.host)
     for (const [host, state] of result.down) down.set(host, state)
     if (run.options.signal.aborted) break
