@@ -9,7 +9,7 @@ import { Listr, PRESET_TIMER, type ListrTask } from 'listr2'
 import type { EngineEvent } from '../../engine/events.js'
 import { palette } from './color.js'
 import { recapLines, taskEndLines } from './format.js'
-import { budgetLine, haltLines, planLines, runEndLines } from './rollout-format.js'
+import { budgetLine, planLines, runEndLines } from './rollout-format.js'
 import {
   batchSlot, endPlay, newPlay, seconds, startBatch, taskEnded, taskStarted,
   type BatchView, type HostView, type LiveState, type PlayView,
@@ -163,7 +163,7 @@ export function listrRenderer(options: RenderOptions): Renderer {
         state.play = newPlay(event.play, event.hosts)
         return
       case 'rollout-plan':
-        if (state.play) state.play.rollout = planLines(event, false, plain)[0]?.replace(/^rollout: /, 'rollout: ')
+        if (state.play) state.play.rollout = planLines(event, false, plain)[0]
         if (options.check) summary.push(...planLines(event, true, paint))
         return
       case 'batch-start':
@@ -181,7 +181,6 @@ export function listrRenderer(options: RenderOptions): Renderer {
         if (state.play) state.play.between = { before: event.before, what: 'recheck', hosts: event.hosts.length }
         return
       case 'rollout-halt':
-        summary.push(...haltLines(event, paint))
         return
       case 'host-end':
         return
