@@ -8,7 +8,7 @@
 import type { EngineEvent } from '../engine/events.js'
 import { ExitCode } from '../exit-codes.js'
 import { recordCycle, type CycleChange, type CycleOutcome } from '../state/cycles.js'
-import { finishRun, setRunHost, type RunStatus } from '../state/runs.js'
+import { finishRun, runHosts, setRunHost, type RunStatus } from '../state/runs.js'
 import type { StateStore } from '../state/store.js'
 
 interface Evidence {
@@ -90,7 +90,10 @@ export function runRecorder(store: StateStore, runId: string): (event: EngineEve
     const problem = entry?.problem
     if (event.recheck === true) {
       // A host that passed its recheck stays converged; one that broke must be converged again.
-      if (event.state !== 'ok') setRunHost(store, runId, { play: event.playIndex, host: event.host, batch: event.batch, status: event.state, message: `broke since converged (recheck): ${problem ?? event.state}` })
+      if (event.state === 'ok') return
+      // The host keeps the batch it converged in (the event carries the batch just finished).
+      const batch = runHosts(store, runId).find((h) => h.play === event.playIndex && h.host === event.host)?.batch ?? event.batch
+      setRunHost(store, runId, { play: event.playIndex, host: event.host, batch, status: event.state, message: `broke since converged (recheck): ${problem ?? event.state}` })
       return
     }
     if (event.stopped !== undefined && event.state === 'ok') {

@@ -149,5 +149,12 @@ test('recheck: a host of batch 1 that breaks while batch 2 runs halts the rollou
   assert.ok(halt?.type === 'rollout-halt' && halt.reason.startsWith(`recheck: ${three[0]!.name} broke since converged`), JSON.stringify(halt))
   assert.deepEqual(halt.budget, { allowed: 2, used: 1 })
   assert.deepEqual(hostsWithTasks(list), [three[0]!.name, three[1]!.name], 'batch 3 never started')
+  const runId = list[0]?.type === 'run-start' ? list[0].runId : ''
+  const shown = JSON.parse((await tend(['runs', runId, '--state-dir', state, '--json'], dir)).stdout) as { hosts: { host: string; batch: number; status: string; message?: string }[] }
+  const first = shown.hosts.find((h) => h.host === three[0]!.name)
+  assert.equal(first?.status, 'failed')
+  assert.equal(first?.batch, 1)
+  assert.match(first?.message ?? '', /broke since converged \(recheck\): routes answer 200/)
+  assert.equal(shown.hosts.find((h) => h.host === three[2]!.name)?.status, 'pending')
   assert.equal((await three[0]!.sh(`rm -f ${FAIL_ROUTE_FILE}`)).exitCode, 0)
 })
