@@ -18,6 +18,26 @@ export interface RunFlags {
   readonly queue?: string
   readonly maxHostsInFlight?: number
   readonly rate?: number
+  readonly stateDir?: string
+}
+
+/** Flags of `tend resume`. */
+export interface ResumeFlags {
+  readonly stateDir?: string
+  readonly replan?: boolean
+  readonly json?: boolean
+  readonly waitLock?: number
+  /** --queue URL: the hosts left converge on workers (a URL is never stored: it may hold a password). */
+  readonly queue?: string
+  readonly maxHostsInFlight?: number
+  readonly rate?: number
+}
+
+/** Flags of `tend runs`. */
+export interface RunsFlags {
+  readonly stateDir?: string
+  readonly json?: boolean
+  readonly limit?: number
 }
 
 export interface ValidateFlags {

@@ -1,10 +1,16 @@
 /** `tend run --queue`: the flags checked, the playbook checked for the queue, the controller opened. */
 import { ConfigError } from '../errors.js'
+import { QueueUnavailableError } from '../queue/errors.js'
 import type { Playbook } from '../playbook/model.js'
-import type { RunFlags } from './flags.js'
 import { UsageError } from './report-error.js'
 
-export async function openQueueRun(flags: RunFlags, playbook: Playbook, runId: string) {
+export interface QueueFlags {
+  readonly queue?: string
+  readonly maxHostsInFlight?: number
+  readonly rate?: number
+}
+
+export async function openQueueRun(flags: QueueFlags, playbook: Playbook, runId: string) {
   if (flags.queue === undefined) {
     if (flags.maxHostsInFlight !== undefined || flags.rate !== undefined) {
       throw new UsageError('--max-hosts-in-flight and --rate limit the queue: give them with --queue URL')
@@ -27,4 +33,10 @@ export async function openQueueRun(flags: RunFlags, playbook: Playbook, runId: s
     process.stderr.write(`tend: no worker is connected to ${endpoint.display} yet; hosts wait until one starts (tend worker --queue URL)\n`)
   }
   return controller
+}
+
+/** Redis lost mid-run: the run is recorded as unfinished, so the hint names the command that goes on. */
+export function resumableError(error: unknown, resumeCommand: string): unknown {
+  if (!(error instanceof QueueUnavailableError) || error.message.startsWith('cannot reach')) return error
+  return new QueueUnavailableError(error.message, `hosts already handed to workers finish there; nothing else was started. Once Redis is back: ${resumeCommand} --queue URL`)
 }

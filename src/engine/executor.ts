@@ -13,6 +13,8 @@ export interface BatchHooks {
   readonly stopped: () => string | undefined
   /** Told once per host that failed or became unreachable (any_errors_fatal, max_fail_percentage). */
   readonly onDown: (host: string, state: 'failed' | 'unreachable') => void
+  /** Called once per host after its events were emitted (the run's cursor: host-end). */
+  readonly done: (outcome: HostOutcome) => void
 }
 
 /** Converges `place.batchHosts` with `place.play`; emits every host's events through `run.emit`. */

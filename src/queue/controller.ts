@@ -108,6 +108,7 @@ export async function openController(options: ControllerOptions): Promise<QueueC
         run.registered.set(host, { ...run.registered.get(host), ...result.registered })
       }
       if (outcome.state !== 'ok') hooks.onDown(host, outcome.state)
+      hooks.done(outcome)
       if (hooks.stopped() !== undefined) halted.abort()
       return outcome
     }))
