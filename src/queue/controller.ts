@@ -3,6 +3,7 @@
  * parent, its hosts the children); workers converge the hosts; the controller waits for each
  * host's result and re-emits its events through the run's emit, exactly once per host.
  */
+import { randomBytes } from 'node:crypto'
 import { FlowProducer, type Job, Queue, QueueEvents } from 'bullmq'
 import type { BatchExecutor, BatchHooks } from '../engine/executor.js'
 import type { HostOutcome } from '../engine/host.js'
@@ -66,6 +67,7 @@ export async function openController(options: ControllerOptions): Promise<QueueC
   }
   const workers = await live.race(hosts.getWorkersCount())
   let seq = 0
+  const attempt = randomBytes(2).toString('hex')
 
   /** Waits for one host's job; on Ctrl-C or a halt a job no worker took yet is withdrawn. */
   async function waitHost(signal: AbortSignal, job: Job<HostJobData, HostJobResult>): Promise<HostJobResult | string | undefined> {
@@ -85,13 +87,13 @@ export async function openController(options: ControllerOptions): Promise<QueueC
 
   const executor: BatchExecutor = async (run, place, hooks: BatchHooks) => {
     if (hooks.stopped() !== undefined) return []
-    const id = batchJobId(options.runId, ++seq)
+    const id = batchJobId(options.runId, attempt, ++seq)
     const data = batchData(run, place, options.runId, await playFiles(place.play, run.playbookDir))
     const node = await live.race(flows.add({
       name: 'batch', queueName: BATCHES_QUEUE, data, opts: { jobId: id },
       children: place.batchHosts.map((host, index) => ({
         name: host, queueName: HOSTS_QUEUE, data: { runId: options.runId, host } satisfies HostJobData,
-        opts: { jobId: hostJobId(options.runId, seq, index), attempts: 1, ...KEEP },
+        opts: { jobId: hostJobId(options.runId, attempt, seq, index), attempts: 1, ...KEEP },
       })),
     }))
     const children = (node.children ?? []).map((child) => child.job as Job<HostJobData, HostJobResult>)

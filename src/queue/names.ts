@@ -11,8 +11,12 @@ function checked(id: string): string {
   return id
 }
 
-/** `RUNID.SEQ`: the run's SEQ-th batch (counted over all plays). */
-export const batchJobId = (runId: string, seq: number): string => checked(`${runId}.${seq}`)
+/**
+ * `RUNID.ATTEMPT.SEQ`: the SEQ-th batch (counted over all plays) of one attempt at the run. A
+ * resumed run keeps its id; ATTEMPT (random per controller process) keeps its jobs apart from the
+ * earlier attempt's, which BullMQ still holds: adding an existing id would return the old result.
+ */
+export const batchJobId = (runId: string, attempt: string, seq: number): string => checked(`${runId}.${attempt}.${seq}`)
 
-/** `RUNID.SEQ.N`: the N-th host of that batch (host names may hold `:`, e.g. IPv6; ids may not). */
-export const hostJobId = (runId: string, seq: number, index: number): string => checked(`${runId}.${seq}.${index}`)
+/** `RUNID.ATTEMPT.SEQ.N`: the N-th host of that batch (host names may hold `:`, e.g. IPv6; ids may not). */
+export const hostJobId = (runId: string, attempt: string, seq: number, index: number): string => checked(`${runId}.${attempt}.${seq}.${index}`)

@@ -89,7 +89,7 @@ test('a no_log task\'s output never reaches Redis, and job ids carry no colon', 
   assert.equal(dump.includes('sw0rdfish'), false, 'no_log output found in Redis')
   const keys = cli('--scan', '--pattern', 'tend:tend-hosts:2*').trim().split('\n')
   assert.ok(keys.length >= 3)
-  for (const key of keys) assert.match(key, /^tend:tend-hosts:\d{8}-\d{6}-[0-9a-f]{4}\.\d+\.\d+$/)
+  for (const key of keys) assert.match(key, /^tend:tend-hosts:\d{8}-\d{6}-[0-9a-f]{4}\.[0-9a-f]{4}\.\d+\.\d+$/)
 })
 
 test('serial batches and max_fail_percentage act between batches as in a local run', async () => {
