@@ -7,7 +7,7 @@
  * controller to stop removes the schedule.
  */
 import { createHash } from 'node:crypto'
-import { basename } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
 import { Counter, Gauge, type Registry } from 'prom-client'
@@ -45,11 +45,10 @@ const schedulerId = (key: string, host: string) => `${schedulerPrefix(key)}${has
 async function configData(config: CycleConfig): Promise<WatchConfigData> {
   const { options, inventory, playbook } = config
   const files: Record<string, string> = {}
-  const dir = playbook.file.slice(0, Math.max(0, playbook.file.lastIndexOf('/'))) || '.'
-  const { resolve } = await import('node:path')
-  for (const play of playbook.plays) Object.assign(files, await playFiles(play, resolve(dir)))
+  const playbookDir = dirname(resolve(playbook.file))
+  for (const play of playbook.plays) Object.assign(files, await playFiles(play, playbookDir))
   return {
-    playbookFile: playbook.file, playbookDir: resolve(dir), plays: playbook.plays,
+    playbookFile: playbook.file, playbookDir, plays: playbook.plays,
     inventory: { files: inventory.files, hosts: [...inventory.hosts.values()], groups: [...inventory.groups.values()] },
     options: {
       check: false, diff: false, tags: options.tags, skipTags: options.skipTags, extraVars: options.extraVars,
