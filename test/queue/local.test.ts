@@ -124,6 +124,13 @@ test('Redis unreachable at the start: a clear error naming the URL without its p
   assert.equal(existsSync(join(dir, 'out', 'motd-alpha')), false, 'a host was touched')
 })
 
+test('tend watch --queue with Redis unreachable: the same clear error, exit 8', async () => {
+  const port = await freePort()
+  const run = await tend(['watch', 'site.yaml', '-i', 'inventory.yaml', '-e', `out=${join(dir, 'out')}`, '--every', '5s', '--queue', `redis://127.0.0.1:${port}`], dir, cleanEnv())
+  assert.equal(run.code, 8, run.stdout + run.stderr)
+  assert.match(run.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/)
+})
+
 test('--max-hosts-in-flight and --rate without --queue are refused', async () => {
   const run = await tend(runArgs('--rate', '2'), dir, cleanEnv())
   assert.equal(run.code, 5)

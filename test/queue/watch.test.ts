@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, finished, project, start } from '../cli/support.js'
 import { leaseHosts, testbed, type TestHost } from '../support/testbed.js'
+import { freePort } from '../support/redis.js'
 import { startWorker, testRedis } from './support.js'
 
 const EVERY_MS = 4000
@@ -21,10 +22,10 @@ const dir = await project({
 })
 const workers = [await startWorker(redis, 'w1'), await startWorker(redis, 'w2')]
 
-function controller() {
+function controller(...extra: string[]) {
   const stateDir = mkdtempSync(join(tmpdir(), 'tend-qwatch-'))
   const child = start(['watch', 'watch.yaml', '-i', testbed().inventoryFile, '--limit', hosts.map((h) => h.name).join(','),
-    '--every', `${EVERY_MS / 1000}s`, '--splay', `${EVERY_MS / 1000}s`, '--queue', redis.url, '--state-dir', stateDir, '--json'], dir, cleanEnv())
+    '--every', `${EVERY_MS / 1000}s`, '--splay', `${EVERY_MS / 1000}s`, '--queue', redis.url, '--state-dir', stateDir, '--json', ...extra], dir, cleanEnv())
   redis.track(child)
   let out = ''
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
@@ -52,7 +53,8 @@ const slotOf = (cycleId: string) => Number(cycleId.slice(cycleId.lastIndexOf('-'
 test('two watch controllers and two workers: each host converged once per interval, every cycle seen by both', async () => {
   await Promise.all(hosts.map((h) => h.sh('rm -f /root/queue-watch-log')))
   const first = controller()
-  const second = controller()
+  const metricsPort = await freePort()
+  const second = controller('--metrics', `127.0.0.1:${metricsPort}`)
   // Both watching for three intervals (counted in cycles, not in time: startup is slow under load).
   await until(() => hosts.every((h) => (first.seen().get(h.name)?.length ?? 0) >= 3 && (second.seen().get(h.name)?.length ?? 0) >= 3))
   // Stopped one after the other: the schedule outlives the first, not the second.
@@ -60,6 +62,10 @@ test('two watch controllers and two workers: each host converged once per interv
   const a = await first.done
   const before = second.seen().get(hosts[0]!.name)?.length ?? 0
   await until(() => (second.seen().get(hosts[0]!.name)?.length ?? 0) > before)
+  // The controller's metrics gain the queue's: job states, and cycles per worker.
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+  assert.match(metrics, /tend_queue_jobs\{state="completed"\} [1-9]/)
+  assert.match(metrics, /tend_worker_jobs_total\{worker="w[12]",result="corrected"\} [1-9]/)
   second.child.kill('SIGTERM')
   const b = await second.done
   assert.equal(a.code, 0, a.stderr)
