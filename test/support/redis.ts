@@ -153,6 +153,8 @@ export async function startRedis(options: { password?: string; tls?: boolean } =
     ...(tls !== undefined && { tls }),
     async dispose() {
       await stop()
+      // Whatever was started around this Redis and is still alive goes with it (by recorded pid).
+      for (const p of readPids(join(dir, 'pids'))) if (isAlive(p.pid, p.startTime)) process.kill(p.pid, 'SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     },
   }
