@@ -6,7 +6,7 @@ import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/mo
 import { checkModuleArgs } from '../playbook/module-args.js'
 import { evaluateCondition, renderValue } from '../playbook/template.js'
 import { UnreachableError } from '../transport/types.js'
-import { deadlineIn, moduleContext } from './context.js'
+import { deadlineIn, moduleContexts } from './context.js'
 import { converge } from './converge.js'
 import { judge, withResult } from './judge.js'
 import { hidden, outcomeOfError, skipped, type TaskOutcome } from './outcome.js'
@@ -51,8 +51,8 @@ async function attempts(env: HostEnv, task: ModuleTask, module: AnyModule, spec:
   const { options } = env.run
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
-    const deadline = deadlineIn(task.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal)
-    const ctx = await moduleContext(env.run, env.host, become, vars, deadline)
+    const deadline = deadlineIn(task.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal, options.abandon)
+    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline)
     const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
     const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
       if (error instanceof UnreachableError) throw error

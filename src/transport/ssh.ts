@@ -8,7 +8,7 @@ import { connectionClosed } from './ssh-errors.js'
 import { collect, openSession } from './ssh-exec.js'
 import { PooledShell } from './ssh-shell.js'
 import { resolveEndpoint, type Endpoint, type SshTarget } from './ssh-target.js'
-import { CommandTimeoutError, UnreachableError } from './types.js'
+import { CommandTimeoutError, UnreachableError, abortReason } from './types.js'
 import type { Become, ExecOptions, ExecResult, Transport } from './types.js'
 
 export type { SshTarget } from './ssh-target.js'
@@ -71,7 +71,9 @@ class SshTransport implements Transport {
       return pooled ?? (await this.run(command, options.become, options.stdin, abort.signal))
     } catch (error) {
       if (!abort.signal.aborted || error instanceof UnreachableError) throw error
-      throw new CommandTimeoutError(argv, options.timeoutMs ?? Date.now() - started)
+      // The caller's signal (deadline, second Ctrl-C) says why; only our own timer is a timeout.
+      const stoppedBy = options.signal?.aborted ? abortReason(options.signal) : undefined
+      throw new CommandTimeoutError(argv, stoppedBy === undefined ? options.timeoutMs ?? Date.now() - started : Date.now() - started, stoppedBy)
     } finally {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onCallerAbort)

@@ -51,6 +51,7 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
         limit,
         stepTimeoutSeconds: flags.stepTimeout,
         signal: interrupt.signal,
+        abandon: interrupt.abandon,
         connect: connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys, signal: interrupt.signal }),
       },
       emit,
