@@ -5,7 +5,7 @@ import { numberProperty, parseShowTimestamp, parseSystemctlShow, type UnitProper
 /** The properties tend reads from a unit; one `systemctl show -p` call. */
 export const UNIT_PROPERTIES = [
   'Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'MainPID', 'NRestarts',
-  'NeedDaemonReload', 'ControlGroup', 'Result', 'ActiveEnterTimestamp',
+  'NeedDaemonReload', 'ControlGroup', 'Slice', 'Result', 'ActiveEnterTimestamp',
   'ActiveEnterTimestampMonotonic', 'ExecMainStartTimestamp',
 ] as const
 
@@ -24,6 +24,8 @@ export interface UnitState {
   readonly nRestarts: number | undefined
   readonly needDaemonReload: boolean
   readonly controlGroup: string
+  /** The slice the unit runs in (known even while it is inactive and has no ControlGroup). */
+  readonly slice: string
   readonly result: string
   /** Epoch ms on the host's clock; undefined when the unit never became active. */
   readonly activeEnterMs: number | undefined
@@ -43,6 +45,7 @@ export function unitStateOf(name: string, props: UnitProperties): UnitState {
     nRestarts: numberProperty(props, 'NRestarts'),
     needDaemonReload: props.get('NeedDaemonReload') === 'yes',
     controlGroup: props.get('ControlGroup') ?? '',
+    slice: props.get('Slice') ?? '',
     result: props.get('Result') ?? '',
     activeEnterMs: parseShowTimestamp(props.get('ActiveEnterTimestamp')),
     activeEnterMonotonicUs: numberProperty(props, 'ActiveEnterTimestampMonotonic') || undefined,
