@@ -131,6 +131,9 @@ class SshTransport implements Transport {
       throw signal.reason
     }
     if (outcome === 'lost') {
+      // The shell's channel and the connection close in the same read when the session is cut:
+      // let the connection's close be seen before deciding it was only this command.
+      await delay(0)
       this.throwIfLost()
       return { exitCode: 255, stdout: '', stderr: 'tend: the shell running the command ended without an exit status\n' }
     }
