@@ -139,10 +139,20 @@ async function apply(ctx: ModuleContext, change: PortChange, spec: PortSpec) {
 
 /** Level-based: poll until only the owner's cgroup listens, or the task's deadline. */
 async function verify(ctx: ModuleContext, spec: PortSpec): Promise<readonly string[]> {
+  let last: string[] | undefined
   for (;;) {
-    const problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
-    if (problems.length === 0 || Date.now() >= ctx.deadline) return problems
-    await sleep(Math.min(500, Math.max(0, ctx.deadline - Date.now())), ctx.signal)
+    let problems: string[]
+    try {
+      problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
+    } catch (error) {
+      // A read cut off by the deadline leaves the previous observation as the verdict.
+      if (last !== undefined && ctx.signal.aborted) return last
+      throw error
+    }
+    last = problems
+    if (problems.length === 0 || Date.now() >= ctx.deadline || ctx.signal.aborted) return problems
+    // Cut short while waiting: the last observation is the verdict.
+    if (!(await sleep(Math.min(500, Math.max(0, ctx.deadline - Date.now())), ctx.signal).then(() => true, () => false))) return problems
   }
 }
 

@@ -1,6 +1,6 @@
 import { ProbeError } from '../../errors.js'
 import type { ModuleContext } from '../types.js'
-import { SHOW_SCRIPT, UNIT_PROPERTIES, parseUnitSample, unitNotFound, type UnitState } from '../systemd/unit-state.js'
+import { SHOW_SCRIPT, UNIT_PROPERTIES, describeUnitState, parseUnitSample, unitNotFound, type UnitState } from '../systemd/unit-state.js'
 import { inControlGroup, placeOfCgroup, sliceCgroupPath, systemdCgroupPath } from './cgroup.js'
 import { LISTENERS_SCRIPT, parseListeners, portFilter, type Listener } from './listeners.js'
 
@@ -90,7 +90,7 @@ export function portProblems(state: PortState): string[] {
   const intruders = holdersByPid(state.listeners).filter((l) => !ownedBy(l, state.owner))
   const problems = intruders.map((l) => `${describeProcess(l)} listens on :${state.port}`)
   if (!state.listeners.some((l) => ownedBy(l, state.owner))) {
-    problems.push(`${state.owner.id} does not listen on :${state.port} (it is ${state.owner.activeState}/${state.owner.subState})`)
+    problems.push(`${state.owner.id} does not listen on :${state.port} (it is ${describeUnitState(state.owner)})`)
   }
   return problems
 }

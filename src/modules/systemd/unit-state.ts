@@ -6,7 +6,7 @@ import { numberProperty, parseShowTimestamp, parseSystemctlShow, type UnitProper
 export const UNIT_PROPERTIES = [
   'Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'MainPID', 'NRestarts',
   'NeedDaemonReload', 'ControlGroup', 'Slice', 'Result', 'ActiveEnterTimestamp',
-  'ActiveEnterTimestampMonotonic', 'ExecMainStartTimestamp',
+  'ActiveEnterTimestampMonotonic', 'ExecMainStartTimestamp', 'ExecMainStatus',
 ] as const
 
 /** What one `systemctl show` says about a unit, typed. */
@@ -31,6 +31,8 @@ export interface UnitState {
   readonly activeEnterMs: number | undefined
   readonly activeEnterMonotonicUs: number | undefined
   readonly execMainStartMs: number | undefined
+  /** Exit status of the last main process (203: its ExecStart could not be executed). */
+  readonly execMainStatus: number | undefined
 }
 
 export function unitStateOf(name: string, props: UnitProperties): UnitState {
@@ -50,7 +52,18 @@ export function unitStateOf(name: string, props: UnitProperties): UnitState {
     activeEnterMs: parseShowTimestamp(props.get('ActiveEnterTimestamp')),
     activeEnterMonotonicUs: numberProperty(props, 'ActiveEnterTimestampMonotonic') || undefined,
     execMainStartMs: parseShowTimestamp(props.get('ExecMainStartTimestamp')),
+    execMainStatus: numberProperty(props, 'ExecMainStatus'),
   }
+}
+
+/**
+ * `active/running`, plus why a unit that is not running last ended, in words: a missing ExecStart
+ * program (status 203/EXEC) otherwise looks like any restart loop.
+ */
+export function describeUnitState(unit: UnitState): string {
+  const words = `${unit.activeState}/${unit.subState}`
+  if (unit.execMainStatus === 203) return `${words}; its ExecStart program could not be executed (status 203/EXEC: missing or not executable)`
+  return words
 }
 
 /**
