@@ -106,7 +106,7 @@ class SshTransport implements Transport {
       const outcome = await collect(session, stdin, signal)
       if (outcome.kind === 'exit') return outcome.result
       if (outcome.kind === 'aborted') {
-        if (outcome.sessionPid !== undefined) this.killSession(outcome.sessionPid, become)
+        if (outcome.sessionPid !== undefined) await this.killSession(outcome.sessionPid, become)
         throw signal.reason
       }
       await delay(0)
@@ -126,7 +126,7 @@ class SshTransport implements Transport {
     const outcome = await shell.run(command, signal)
     if (outcome === 'aborted') {
       // The command runs in the shell's process group: ending the group ends it and its children.
-      if (shell.pid !== undefined) this.killSession(shell.pid, become)
+      if (shell.pid !== undefined) await this.killSession(shell.pid, become)
       shell.close()
       throw signal.reason
     }
@@ -189,12 +189,14 @@ class SshTransport implements Transport {
   }
 
   /**
-   * SIGTERM to the aborted command's process group, as the same user; best effort, not awaited.
+   * SIGTERM to the aborted command's process group, as the same user; best effort, but awaited:
+   * a run that ends right after a timed-out task closes the connection, and a kill not yet sent
+   * then never is (the command would outlive its timeout on the host).
    * No `--`: dash's builtin kill (the pooled shells' /bin/sh on Debian) rejects it.
    */
-  private killSession(pid: number, become: Become | undefined): void {
+  private async killSession(pid: number, become: Become | undefined): Promise<void> {
     if (this.lost) return
-    this.exec(['kill', '-TERM', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
+    await this.exec(['kill', '-TERM', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
   }
 
   openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {
