@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AnyModule, Change, ModuleContext } from '../modules/types.js'
-import { abortReason } from '../transport/types.js'
+import { UnreachableError, abortReason } from '../transport/types.js'
 import type { TaskContexts } from './context.js'
 
 /** What the module contract produced for one attempt of one task. */
@@ -98,6 +98,8 @@ async function applyAll(module: AnyModule, ctx: ModuleContext, spec: unknown, ch
     try {
       result = (await apply.call(module, ctx, change, spec)) ?? {}
     } catch (error) {
+      // The host went away under the change: say what state it may be in, then let it count as unreachable.
+      if (error instanceof UnreachableError) throw new UnreachableError(error.host, error.reason, `${error.message}\n  ${cutOff(changes, index)}`, error.hint)
       if (!ctx.signal.aborted) throw error
       return { data, failed: cutOff(changes, index), explained: false }
     }
