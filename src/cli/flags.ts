@@ -13,6 +13,7 @@ export interface RunFlags {
   readonly json?: boolean
   readonly stepTimeout: number
   readonly acceptNewHostKeys?: boolean
+  readonly waitLock?: number
 }
 
 export interface ValidateFlags {

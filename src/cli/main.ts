@@ -74,6 +74,7 @@ function program(): Command {
     .option('--json', 'write the event stream as NDJSON on stdout, one event per line')
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
     .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
+    .option('--wait-lock <seconds>', 'wait this long for a host another tend is converging (default: fail at once)', positiveSeconds)
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)

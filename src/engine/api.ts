@@ -27,6 +27,10 @@ export interface RunOptions {
   readonly signal: AbortSignal
   /** Aborted on a second interrupt: the change in hand is cut off and reported as such. Absent: never. */
   readonly abandon?: AbortSignal
+  /** The run's id (the state store's); names the run in the host lock and the run-start event. */
+  readonly runId?: string
+  /** --wait-lock: how long to wait for a host another tend holds (0 or absent: fail at once). */
+  readonly waitLockSeconds?: number
   /** Opens the one connection to a host that every task of the run reuses. */
   readonly connect: (host: InventoryHost) => Promise<Transport>
 }

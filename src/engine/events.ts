@@ -22,7 +22,7 @@ export interface PlannedChange {
 }
 
 export type EngineEvent =
-  | { readonly type: 'run-start'; readonly playbook: string; readonly check: boolean; readonly time: string }
+  | { readonly type: 'run-start'; readonly runId: string; readonly playbook: string; readonly check: boolean; readonly time: string }
   | { readonly type: 'play-start'; readonly play: string; readonly hosts: readonly string[] }
   | {
       readonly type: 'batch-start'

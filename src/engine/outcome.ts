@@ -1,6 +1,7 @@
 import { ConfigError, ProbeError, formatDiagnostic } from '../errors.js'
 import { CommandTimeoutError, UnreachableError } from '../transport/types.js'
 import type { PlannedChange, TaskStatus } from './events.js'
+import { HostBusyError, HostLockError } from './host-lock.js'
 
 /** How one task ended on one host: what its task-end event says. */
 export interface TaskOutcome {
@@ -21,6 +22,8 @@ export function outcomeOfError(error: unknown): TaskOutcome {
   if (error instanceof ConfigError) return failed(error.diagnostics.map(formatDiagnostic).join('\n\n'))
   if (error instanceof ProbeError) return failed([error.message, error.hint].filter(Boolean).join('\nhint: '))
   if (error instanceof CommandTimeoutError) return failed(error.message)
+  if (error instanceof HostBusyError) return failed(`${error.message}\nhint: tend converges a host from one process at a time; wait for it, or give --wait-lock SECONDS`)
+  if (error instanceof HostLockError) return failed(error.message)
   return failed(`internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
 }
 

@@ -4,7 +4,11 @@ import { selectHosts } from '../playbook/patterns.js'
 import type { RunPlaybook } from './api.js'
 import { emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
 import { runPlay } from './play.js'
+import { HostLocks, lockOwner } from './host-lock.js'
 import { Connections, Halt, type RunContext } from './state.js'
+import type { InventoryHost } from '../playbook/model.js'
+import type { Transport } from '../transport/types.js'
+import { randomBytes } from 'node:crypto'
 
 /** Ansible's precedence of outcomes: interrupted > a host failed > unreachable > drift (--check). */
 function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean): number {
@@ -20,8 +24,34 @@ function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boole
  * Runs a playbook: plays in order; hosts that failed or were unreachable in a play take no part
  * in later ones. The recap is counted from the task-end events themselves, so the two agree.
  */
+/**
+ * Each host's connection, taken with the machine's host lock (not under --check: a plan changes
+ * nothing, and an operator must be able to look during someone else's run).
+ */
+function lockedConnect(options: Parameters<RunPlaybook>[2], locks: HostLocks | undefined): (host: InventoryHost) => Promise<Transport> {
+  return async (host) => {
+    const transport = await options.connect(host)
+    if (locks === undefined) return transport
+    try {
+      await locks.acquire(transport)
+    } catch (error) {
+      await transport.close()
+      throw error
+    }
+    return transport
+  }
+}
+
+/** A run id: sortable by start, no `:` (BullMQ job ids may not contain one). */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${stamp}-${randomBytes(2).toString('hex')}`
+}
+
 export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emit) => {
   const started = new Date()
+  const runId = options.runId ?? newRunId(started)
+  const locks = options.check ? undefined : new HostLocks(lockOwner(runId), options.waitLockSeconds ?? 0, options.signal)
   const recap: Record<string, RecapCounters> = {}
   const counted: EmitEvent = (event) => {
     if (event.type === 'task-end') (recap[event.host] ??= emptyCounters())[event.status]++
@@ -34,12 +64,12 @@ export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emi
     options,
     emit: counted,
     startedAt: started,
-    connections: new Connections(options.connect),
+    connections: new Connections(lockedConnect(options, locks)),
     registered: new Map(),
     halt: new Halt(),
     drifted: new Set(),
   }
-  counted({ type: 'run-start', playbook: playbook.file, check: options.check, time: started.toISOString() })
+  counted({ type: 'run-start', runId, playbook: playbook.file, check: options.check, time: started.toISOString() })
   const down = new Set<string>()
   try {
     for (const play of playbook.plays) {
@@ -50,6 +80,7 @@ export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emi
       for (const host of result.down.keys()) down.add(host)
     }
   } finally {
+    await locks?.releaseAll()
     await run.connections.closeAll()
   }
   const interrupted = options.signal.aborted

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { $ } from 'zx'
 import { withBecome } from './quote.js'
-import type { ExecOptions, ExecResult, Transport } from './types.js'
+import { firstLineOf } from './hold.js'
+import type { ExecOptions, ExecResult, Held, Transport } from './types.js'
 import { CommandTimeoutError, abortReason } from './types.js'
 
 /**
@@ -10,6 +12,8 @@ import { CommandTimeoutError, abortReason } from './types.js'
  * is shared mutable state and many hosts converge at once.
  */
 export class LocalTransport implements Transport {
+  readonly machine = 'local'
+
   constructor(readonly host: string = 'localhost') {}
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -39,6 +43,23 @@ export class LocalTransport implements Transport {
       socket.once('connect', () => resolve(socket))
       socket.once('error', reject)
     })
+  }
+
+  /** A child whose stdin is a pipe from this process: if tend dies, the pipe closes and the child ends. */
+  async hold(argv: readonly string[], signal?: AbortSignal): Promise<Held> {
+    const [file, ...args] = argv
+    const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'] })
+    const ended = new Promise<void>((resolve) => child.once('close', () => resolve()))
+    const release = async (): Promise<void> => {
+      child.stdin.end()
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2000).unref())])
+    }
+    try {
+      return { firstLine: await firstLineOf(child.stdout, signal), release }
+    } catch (error) {
+      child.kill()
+      throw error
+    }
   }
 
   async close(): Promise<void> {}

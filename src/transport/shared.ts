@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import type { ExecOptions, ExecResult, Transport } from './types.js'
+import type { ExecOptions, ExecResult, Held, Transport } from './types.js'
 import { UnreachableError } from './types.js'
 
 /**
@@ -47,6 +47,14 @@ class SharedView implements Transport {
 
   openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {
     return this.shared.openTcp(address, port, signal)
+  }
+
+  hold(argv: readonly string[], signal?: AbortSignal): Promise<Held> {
+    return this.shared.hold(argv, signal)
+  }
+
+  get machine(): string {
+    return this.shared.machine
   }
 
   async close(): Promise<void> {

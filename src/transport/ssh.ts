@@ -9,7 +9,8 @@ import { collect, openSession } from './ssh-exec.js'
 import { PooledShell } from './ssh-shell.js'
 import { resolveEndpoint, type Endpoint, type SshTarget } from './ssh-target.js'
 import { CommandTimeoutError, UnreachableError, abortReason } from './types.js'
-import type { Become, ExecOptions, ExecResult, Transport } from './types.js'
+import type { Become, ExecOptions, ExecResult, Held, Transport } from './types.js'
+import { firstLineOf } from './hold.js'
 
 export type { SshTarget } from './ssh-target.js'
 export type { HostKeyPolicy } from './ssh-hostkey.js'
@@ -41,6 +42,7 @@ class SshTransport implements Transport {
   private readonly idleShells: PooledShell[] = []
   private readonly shellWaiters: ((shell: PooledShell | undefined) => void)[] = []
   private shells = 0
+  readonly machine: string
 
   constructor(
     readonly host: string,
@@ -48,6 +50,7 @@ class SshTransport implements Transport {
     private readonly client: Client,
     private readonly channels: ChannelLimiter,
   ) {
+    this.machine = `${endpoint.address}:${endpoint.port}`
     client.on('close', () => {
       this.ended = true
       this.lost ??= connectionClosed(host, `${endpoint.address}:${endpoint.port} closed the connection`)
@@ -197,6 +200,38 @@ class SshTransport implements Transport {
   private async killSession(pid: number, become: Become | undefined): Promise<void> {
     if (this.lost) return
     await this.exec(['kill', '-TERM', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
+  }
+
+  /**
+   * A session channel of its own whose stdin stays open: sshd closes the command's stdin when the
+   * channel or the connection closes, so a lock it holds dies with this controller.
+   */
+  async hold(argv: readonly string[], signal?: AbortSignal): Promise<Held> {
+    this.throwIfLost()
+    const never = new AbortController().signal
+    await this.channels.acquire(signal ?? never)
+    let session
+    try {
+      session = await openSession(this.client, shJoin(argv))
+    } catch (error) {
+      this.channels.release()
+      this.throwIfLost()
+      throw connectionClosed(this.host, `cannot open a session channel: ${(error as Error).message}`)
+    }
+    const { stream } = session
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    void closed.then(() => this.channels.release())
+    const release = async (): Promise<void> => {
+      stream.end()
+      await Promise.race([closed, delay(2000, never).catch(() => undefined)])
+    }
+    try {
+      return { firstLine: await firstLineOf(stream, signal), release }
+    } catch (error) {
+      stream.close()
+      this.throwIfLost()
+      throw error
+    }
   }
 
   openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {

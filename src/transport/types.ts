@@ -32,7 +32,22 @@ export interface Transport {
    * so HTTP checks reach 127.0.0.1:PORT on the host without curl there.
    */
   openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex>
+  /**
+   * Starts argv on a channel (or process) of its own whose stdin stays open, and resolves with the
+   * first line it prints. The command sees EOF on stdin when `release()` is called, when the
+   * connection drops or when the controller dies, so whatever it holds (the host lock) goes with it.
+   */
+  hold(argv: readonly string[], signal?: AbortSignal): Promise<Held>
+  /** Identifies the machine reached: inventory entries that reach one machine share its host lock. */
+  readonly machine: string
   close(): Promise<void>
+}
+
+/** A command kept running by `Transport.hold`. */
+export interface Held {
+  readonly firstLine: string
+  /** Closes the command's stdin and waits (briefly) for it to end. */
+  release(): Promise<void>
 }
 
 export type UnreachableReason = 'refused' | 'timeout' | 'dns' | 'auth' | 'host-key' | 'closed' | 'other'

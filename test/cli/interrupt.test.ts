@@ -3,6 +3,7 @@
  * 130; a second Ctrl-C abandons the change in hand and says so.
  */
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 import { finished, LOCAL_INVENTORY, parseRecap, project, start, waitForOutput } from './support.js'
 
@@ -89,7 +90,7 @@ test('a command that ignores being stopped cannot hold tend after a second Ctrl-
   const dir = await project({
     'inventory/local.yaml': LOCAL_INVENTORY,
     // Ignored signals are inherited: the sleep survives the engine's attempt to stop it.
-    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: ignores TERM\n      shell: "trap '' TERM INT; sleep 30"\n`,
+    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: ignores TERM\n      shell: "trap '' TERM INT; sleep 30.2468"\n`,
   })
   const child = start(['run', 'site.yaml', '--json'], dir)
   const done = finished(child)
@@ -103,4 +104,7 @@ test('a command that ignores being stopped cannot hold tend after a second Ctrl-
   const result = await done
   assert.equal(result.code, 130)
   assert.match(result.stderr, /exiting now/)
+  // It ignores TERM: end it by pid.
+  const stubborn = spawnSync('pgrep', ['-f', 'sleep 30.2468'], { encoding: 'utf8' })
+  for (const pid of stubborn.stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL')
 })

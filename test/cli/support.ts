@@ -1,5 +1,6 @@
 /** Runs the real `tend` (bin/tend.js under node) in a scratch project directory. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -23,9 +24,15 @@ export async function project(files: Readonly<Record<string, string>>): Promise<
   return dir
 }
 
+/**
+ * The host lock of this machine (local transport) in a directory of this test process: test files
+ * running at once converge "localhost" independently, as different machines would.
+ */
+const localLockDir = mkdtempSync(join(tmpdir(), 'tend-lock-'))
+
 /** Environment without colour forcing or debugging inherited from the caller. */
 export function cleanEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env }
+  const env: NodeJS.ProcessEnv = { ...process.env, TEND_LOCK_DIR: localLockDir }
   delete env.FORCE_COLOR
   delete env.NO_COLOR
   delete env.TEND_DEBUG

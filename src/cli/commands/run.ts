@@ -50,6 +50,7 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
         extraVars,
         limit,
         stepTimeoutSeconds: flags.stepTimeout,
+        waitLockSeconds: flags.waitLock ?? 0,
         signal: interrupt.signal,
         abandon: interrupt.abandon,
         connect: connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys, signal: interrupt.signal }),

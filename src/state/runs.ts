@@ -1,0 +1,85 @@
+/** Runs: one row per `tend run` (and per `tend watch` process), with its frozen plan. */
+import type { StateStore } from './store.js'
+
+export type RunKind = 'run' | 'watch'
+export type RunStatus = 'running' | 'converged' | 'failed' | 'halted' | 'interrupted' | 'checked'
+
+export interface RunRecord {
+  readonly id: string
+  readonly kind: RunKind
+  readonly playbook: string
+  readonly startedAt: number
+  readonly finishedAt?: number
+  readonly status: RunStatus
+  readonly exitCode?: number
+  readonly reason?: string
+  readonly controller: string
+  readonly pid: number
+  /** The frozen plan; its shape belongs to whoever wrote it (rollouts: src/rollout/). */
+  readonly plan: unknown
+}
+
+interface RunRow {
+  id: string
+  kind: RunKind
+  playbook: string
+  started_at: number
+  finished_at: number | null
+  status: RunStatus
+  exit_code: number | null
+  reason: string | null
+  controller: string
+  pid: number
+  plan: string
+}
+
+const recordOf = (r: RunRow): RunRecord => ({
+  id: r.id, kind: r.kind, playbook: r.playbook, startedAt: r.started_at,
+  ...(r.finished_at !== null && { finishedAt: r.finished_at }), status: r.status,
+  ...(r.exit_code !== null && { exitCode: r.exit_code }), ...(r.reason !== null && { reason: r.reason }),
+  controller: r.controller, pid: r.pid, plan: JSON.parse(r.plan) as unknown,
+})
+
+export function createRun(store: StateStore, run: Omit<RunRecord, 'finishedAt' | 'exitCode' | 'reason'>): void {
+  store.db.prepare(`INSERT INTO runs (id, kind, playbook, started_at, status, controller, pid, plan)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(run.id, run.kind, run.playbook, run.startedAt, run.status, run.controller, run.pid, JSON.stringify(run.plan))
+}
+
+export function finishRun(store: StateStore, id: string, end: { status: RunStatus; exitCode: number; reason?: string; finishedAt?: number }): void {
+  store.db.prepare('UPDATE runs SET status = ?, exit_code = ?, reason = ?, finished_at = ? WHERE id = ?')
+    .run(end.status, end.exitCode, end.reason ?? null, end.finishedAt ?? Date.now(), id)
+}
+
+export function getRun(store: StateStore, id: string): RunRecord | undefined {
+  const row = store.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+  return row === undefined ? undefined : recordOf(row)
+}
+
+/** Newest first. */
+export function listRuns(store: StateStore, options: { kind?: RunKind; limit?: number } = {}): RunRecord[] {
+  const rows = (options.kind === undefined
+    ? store.db.prepare('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?').all(options.limit ?? 100)
+    : store.db.prepare('SELECT * FROM runs WHERE kind = ? ORDER BY started_at DESC LIMIT ?').all(options.kind, options.limit ?? 100)) as RunRow[]
+  return rows.map(recordOf)
+}
+
+export interface RunHost {
+  readonly play: number
+  readonly host: string
+  readonly batch: number
+  readonly status: string
+  readonly message?: string
+  readonly updatedAt: number
+}
+
+export function setRunHost(store: StateStore, runId: string, entry: Omit<RunHost, 'updatedAt'>): void {
+  store.db.prepare(`INSERT INTO run_hosts (run_id, play, host, batch, status, message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, play, host) DO UPDATE SET batch = excluded.batch, status = excluded.status, message = excluded.message, updated_at = excluded.updated_at`)
+    .run(runId, entry.play, entry.host, entry.batch, entry.status, entry.message ?? null, Date.now())
+}
+
+export function runHosts(store: StateStore, runId: string): RunHost[] {
+  const rows = store.db.prepare('SELECT * FROM run_hosts WHERE run_id = ? ORDER BY play, batch, host').all(runId) as
+    { play: number; host: string; batch: number; status: string; message: string | null; updated_at: number }[]
+  return rows.map((r) => ({ play: r.play, host: r.host, batch: r.batch, status: r.status, ...(r.message !== null && { message: r.message }), updatedAt: r.updated_at }))
+}
