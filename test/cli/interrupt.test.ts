@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
-import { finished, LOCAL_INVENTORY, parseRecap, project, start, waitForOutput } from './support.js'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { finished, LOCAL_INVENTORY, parseRecap, project, start } from './support.js'
+
+/** Resolves once the task's command has begun (it touches `started` in the project dir first). */
+async function commandStarted(dir: string): Promise<void> {
+  while (!existsSync(join(dir, 'started'))) await new Promise((r) => setTimeout(r, 50))
+}
 
 const PLAYBOOK = `- name: long
   hosts: alpha
@@ -13,7 +20,7 @@ const PLAYBOOK = `- name: long
     - name: quick
       command: ["true"]
     - name: long sleep
-      command: [sleep, "2"]
+      shell: "touch started; sleep 2"
     - name: never reached
       shell: touch never
 `
@@ -22,8 +29,7 @@ test('SIGINT during a task lets it finish, starts nothing new, prints the recap 
   const dir = await project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'site.yaml': PLAYBOOK })
   const child = start(['run', 'site.yaml'], dir)
   const done = finished(child)
-  await waitForOutput(child, '[alpha] quick')
-  await new Promise((r) => setTimeout(r, 500)) // the sleep has started
+  await commandStarted(dir)
   child.kill('SIGINT')
   const result = await done
   assert.equal(result.code, 130, result.stderr + result.stdout)
@@ -39,8 +45,7 @@ test('SIGINT under --json still ends the stream with recap and run-end 130', asy
   const dir = await project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'site.yaml': PLAYBOOK })
   const child = start(['run', 'site.yaml', '--json'], dir)
   const done = finished(child)
-  await waitForOutput(child, '"task":"long sleep"')
-  await new Promise((r) => setTimeout(r, 300))
+  await commandStarted(dir)
   child.kill('SIGINT')
   const result = await done
   assert.equal(result.code, 130)
@@ -55,8 +60,7 @@ test('SIGTERM stops a run like Ctrl-C: recap printed, exit 130', async () => {
   const dir = await project({ 'inventory/local.yaml': LOCAL_INVENTORY, 'site.yaml': PLAYBOOK })
   const child = start(['run', 'site.yaml'], dir)
   const done = finished(child)
-  await waitForOutput(child, '[alpha] quick')
-  await new Promise((r) => setTimeout(r, 500))
+  await commandStarted(dir)
   child.kill('SIGTERM')
   const result = await done
   assert.equal(result.code, 130, result.stderr + result.stdout)
@@ -66,12 +70,11 @@ test('SIGTERM stops a run like Ctrl-C: recap printed, exit 130', async () => {
 test('a second Ctrl-C abandons the change in hand, and the recap says what it left', async () => {
   const dir = await project({
     'inventory/local.yaml': LOCAL_INVENTORY,
-    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: slow change\n      shell: "sleep 60"\n    - name: never reached\n      shell: touch never\n`,
+    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: slow change\n      shell: "touch started; sleep 60"\n    - name: never reached\n      shell: touch never\n`,
   })
   const child = start(['run', 'site.yaml', '--json'], dir)
   const done = finished(child)
-  await waitForOutput(child, '"task":"slow change"')
-  await new Promise((r) => setTimeout(r, 500))
+  await commandStarted(dir)
   child.kill('SIGINT')
   await new Promise((r) => setTimeout(r, 1000))
   assert.equal(child.exitCode, null, 'the first Ctrl-C waits for the change in hand')
@@ -90,12 +93,11 @@ test('a command that ignores being stopped cannot hold tend after a second Ctrl-
   const dir = await project({
     'inventory/local.yaml': LOCAL_INVENTORY,
     // Ignored signals are inherited: the sleep survives the engine's attempt to stop it.
-    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: ignores TERM\n      shell: "trap '' TERM INT; sleep 30.2468"\n`,
+    'site.yaml': `- name: stubborn\n  hosts: alpha\n  tasks:\n    - name: ignores TERM\n      shell: "trap '' TERM INT; touch started; sleep 30.2468"\n`,
   })
   const child = start(['run', 'site.yaml', '--json'], dir)
   const done = finished(child)
-  await waitForOutput(child, '"task":"ignores TERM"')
-  await new Promise((r) => setTimeout(r, 500))
+  await commandStarted(dir)
   child.kill('SIGINT')
   await new Promise((r) => setTimeout(r, 500))
   child.kill('SIGINT')

@@ -13,7 +13,7 @@ const PLAYBOOK = `- hosts: testhosts
     - name: first step
       shell: 'echo "{{ who }} start" >> /root/lock-log; sleep 1.5; echo "{{ who }} end" >> /root/lock-log'
     - name: second step
-      shell: 'echo "{{ who }} start" >> /root/lock-log; sleep 1.5; echo "{{ who }} end" >> /root/lock-log'
+      shell: 'echo "{{ who }} start" >> /root/lock-log; sleep 1.5; while [ -e /root/lock-hold ]; do sleep 0.1; done; echo "{{ who }} end" >> /root/lock-log'
 `
 
 before(async () => {
@@ -38,11 +38,13 @@ test('a second run waits for the lock (--wait-lock) and the two never interleave
 })
 
 test('without --wait-lock the second run fails at once, naming the run that holds the host', async () => {
-  await host.sh('rm -f /root/lock-log')
+  // The first run holds the host (its second step waits for /root/lock-hold to go) until the second has ended.
+  await host.sh('rm -f /root/lock-log; touch /root/lock-hold')
   const first = start(runArgs('A'), dir)
   const firstDone = finished(first)
   await waitForOutput(first, 'first step')
   const second = await finished(start(runArgs('B'), dir))
+  await host.sh('rm -f /root/lock-hold')
   assert.equal(second.code, 2)
   assert.match(second.stdout, /is locked by run \d{8}-\d{6}-[0-9a-f]{4} \(controller .+, pid \d+\)/)
   assert.equal((await firstDone).code, 0)
