@@ -82,6 +82,7 @@ export async function executeRun(spec: RecordedRun): Promise<number> {
       stepTimeoutSeconds: plan.options.stepTimeoutSeconds,
       waitLockSeconds: spec.waitLockSeconds,
       signal: interrupt.signal,
+      abandon: interrupt.abandon,
       runId: spec.runId,
       resumeCommand: resumeCommandOf(spec.runId, spec.store.dir),
       ...(spec.resume !== undefined && { resume: spec.resume }),
