@@ -87,16 +87,25 @@ export function runsFingerprint(store: StateStore): string {
   return JSON.stringify([runs, hosts])
 }
 
-/** Per run: how many of its hosts are in each status, and its highest batch (one query for a list). */
-export function runHostCounts(store: StateStore, runIds: readonly string[]): Map<string, { byStatus: Record<string, number>; batches: number }> {
-  const result = new Map<string, { byStatus: Record<string, number>; batches: number }>()
+export interface RunHostCounts {
+  readonly byStatus: Record<string, number>
+  /** The highest batch any host of the run is in. */
+  batches: number
+  /** The highest batch with a host that started (not pending or skipped): where the run is, or stopped. */
+  current: number
+}
+
+/** Per run: how many of its hosts are in each status, and its batches so far (one query for a list). */
+export function runHostCounts(store: StateStore, runIds: readonly string[]): Map<string, RunHostCounts> {
+  const result = new Map<string, RunHostCounts>()
   if (runIds.length === 0) return result
   const rows = store.db.prepare(`SELECT run_id, status, COUNT(*) AS n, MAX(batch) AS b FROM run_hosts
     WHERE run_id IN (${runIds.map(() => '?').join(',')}) GROUP BY run_id, status`).all(...runIds) as { run_id: string; status: string; n: number; b: number }[]
   for (const r of rows) {
-    const entry = result.get(r.run_id) ?? result.set(r.run_id, { byStatus: {}, batches: 0 }).get(r.run_id)!
+    const entry = result.get(r.run_id) ?? result.set(r.run_id, { byStatus: {}, batches: 0, current: 0 }).get(r.run_id)!
     entry.byStatus[r.status] = r.n
     entry.batches = Math.max(entry.batches, r.b)
+    if (r.status !== 'pending' && r.status !== 'skipped') entry.current = Math.max(entry.current, r.b)
   }
   return result
 }

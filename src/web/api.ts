@@ -70,14 +70,14 @@ export function runs(ctx: ApiContext) {
   const counts = runHostCounts(ctx.store, list.map((r) => r.id))
   return {
     now: Date.now(),
-    runs: list.map((run) => runView({ run, counts: counts.get(run.id) ?? { byStatus: {}, batches: 0 }, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) })),
+    runs: list.map((run) => runView({ run, counts: counts.get(run.id) ?? { byStatus: {}, batches: 0, current: 0 }, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) })),
   }
 }
 
 export function run(ctx: ApiContext, id: string) {
   const found = getRun(ctx.store, id)
   if (found === undefined) return undefined
-  const counts = runHostCounts(ctx.store, [id]).get(id) ?? { byStatus: {}, batches: 0 }
+  const counts = runHostCounts(ctx.store, [id]).get(id) ?? { byStatus: {}, batches: 0, current: 0 }
   return { now: Date.now(), run: runView({ run: found, hosts: runHosts(ctx.store, id), counts, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) }) }
 }
 

@@ -26,7 +26,6 @@ export interface RunView {
 type BatchHost = Pick<RunHost, 'host' | 'status' | 'message' | 'play'>
 
 const FAILED = new Set(['failed', 'unreachable'])
-const UNSTARTED = new Set(['pending', 'skipped'])
 
 /** The first value under one of `names`, searching the plan a few levels deep. */
 function findKey(value: unknown, names: readonly string[], depth = 3): unknown {
@@ -67,15 +66,13 @@ export interface RunViewInput {
   /** Every host row of the run (a run's own page); absent in a list of runs. */
   readonly hosts?: readonly RunHost[]
   /** Hosts per status and the highest batch seen (enough for a list of runs). */
-  readonly counts: { readonly byStatus: Readonly<Record<string, number>>; readonly batches: number }
+  readonly counts: { readonly byStatus: Readonly<Record<string, number>>; readonly batches: number; readonly current: number }
   /** Given when the page was asked for a non-default state dir: resume must name it too. */
   readonly stateDir?: string
 }
 
-export function runView({ run, hosts, counts: { byStatus: counts, batches: seenBatches }, stateDir }: RunViewInput): RunView {
+export function runView({ run, hosts, counts: { byStatus: counts, batches: seenBatches, current: batch }, stateDir }: RunViewInput): RunView {
   const list = hosts ?? []
-  const started = list.filter((h) => !UNSTARTED.has(h.status))
-  const batch = started.reduce((max, h) => Math.max(max, h.batch), 0)
   const batches = batchesOf(run.plan, seenBatches)
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
   const used = Object.entries(counts).filter(([k]) => FAILED.has(k)).reduce((sum, [, n]) => sum + n, 0)
@@ -94,7 +91,7 @@ export function runView({ run, hosts, counts: { byStatus: counts, batches: seenB
     ...(run.finishedAt !== undefined && { finishedAt: run.finishedAt }),
     ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
     ...(run.reason !== undefined && { reason: run.reason }),
-    ...(hosts !== undefined && batch > 0 && { batch }),
+    ...(batch > 0 && { batch }),
     ...(batches !== undefined && { batches }),
     counts,
     ...(budget !== undefined && { budget }),
