@@ -12,7 +12,7 @@ export function parseListen(value: string, defaultHost = '127.0.0.1'): ListenAdd
   if (match === null) return undefined
   const port = Number(match[3])
   if (port > 65535) return undefined
-  const host = match[1] ?? (match[2] === '' || match[2] === undefined ? defaultHost : match[2])
+  const host = match[1] || match[2] || defaultHost
   return { host, port }
 }
 
