@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HostCycle } from '../state/cycles.js'
 import { cyclesAfter, maxCycleId, runsFingerprint } from '../state/fleet.js'
 import type { StateStore } from '../state/store.js'
-import type { CycleListener, HostListener, LiveProvider } from './live.js'
+import type { CycleListener, HostListener, LiveHost, LiveProvider } from './live.js'
 
 /** What a page needs of a cycle to update a row; the host's page fetches the rest. */
 export interface CycleEvent {
@@ -24,6 +24,7 @@ export interface CycleEvent {
 
 const MAX_CHANGES = 20
 const HEARTBEAT_MS = 15_000
+const HOST_BATCH_MS = 500
 
 export function cycleEvent(c: HostCycle): CycleEvent {
   return {
@@ -41,6 +42,8 @@ export class LiveFeed {
   private heartbeat: NodeJS.Timeout | undefined
   private readonly onCycle: CycleListener
   private readonly onHost: HostListener
+  private readonly hostChanges = new Map<string, LiveHost>()
+  private hostFlush: NodeJS.Timeout | undefined
 
   constructor(private readonly store: StateStore, private readonly live: LiveProvider | undefined, private readonly pollMs: number) {
     this.lastCycleId = maxCycleId(store)
@@ -50,7 +53,16 @@ export class LiveFeed {
       if (cycle.id !== undefined) this.lastCycleId = cycle.id
       this.broadcast('cycle', cycleEvent(cycle))
     }
-    this.onHost = (host) => this.broadcast('host', host)
+    // A host changes state several times a cycle: changes go out together, at most twice a second.
+    this.onHost = (host) => {
+      this.hostChanges.set(host.host, host)
+      this.hostFlush ??= setTimeout(() => {
+        this.hostFlush = undefined
+        const hosts = [...this.hostChanges.values()]
+        this.hostChanges.clear()
+        this.broadcast('hosts', hosts)
+      }, HOST_BATCH_MS)
+    }
     live?.events.on('cycle', this.onCycle)
     live?.events.on('host', this.onHost)
   }
@@ -101,6 +113,7 @@ export class LiveFeed {
     this.live?.events.off('cycle', this.onCycle)
     this.live?.events.off('host', this.onHost)
     this.stopTimers()
+    clearTimeout(this.hostFlush)
     for (const res of this.clients) res.end()
     this.clients.clear()
   }

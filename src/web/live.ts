@@ -24,7 +24,8 @@ export interface LiveHost {
  * Events on `events`:
  * - `'cycle'` (cycle: HostCycle): a host-cycle ended; pass it as recorded (with its store `id`
  *   when known), so no_log results are already absent.
- * - `'host'` (host: LiveHost): a host's live state changed (started, scheduled, busy).
+ * - `'host'` (host: LiveHost): a host's live state changed (started, scheduled, busy); the page
+ *   sends these on in batches.
  */
 export interface LiveProvider {
   /** Every host of the inventory, including those not seen yet. */

@@ -75,7 +75,7 @@ test('mounted beside other routes with a live provider: its hosts, next runs and
     assert.ok(fleet.hosts.every((h) => typeof h.nextRunAt === 'number'))
     assert.equal(fleet.counts.unseen, 1)
 
-    const events = await readEvents(`${base}/events`, (es) => es.some((e) => e.event === 'cycle') && es.some((e) => e.event === 'host'), () => {
+    const events = await readEvents(`${base}/events`, (es) => es.some((e) => e.event === 'cycle') && es.some((e) => e.event === 'hosts'), () => {
       live.events.emit('cycle', { ...okCycle('web-1', Date.now() - 500), id: recordedId })   // already recorded: not sent twice
       live.events.emit('cycle', { ...okCycle('web-2', Date.now()), id: recordedId + 1, outcome: 'corrected', changes: [{ task: 't', summary: 'evict pid 9' }] })
       live.events.emit('host', { host: 'web-2', state: 'corrected', running: false, nextRunAt: Date.now() + 30_000 })

@@ -5,6 +5,11 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Browser } from 'puppeteer-core'
+import { EventEmitter } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createFleetPage } from '../../src/web/handler.js'
+import { liveFromSchedule, type ScheduleEntry } from '../../src/web/schedule-live.js'
 import { StateStore, evictionCycle, freshStateDir, launchBrowser, okCycle, openPage, recordCycle, rowState, startServe, stopProcess } from './support.js'
 
 let browser: Browser
@@ -78,5 +83,39 @@ test('1,000 hosts: the counts cover all of them, the table shows one page, searc
     await page.close()
   } finally {
     await stopProcess(serve.child)
+  }
+})
+
+test('with a live schedule (as tend watch hands it): hosts not seen yet, next runs, a running host and a cycle end arrive without a reload', async () => {
+  const store = StateStore.open(freshStateDir())
+  const entries = new Map<string, ScheduleEntry>([
+    ['web-1', { host: 'web-1', state: 'waiting', lastOutcome: 'ok', lastChecked: Date.now() - 2000, nextRun: Date.now() + 60_000 }],
+    ['web-2', { host: 'web-2', state: 'waiting', nextRun: Date.now() + 120_000 }],
+  ])
+  const schedule = Object.assign(new EventEmitter(), { snapshot: () => ({ hosts: [...entries.values()] }) })
+  const live = liveFromSchedule(schedule, (host) => (host === 'web-2' ? ['canary'] : ['web']))
+  const page = createFleetPage({ store, live })
+  const server = createServer((req, res) => { if (!page(req, res)) res.writeHead(404).end() })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const { page: tab, errors } = await openPage(browser, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+    await tab.waitForSelector('tr[data-host="web-2"]')
+    assert.equal(await rowState(tab, 'web-2'), 'unseen')
+    assert.match(await tab.$eval('tr[data-host="web-2"]', (el) => el.textContent ?? ''), /not yet seen.*in 2 min/)
+    assert.match(await tab.$eval('#mode', (el) => el.textContent ?? ''), /live/)
+
+    const running = { ...entries.get('web-2')!, state: 'running', nextRun: undefined }
+    schedule.emit('change', running)
+    await tab.waitForFunction(() => /running/.test(document.querySelector('tr[data-host="web-2"]')?.textContent ?? ''), { timeout: 10_000 })
+    schedule.emit('event', { type: 'cycle-end', runId: 'w', host: 'web-2', outcome: 'corrected', startedAt: Date.now() - 300, durationMs: 300,
+      changes: [{ task: 'port', summary: 'evict pid 5' }] })
+    await tab.waitForFunction(() => document.querySelector('tr[data-host="web-2"]')?.getAttribute('data-state') === 'corrected', { timeout: 10_000 })
+    assert.deepEqual(errors, [])
+    await tab.close()
+  } finally {
+    page.close()
+    live.dispose()
+    server.close()
+    store.close()
   }
 })

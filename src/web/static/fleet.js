@@ -98,14 +98,14 @@ export function fleetView(main, ctx) {
       const row = hosts.get(c.host) ?? { host: c.host, groups: [] }
       const failed = c.outcome === 'failed' || c.outcome === 'unreachable'
       hosts.set(c.host, {
-        ...row, state: stateOfOutcome(c.outcome), lastCheckedAt: c.startedAt + c.durationMs, lastDurationMs: c.durationMs,
+        ...row, running: false, state: stateOfOutcome(c.outcome), lastCheckedAt: c.startedAt + c.durationMs, lastDurationMs: c.durationMs,
         ...(failed && { lastFailure: { at: c.startedAt, message: c.message ?? c.outcome } }),
       })
       scheduleRender()
       void loadCharts(false).catch(() => {})
     },
     onHost(live) {
-      hosts.set(live.host, { ...(hosts.get(live.host) ?? { groups: [] }), ...live })
+      hosts.set(live.host, { ...(hosts.get(live.host) ?? { groups: [] }), running: false, ...live })
       scheduleRender()
     },
     destroy() { clearTimeout(renderTimer) },

@@ -22,7 +22,7 @@ export function connectFeed({ notice, onOpen, onCycle, onHost, onRuns }) {
       if (seen.size > 5000) seen = new Set([key])
       onCycle(cycle)
     })
-    source.addEventListener('host', (e) => onHost(JSON.parse(e.data)))
+    source.addEventListener('hosts', (e) => { for (const host of JSON.parse(e.data)) onHost(host) })
     source.addEventListener('runs', () => onRuns())
     source.addEventListener('error', () => {
       notice(true)
