@@ -4,6 +4,7 @@
  * rollout code, so it is read tolerantly: a missing field leaves its line off the page.
  */
 import type { RunHost, RunRecord } from '../state/runs.js'
+import { stateDirOf } from '../state/dir.js'
 import { shJoin } from '../transport/quote.js'
 
 export interface RunView {
@@ -20,12 +21,22 @@ export interface RunView {
   readonly counts: Readonly<Record<string, number>>
   readonly budget?: { readonly used: number; readonly allowed?: number; readonly declared?: string }
   readonly resumeCommand?: string
-  readonly hostsByBatch?: readonly { readonly batch: number; readonly hosts: readonly BatchHost[] }[]
+  /** Per play and batch (`batches`: that play's planned total, when the plan says). */
+  readonly hostsByBatch?: readonly { readonly play: number; readonly batch: number; readonly batches?: number; readonly hosts: readonly BatchHost[] }[]
 }
 
 type BatchHost = Pick<RunHost, 'host' | 'status' | 'message' | 'play'>
 
 const FAILED = new Set(['failed', 'unreachable'])
+/** What `tend resume` continues (a run still marked running may have lost its controller: not knowable here). */
+const RESUMABLE = new Set(['halted', 'failed', 'interrupted'])
+
+/** As `tend run` prints it: --state-dir unless the store is in the default place and no TEND_STATE_DIR is set. */
+export function resumeCommandOf(runId: string, stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const byDefault = stateDirOf(undefined, { ...env, TEND_STATE_DIR: '' })
+  const named = stateDir !== undefined && (stateDir !== byDefault || (env.TEND_STATE_DIR ?? '') !== '')
+  return shJoin(['tend', 'resume', runId, ...(named ? ['--state-dir', stateDir] : [])])
+}
 
 /** The first value under one of `names`, searching the plan a few levels deep. */
 function findKey(value: unknown, names: readonly string[], depth = 3): unknown {
@@ -54,6 +65,13 @@ function budgetOf(plan: unknown, used: number, totalHosts: number): RunView['bud
   return used > 0 ? { used } : undefined
 }
 
+/** The planned batch count of one play (the rollout plan's `plays[i].batches`). */
+function playBatches(plan: unknown, play: number): number | undefined {
+  const plays = (plan as { plays?: unknown } | null)?.plays
+  const batches = Array.isArray(plays) ? (plays[play] as { batches?: unknown } | undefined)?.batches : undefined
+  return Array.isArray(batches) ? batches.length : undefined
+}
+
 function batchesOf(plan: unknown, seen: number): number | undefined {
   const planned = findKey(plan, ['batches'])
   const fromPlan = Array.isArray(planned) ? planned.length : typeof planned === 'number' ? planned : undefined
@@ -67,7 +85,7 @@ export interface RunViewInput {
   readonly hosts?: readonly RunHost[]
   /** Hosts per status and the highest batch seen (enough for a list of runs). */
   readonly counts: { readonly byStatus: Readonly<Record<string, number>>; readonly batches: number; readonly current: number }
-  /** Given when the page was asked for a non-default state dir: resume must name it too. */
+  /** The state dir the page reads: the resume command names it unless it is the default. */
   readonly stateDir?: string
 }
 
@@ -76,14 +94,14 @@ export function runView({ run, hosts, counts: { byStatus: counts, batches: seenB
   const batches = batchesOf(run.plan, seenBatches)
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
   const used = Object.entries(counts).filter(([k]) => FAILED.has(k)).reduce((sum, [, n]) => sum + n, 0)
-  const resumable = run.status === 'halted' || run.status === 'interrupted'
+  const resumable = RESUMABLE.has(run.status)
   const given = findKey(run.plan, ['resumeCommand', 'resume_command'], 1)
-  const resumeCommand = typeof given === 'string' ? given
-    : shJoin(['tend', 'resume', run.id, ...(stateDir !== undefined ? ['--state-dir', stateDir] : [])])
-  const byBatch = new Map<number, BatchHost[]>()
+  const resumeCommand = typeof given === 'string' ? given : resumeCommandOf(run.id, stateDir)
+  const byBatch = new Map<string, { play: number; batch: number; hosts: BatchHost[] }>()
   for (const h of list) {
-    const entry = byBatch.get(h.batch) ?? byBatch.set(h.batch, []).get(h.batch)!
-    entry.push({ host: h.host, status: h.status, play: h.play, ...(h.message !== undefined && { message: h.message }) })
+    const key = `${h.play}:${h.batch}`
+    const entry = byBatch.get(key) ?? byBatch.set(key, { play: h.play, batch: h.batch, hosts: [] }).get(key)!
+    entry.hosts.push({ host: h.host, status: h.status, play: h.play, ...(h.message !== undefined && { message: h.message }) })
   }
   const budget = budgetOf(run.plan, used, total)
   return {
@@ -96,6 +114,11 @@ export function runView({ run, hosts, counts: { byStatus: counts, batches: seenB
     counts,
     ...(budget !== undefined && { budget }),
     ...(resumable && { resumeCommand }),
-    ...(hosts !== undefined && { hostsByBatch: [...byBatch.entries()].sort(([a], [b]) => a - b).map(([b, hs]) => ({ batch: b, hosts: hs })) }),
+    ...(hosts !== undefined && {
+      hostsByBatch: [...byBatch.values()].sort((a, b) => a.play - b.play || a.batch - b.batch).map((entry) => {
+        const planned = playBatches(run.plan, entry.play)
+        return { ...entry, ...(planned !== undefined && { batches: planned }) }
+      }),
+    }),
   }
 }

@@ -11,7 +11,8 @@ import { test } from 'node:test'
 import { createFleetPage } from '../../src/web/handler.js'
 import type { LiveHost, LiveProvider } from '../../src/web/live.js'
 import { parseListen } from '../../src/web/listen.js'
-import { runView } from '../../src/web/run-view.js'
+import { resumeCommandOf, runView } from '../../src/web/run-view.js'
+import { stateDirOf } from '../../src/state/dir.js'
 import { StateStore, freshStateDir, okCycle, recordCycle } from './support.js'
 import { tend } from '../cli/support.js'
 import { REPO } from './support.js'
@@ -91,13 +92,15 @@ test('mounted beside other routes with a live provider: its hosts, next runs and
   }
 })
 
-test('a run is read tolerantly: budgets as a count or a percentage, batches from the plan or the hosts, resume only when halted or interrupted', () => {
+test('a run is read tolerantly: budgets as a count or a percentage, batches from the plan or the hosts, resume when halted, failed or interrupted, naming a state dir that is not the default', () => {
   const run = { id: 'r1', kind: 'run' as const, playbook: 'p.yaml', startedAt: 1, status: 'halted' as const, controller: 'c', pid: 1, plan: { rollout: { error_budget: '20%' }, batches: [['a'], ['b'], ['c', 'd', 'e']] } }
   const counts = { byStatus: { ok: 3, failed: 2 }, batches: 3, current: 3 }
   const view = runView({ run, counts, stateDir: "/var/lib/tend it's" })
   assert.deepEqual(view.budget, { used: 2, allowed: 1, declared: '20%' })
   assert.equal(view.batches, 3)
   assert.equal(view.resumeCommand, `tend resume r1 --state-dir '/var/lib/tend it'\\''s'`)
+  assert.equal(resumeCommandOf('r1', stateDirOf(undefined, {}), {}), 'tend resume r1')
+  assert.equal(resumeCommandOf('r1', '/srv/state', {}), 'tend resume r1 --state-dir /srv/state')
   const bare = runView({ run: { ...run, status: 'converged', plan: {} }, counts: { byStatus: { ok: 2 }, batches: 0, current: 0 } })
   assert.equal(bare.budget, undefined)
   assert.equal(bare.batches, undefined)

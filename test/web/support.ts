@@ -60,9 +60,10 @@ export function seedFleet(store: StateStore, hosts: readonly string[], now = Dat
 export function seedHaltedRollout(store: StateStore, hosts: readonly string[], now = Date.now()): string {
   const id = 'r-2026-halted'
   createRun(store, { id, kind: 'run', playbook: 'playbooks/api-recover.yaml', startedAt: now - 10 * MINUTE, status: 'running', controller: 'ctl', pid: 999,
-    plan: { batches: hosts.map((h) => [h]), policy: { error_budget: 0 } } })
+    // The frozen plan as src/rollout/plan.ts writes it (the fields the page reads).
+    plan: { version: 1, playbook: 'playbooks/api-recover.yaml', plays: [{ name: 'api recover', hosts, batches: hosts.map((h) => [h]), rollout: { error_budget: 0 }, errorBudget: 0, gates: ['routes answer 200'] }] } })
   hosts.forEach((host, i) => setRunHost(store, id, { play: 0, host, batch: i + 1, status: i === 0 ? 'ok' : i === 1 ? 'failed' : 'pending', ...(i === 1 && { message: 'port 8000: held by pid 77 in unit other.service' }) }))
-  finishRun(store, id, { status: 'halted', exitCode: 6, reason: `error budget spent: 1 host failed (${hosts[1]}), the budget allows 0` })
+  finishRun(store, id, { status: 'halted', exitCode: 6, reason: `batch 2/${hosts.length}: error budget spent: 1 host failed (${hosts[1]}), the budget allows 0` })
   return id
 }
 

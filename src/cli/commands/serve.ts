@@ -34,7 +34,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     throw new UsageError(`no state store in ${dir} (nothing was recorded there yet)\nhint: tend run and tend watch record runs there; pass --state-dir DIR or set TEND_STATE_DIR to read another`)
   }
   const store = StateStore.open(dir, { readonly: true })
-  const page = createFleetPage({ store, ...(flags.stateDir !== undefined && { stateDir: dir }) })
+  const page = createFleetPage({ store, stateDir: dir })
   const server = createServer((req, res) => {
     if (!hostAllowed(req, address.host)) {
       res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('this page answers only to a loopback Host\n')

@@ -47,8 +47,8 @@ export function runView(main, ctx, id) {
         h('p', {}, 'Run this on the controller to continue where it stopped:'), h('pre', {}, h('code', { class: 'resume-command' }, r.resumeCommand))) : null,
       h('section', { 'aria-labelledby': 'batches-h' }, h('h2', { id: 'batches-h' }, 'Hosts by batch'),
         (r.hostsByBatch ?? []).length === 0 ? h('p', { class: 'muted' }, 'No host recorded for this run.')
-          : r.hostsByBatch.map((b) => h('div', { class: 'batch', 'data-batch': b.batch },
-            h('h3', {}, r.batches ? `Batch ${b.batch} of ${r.batches}` : `Batch ${b.batch}`, ' ', h('span', { class: 'muted' }, countsText(countBy(b.hosts)))),
+          : r.hostsByBatch.map((b) => h('div', { class: 'batch', 'data-batch': b.batch, 'data-play': b.play },
+            h('h3', {}, batchTitle(b, r), ' ', h('span', { class: 'muted' }, countsText(countBy(b.hosts)))),
             h('ul', { class: 'batch-hosts' }, b.hosts.map((x) => h('li', {},
               viewLink('host', x.host), ' ', h('span', { class: `state r-${x.status}` }, x.status),
               x.message ? h('span', { class: 'message' }, ` ${x.message}`) : null)))))))
@@ -61,6 +61,12 @@ export function runView(main, ctx, id) {
     },
     destroy: () => clearTimeout(timer),
   }
+}
+
+function batchTitle(b, r) {
+  const plays = new Set(r.hostsByBatch.map((x) => x.play)).size
+  const total = b.batches ?? r.batches
+  return `${plays > 1 ? `Play ${b.play + 1}, batch` : 'Batch'} ${b.batch}${total ? ` of ${total}` : ''}`
 }
 
 function statusLine(r) {
