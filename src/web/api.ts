@@ -15,6 +15,8 @@ export interface ApiContext {
   readonly store: StateStore
   readonly live?: LiveProvider
   readonly stateDir?: string
+  /** Host → its groups, from an inventory: its hosts are listed even before their first cycle. */
+  readonly inventory?: ReadonlyMap<string, readonly string[]>
 }
 
 const HOUR_MS = 3_600_000
@@ -36,7 +38,12 @@ function planGroups(runs: readonly RunRecord[]): (host: string) => readonly stri
 }
 
 export function fleet(ctx: ApiContext) {
-  const rows = fleetRows(hostsLatest(ctx.store), ctx.live?.hosts(), planGroups(listRuns(ctx.store, { limit: 20 })))
+  const fromPlans = planGroups(listRuns(ctx.store, { limit: 20 }))
+  const groupsOf = (host: string) => ctx.inventory?.get(host) ?? fromPlans(host)
+  const latest = hostsLatest(ctx.store)
+  const seen = new Set(latest.map((l) => l.host))
+  const unseen = [...(ctx.inventory?.keys() ?? [])].filter((h) => !seen.has(h)).map((host) => ({ host }))
+  const rows = fleetRows([...latest, ...unseen], ctx.live?.hosts(), groupsOf)
   return { now: Date.now(), live: ctx.live !== undefined, counts: countStates(rows), hosts: rows }
 }
 

@@ -17,6 +17,8 @@ export interface FleetPageOptions {
   readonly live?: LiveProvider
   /** Named in the `tend resume` commands the page shows (when not the default state dir). */
   readonly stateDir?: string
+  /** Host → groups from an inventory (`tend serve -i`): for search by group, and hosts not seen yet. */
+  readonly inventory?: ReadonlyMap<string, readonly string[]>
   /** How often the live feed looks for new rows in the store while a page is open. */
   readonly pollMs?: number
 }
@@ -34,7 +36,10 @@ function isOurs(path: string): boolean {
 export function createFleetPage(options: FleetPageOptions): FleetPage {
   const files = loadStaticFiles()
   const feed = new LiveFeed(options.store, options.live, options.pollMs ?? 1000)
-  const ctx: api.ApiContext = { store: options.store, ...(options.live !== undefined && { live: options.live }), ...(options.stateDir !== undefined && { stateDir: options.stateDir }) }
+  const ctx: api.ApiContext = {
+    store: options.store, ...(options.live !== undefined && { live: options.live }),
+    ...(options.stateDir !== undefined && { stateDir: options.stateDir }), ...(options.inventory !== undefined && { inventory: options.inventory }),
+  }
 
   const route = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const path = url.pathname

@@ -15,7 +15,8 @@ import { resumeCommandOf, runView } from '../../src/web/run-view.js'
 import { stateDirOf } from '../../src/state/dir.js'
 import { StateStore, freshStateDir, okCycle, recordCycle } from './support.js'
 import { tend } from '../cli/support.js'
-import { REPO } from './support.js'
+import { REPO, startServe, stopProcess } from './support.js'
+import { project } from '../cli/support.js'
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -124,4 +125,19 @@ test('tend serve refuses an empty state dir and a bad --listen with exit 5 and a
   const bad = await tend(['serve', '--listen', 'localhost', '--state-dir', freshStateDir()], REPO)
   assert.equal(bad.code, 5)
   assert.match(bad.stderr, /--listen localhost: expected HOST:PORT/)
+})
+
+test('tend serve -i INVENTORY lists the inventory\'s hosts with their groups, also those never seen', async () => {
+  const dir = freshStateDir()
+  const store = StateStore.open(dir)
+  recordCycle(store, okCycle('web-1', Date.now()))
+  store.close()
+  const inv = await project({ 'inventory.yaml': 'all:\n  children:\n    web:\n      hosts:\n        web-1: { ansible_connection: local }\n        web-2: { ansible_connection: local }\n    canary:\n      hosts:\n        web-2: {}\n' })
+  const serve = await startServe(dir, 0, ['-i', `${inv}/inventory.yaml`])
+  try {
+    const fleet = await (await fetch(`${serve.url}api/fleet`)).json() as { hosts: { host: string; state: string; groups: string[] }[] }
+    assert.deepEqual(fleet.hosts.map((h) => [h.host, h.state, h.groups]), [['web-1', 'converged', ['web']], ['web-2', 'unseen', ['canary', 'web']]])
+  } finally {
+    await stopProcess(serve.child)
+  }
 })

@@ -68,8 +68,8 @@ export function seedHaltedRollout(store: StateStore, hosts: readonly string[], n
 }
 
 /** `tend serve` on 127.0.0.1 (port 0: any free one); resolves with its URL once it listens. */
-export async function startServe(stateDir: string, port = 0): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = start(['serve', '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir], REPO, cleanEnv())
+export async function startServe(stateDir: string, port = 0, extra: readonly string[] = []): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const child = start(['serve', '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir, ...extra], REPO, cleanEnv())
   let out = ''
   let err = ''
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
