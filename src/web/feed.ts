@@ -61,7 +61,7 @@ export class LiveFeed {
         const hosts = [...this.hostChanges.values()]
         this.hostChanges.clear()
         this.broadcast('hosts', hosts)
-      }, HOST_BATCH_MS)
+      }, HOST_BATCH_MS).unref()
     }
     live?.events.on('cycle', this.onCycle)
     live?.events.on('host', this.onHost)
@@ -128,8 +128,9 @@ export class LiveFeed {
   }
 
   private startTimers(): void {
-    this.poller ??= setInterval(() => this.poll(), this.pollMs)
-    this.heartbeat ??= setInterval(() => { for (const res of this.clients) res.write(': ping\n\n') }, HEARTBEAT_MS)
+    // Unref'd: an open page never keeps a stopping tend alive.
+    this.poller ??= setInterval(() => this.poll(), this.pollMs).unref()
+    this.heartbeat ??= setInterval(() => { for (const res of this.clients) res.write(': ping\n\n') }, HEARTBEAT_MS).unref()
   }
 
   private stopTimers(): void {
