@@ -1,7 +1,7 @@
 // One host: its state, charts, the drift timeline (cycles that corrected or failed, with the
 // changes applied) and the evidence of its last probe. Every string from the host is text.
 import { driftChart, durationChart, slots } from './charts.js'
-import { fill, getJson, h } from './dom.js'
+import { fill, getJson, h, viewLink } from './dom.js'
 import { STATE_LABEL, duration, isoTime, relative, stateOfOutcome } from './format.js'
 
 const MAX_EVIDENCE_CHARS = 20000
@@ -51,7 +51,7 @@ function cycleItem(c, now) {
     h('div', { class: 'cycle-head' },
       h('span', { class: `state s-${state}` }, c.outcome),
       ' ', h('time', { datetime: new Date(c.startedAt).toISOString(), title: isoTime(c.startedAt) }, `${isoTime(c.startedAt)} (${relative(c.startedAt, now)})`),
-      ' ', h('span', { class: 'muted' }, `${duration(c.durationMs)}, run ${c.runId}`)),
+      ' ', h('span', { class: 'muted' }, `${duration(c.durationMs)}, run `, viewLink('run', c.runId))),
     c.message ? h('p', { class: 'message' }, c.message) : null,
     c.changes.length > 0 ? h('ul', { class: 'changes' }, c.changes.map((ch) => h('li', {}, h('span', { class: 'task' }, ch.task), ': ', h('span', { class: 'summary' }, ch.summary)))) : null)
 }
