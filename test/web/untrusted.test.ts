@@ -106,3 +106,19 @@ test('the page is read-only: anything but GET is refused and the store file is n
   })
   assert.equal(foreign, 421)
 })
+
+test('the same markup arriving live over the event stream shows as text too', async () => {
+  const { page } = await openPage(browser, serve.url)
+  await page.waitForSelector('tr[data-host="web-2"]')
+  const store = StateStore.open(dir)
+  try {
+    recordCycle(store, { runId: 'watch-1', host: 'web-2', startedAt: Date.now(), durationMs: 5, outcome: 'unreachable', message: XSS, changes: [], evidence: [] })
+  } finally {
+    store.close()
+  }
+  await page.waitForFunction(() => document.querySelector('tr[data-host="web-2"]')?.getAttribute('data-state') === 'unreachable', { timeout: 20_000 })
+  assert.equal(await page.$eval('tr[data-host="web-2"] .msg', (el) => el.textContent), XSS)
+  assert.equal(await page.evaluate(() => (window as Pwned).__pwned), undefined)
+  assert.equal(await page.$$eval('main img, main script', (els) => els.length), 0)
+  await page.close()
+})
