@@ -29,7 +29,8 @@ export function duration(ms) {
   return ms < 1000 ? `${ms} ms` : ms < 60000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60000)} min`
 }
 
+/** Hours in UTC, as every time on the page. */
 export function hourLabel(ms) {
   const d = new Date(ms)
-  return `${String(d.getHours()).padStart(2, '0')}:00`
+  return `${String(d.getUTCHours()).padStart(2, '0')}:00`
 }
