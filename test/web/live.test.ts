@@ -8,8 +8,8 @@ import type { Browser } from 'puppeteer-core'
 import { EventEmitter } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createFleetPage } from '../../src/web/handler.js'
-import { liveFromSchedule, type ScheduleEntry } from '../../src/web/schedule-live.js'
+import { fleetPageForWatch } from '../../src/web/for-watch.js'
+import type { ScheduleEntry } from '../../src/web/schedule-live.js'
 import { StateStore, evictionCycle, freshStateDir, launchBrowser, okCycle, openPage, recordCycle, rowState, startServe, stopProcess } from './support.js'
 
 let browser: Browser
@@ -86,15 +86,15 @@ test('1,000 hosts: the counts cover all of them, the table shows one page, searc
   }
 })
 
-test('with a live schedule (as tend watch hands it): hosts not seen yet, next runs, a running host and a cycle end arrive without a reload', async () => {
-  const store = StateStore.open(freshStateDir())
+test('mounted as tend watch mounts it (its schedule live): hosts not seen yet, next runs, a running host and a cycle end arrive without a reload', async () => {
+  const stateDir = freshStateDir()
+  const store = StateStore.open(stateDir)   // the watch's own writer connection
   const entries = new Map<string, ScheduleEntry>([
     ['web-1', { host: 'web-1', state: 'waiting', lastOutcome: 'ok', lastChecked: Date.now() - 2000, nextRun: Date.now() + 60_000 }],
     ['web-2', { host: 'web-2', state: 'waiting', nextRun: Date.now() + 120_000 }],
   ])
   const schedule = Object.assign(new EventEmitter(), { snapshot: () => ({ hosts: [...entries.values()] }) })
-  const live = liveFromSchedule(schedule, (host) => (host === 'web-2' ? ['canary'] : ['web']))
-  const page = createFleetPage({ store, live })
+  const page = fleetPageForWatch({ stateDir, schedule, groupsOf: (host) => (host === 'web-2' ? ['canary'] : ['web']) })
   const server = createServer((req, res) => { if (!page(req, res)) res.writeHead(404).end() })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   try {
@@ -114,7 +114,7 @@ test('with a live schedule (as tend watch hands it): hosts not seen yet, next ru
     await tab.close()
   } finally {
     page.close()
-    live.dispose()
+    assert.equal(schedule.listenerCount('event') + schedule.listenerCount('change'), 0)
     server.close()
     store.close()
   }
