@@ -3,7 +3,8 @@
  * Boots one systemd + sshd host on this machine, stages a rogue copy of the app holding :8000
  * while scidex-api.service loops on the bind error, shows the broken state, runs
  * `tend run playbooks/api-recover.yaml` against it, shows the fixed state, runs it again (no
- * changes), and tears the host down — also on Ctrl-C or failure.
+ * changes), then deploys release 2 with `playbooks/api-deploy.yaml` (the process is seen stale and
+ * restarted, the routes answer from release 2), and tears the host down — also on Ctrl-C or failure.
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -27,12 +28,13 @@ async function showState(endpoint: SshEndpoint, address: string): Promise<void> 
   process.stdout.write(state.stdout)
   const answers = await Promise.all(ROUTES.map((r) => httpGet(address, APP_PORT, r).catch(() => undefined)))
   const served = answers.map((a) => a?.body.match(/pid=(\d+)/)?.[1] ?? '-')
+  const releases = answers.map((a) => a?.body.match(/release=(\S+)/)?.[1] ?? '-')
   const ok = answers.filter((a) => a?.status === 200).length
-  process.stdout.write(`routes: ${ok}/${ROUTES.length} answer 200, served by pid ${[...new Set(served)].join(', ')}\n`)
+  process.stdout.write(`routes: ${ok}/${ROUTES.length} answer 200, served by pid ${[...new Set(served)].join(', ')}, release ${[...new Set(releases)].join(', ')}\n`)
 }
 
-function runTend(bed: Testbed, extra: readonly string[]): Promise<number> {
-  const args = [TEND, 'run', 'playbooks/api-recover.yaml', '-i', bed.inventoryFile, ...extra]
+function runTend(bed: Testbed, extra: readonly string[], playbook = 'playbooks/api-recover.yaml'): Promise<number> {
+  const args = [TEND, 'run', playbook, '-i', bed.inventoryFile, ...extra]
   process.stdout.write(`$ tend ${args.slice(1).join(' ')}\n`)
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: 'inherit' })
   return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)))
@@ -52,7 +54,11 @@ async function show(bed: Testbed): Promise<number> {
   await showState(endpoint, host.address)
   say('Run again: a converged host changes nothing')
   const second = await runTend(bed, ['-e', 'stable_seconds=5'])
-  return first !== 0 ? first : second
+  say('A deployment: release 2 goes on disk; the running process is stale, so tend restarts it')
+  const deployed = await runTend(bed, ['-e', 'release=2', '-e', 'stable_seconds=5'], 'playbooks/api-deploy.yaml')
+  say('After the deployment')
+  await showState(endpoint, host.address)
+  return [first, second, deployed].find((code) => code !== 0) ?? 0
 }
 
 export async function demoCommand(): Promise<number> {

@@ -1,7 +1,18 @@
 import type { FromSchema } from 'json-schema-to-ts'
+import { ProbeError } from '../errors.js'
 import type { Change, Module, ModuleContext } from './types.js'
 import type { RouteAnswer } from './http/request.js'
 import { askRoute, targetOf } from './http/request.js'
+
+const STATUS = {
+  anyOf: [
+    { type: 'integer', minimum: 100, maximum: 599 },
+    { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
+  ],
+  description: 'The status every route must answer (after redirects followed), or a list of acceptable ones.',
+} as const
+const CONTAINS = { type: 'string', minLength: 1, description: 'Text the final body must contain (a page served by the wrong code can fail the gate).' } as const
+const MATCHES = { type: 'string', minLength: 1, description: 'A regular expression (JavaScript syntax) the final body must match.' } as const
 
 const httpSchema = {
   type: 'object',
@@ -16,17 +27,33 @@ const httpSchema = {
     routes: {
       type: 'array',
       minItems: 1,
-      items: { type: 'string', pattern: '^/' },
+      items: {
+        anyOf: [
+          { type: 'string', pattern: '^/' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['path'],
+            properties: {
+              path: { type: 'string', pattern: '^/', description: 'The path to GET, starting with "/".' },
+              status: STATUS,
+              contains: CONTAINS,
+              matches: MATCHES,
+            },
+          },
+        ],
+      },
       default: ['/'],
-      description: 'Paths to GET, each starting with "/".',
+      description: 'Paths to GET, each starting with "/", or {path, status, contains, matches} to check one route differently.',
     },
-    status: {
-      anyOf: [
-        { type: 'integer', minimum: 100, maximum: 599 },
-        { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
-      ],
-      default: 200,
-      description: 'The status every route must answer, or a list of acceptable ones.',
+    status: { ...STATUS, default: 200 },
+    contains: CONTAINS,
+    matches: MATCHES,
+    follow_redirects: {
+      type: 'string',
+      enum: ['none', 'safe', 'all'],
+      default: 'safe',
+      description: 'none: a redirect is the answer; safe (as Ansible uri): follow redirects within the same host and port; all: follow any http redirect. At most 10.',
     },
     timeout: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'Seconds one request may take (connect + answer).' },
     within: { type: 'number', minimum: 0, default: 30, description: 'Seconds to keep polling until every route answers as expected.' },
@@ -58,25 +85,76 @@ async function inParallel<T, R>(items: readonly T[], limit: number, work: (item:
   return results
 }
 
-const expectedOf = (spec: HttpSpec): readonly number[] => [spec.status ?? 200].flat()
-
-/** One round: every route asked once, from the host's own network view. */
-function probe(ctx: ModuleContext, spec: HttpSpec): Promise<RouteAnswer[]> {
-  const target = targetOf(spec.url)
-  const timeout = spec.timeout ?? 5
-  return inParallel(spec.routes ?? ['/'], PARALLEL, (route) => askRoute(ctx.transport, target, route, timeout, ctx.signal))
+/** One route with the checks that apply to it: its own, else the task's. */
+export interface RouteCheck {
+  readonly path: string
+  readonly status: readonly number[]
+  readonly contains: string | undefined
+  readonly matches: string | undefined
 }
 
-function problemOf(answer: RouteAnswer, expected: readonly number[]): RouteProblem | undefined {
+export function routeChecks(spec: HttpSpec): RouteCheck[] {
+  return (spec.routes ?? ['/']).map((route) => {
+    const own = typeof route === 'string' ? { path: route } : route
+    return {
+      path: own.path,
+      status: [own.status ?? spec.status ?? 200].flat(),
+      contains: own.contains ?? spec.contains,
+      matches: own.matches ?? spec.matches,
+    }
+  })
+}
+
+function compile(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern)
+  } catch (err) {
+    throw new ProbeError(`matches: invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`)
+  }
+}
+
+/** One round: every route asked once, from the host's own network view. */
+async function probe(ctx: ModuleContext, spec: HttpSpec): Promise<RouteAnswer[]> {
+  const checks = routeChecks(spec)
+  for (const check of checks) if (check.matches !== undefined) compile(check.matches)
+  const target = targetOf(spec.url)
+  const timeout = spec.timeout ?? 5
+  const follow = spec.follow_redirects ?? 'safe'
+  return inParallel(checks, PARALLEL, (check) => askRoute(ctx.transport, target, check.path, timeout, ctx.signal, follow))
+}
+
+/** A body as a failure shows it: JSON-quoted (control characters escaped), at most BODY_SHOWN chars. */
+const BODY_SHOWN = 200
+export function shownBody(body: string): string {
+  const cut = body.length > BODY_SHOWN ? `${body.slice(0, BODY_SHOWN)}…` : body
+  return JSON.stringify(cut)
+}
+
+/** `/old 302 → /new 404`, with why a redirect was not followed. */
+function chainOf(answer: RouteAnswer): string {
+  if (answer.hops.length === 0) return ''
+  const last = answer.hops.at(-1)
+  const stopped = answer.outcome === 'status' && answer.stopped !== undefined ? ` → ${last?.location ?? '?'} (${answer.stopped})` : ''
+  return answer.hops.length < 2 && stopped === '' ? '' : ` (redirects: ${answer.hops.map((h) => `${h.at} ${h.status}`).join(' → ')}${stopped})`
+}
+
+function problemOf(answer: RouteAnswer, check: RouteCheck): RouteProblem | undefined {
   const { route } = answer
-  if (answer.outcome === 'error') return { action: 'answer', route, summary: `${route} ${answer.error}` }
-  if (expected.includes(answer.status)) return undefined
-  return { action: 'answer', route, summary: `${route} answered ${answer.status}, expected ${expected.join(' or ')}` }
+  const fail = (what: string): RouteProblem => ({ action: 'answer', route, summary: `${route} ${what}${chainOf(answer)}` })
+  if (answer.outcome === 'error') return fail(answer.error)
+  if (!check.status.includes(answer.status)) return fail(`answered ${answer.status}, expected ${check.status.join(' or ')}`)
+  if (check.contains !== undefined && !answer.body.includes(check.contains)) {
+    return fail(`body does not contain ${JSON.stringify(check.contains)}: ${shownBody(answer.body)}`)
+  }
+  if (check.matches !== undefined && !compile(check.matches).test(answer.body)) {
+    return fail(`body does not match /${check.matches}/: ${shownBody(answer.body)}`)
+  }
+  return undefined
 }
 
 function diff(spec: HttpSpec, answers: readonly RouteAnswer[]): readonly RouteProblem[] {
-  const expected = expectedOf(spec)
-  return answers.flatMap((answer) => problemOf(answer, expected) ?? [])
+  const checks = routeChecks(spec)
+  return answers.flatMap((answer, i) => problemOf(answer, checks[i] as RouteCheck) ?? [])
 }
 
 function facts(answers: readonly RouteAnswer[]): Readonly<Record<string, unknown>> {
@@ -88,7 +166,7 @@ function facts(answers: readonly RouteAnswer[]): Readonly<Record<string, unknown
 export const http: Module<HttpSpec, RouteAnswer[], RouteProblem> = {
   kind: 'http',
   schema: httpSchema,
-  description: 'A gate: every route of the URL, requested from the host itself, answers the expected status within `within` seconds.',
+  description: 'A gate: every route of the URL, requested from the host itself (redirects followed per follow_redirects), answers the expected status and body within `within` seconds.',
   probe,
   diff,
   facts,

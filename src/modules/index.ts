@@ -7,6 +7,7 @@ import { port } from './port.js'
 import { unit } from './unit.js'
 import { stable } from './stable.js'
 import { journal } from './journal.js'
+import { fresh } from './fresh.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -28,4 +29,5 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   unit: { module: unit as AnyModule, shorthand: 'name' },
   stable: { module: stable as AnyModule },
   journal: { module: journal as AnyModule },
+  fresh: { module: fresh as AnyModule },
 }

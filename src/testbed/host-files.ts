@@ -7,6 +7,10 @@ export const APP_PATH = '/opt/scidex/scidex_app.py'
 export const UNIT_NAME = 'scidex-api.service'
 export const UNIT_PATH = `/usr/local/lib/systemd/system/${UNIT_NAME}`
 export const UNIT_WANTS_LINK = `/etc/systemd/system/multi-user.target.wants/${UNIT_NAME}`
+/** The app's code directory (what `fresh` watches) and the release file the app reads at start. */
+export const APP_DIR = '/opt/scidex'
+export const RELEASE_PATH = `${APP_DIR}/RELEASE`
+export const BASELINE_RELEASE = '1'
 export const FAIL_ROUTE_FILE = '/var/lib/scidex-api/fail-route'
 export const APP_PORT = 8000
 export const ROUTES = ['/', '/exchange', '/gaps', '/graph', '/analyses', '/atlas',

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { must } from './exec.js'
 import {
-  APP_PATH, MASKED_UNITS, UNIT_PATH, UNIT_WANTS_LINK, USERS, appSource, sshdDropIn, sudoersText, unitText,
+  APP_PATH, BASELINE_RELEASE, MASKED_UNITS, RELEASE_PATH, UNIT_PATH, UNIT_WANTS_LINK, USERS, appSource, sshdDropIn, sudoersText, unitText,
 } from './host-files.js'
 
 export interface UpperInput {
@@ -77,6 +77,7 @@ export async function fillUpper(input: UpperInput): Promise<void> {
     '-C', `root@${name}`, '-f', join(upper, `/etc/ssh/ssh_host_${type}_key`)])))
   for (const unit of MASKED_UNITS) link(upper, `/etc/systemd/system/${unit}`, '/dev/null')
   put(upper, APP_PATH, appSource(), 0o755)
+  put(upper, RELEASE_PATH, `${BASELINE_RELEASE}\n`)
   put(upper, UNIT_PATH, unitText())
   link(upper, UNIT_WANTS_LINK, UNIT_PATH)
 }

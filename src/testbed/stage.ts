@@ -1,6 +1,6 @@
 import { shQuote } from '../transport/quote.js'
 import { sleep } from './exec.js'
-import { APP_PATH, APP_PORT, FAIL_ROUTE_FILE, UNIT_NAME, UNIT_PATH, appSource, unitText } from './host-files.js'
+import { APP_DIR, APP_PATH, APP_PORT, BASELINE_RELEASE, RELEASE_PATH, FAIL_ROUTE_FILE, UNIT_NAME, UNIT_PATH, appSource, unitText } from './host-files.js'
 import { waitForHttp } from './http.js'
 import { type ShResult, type SshEndpoint, sshSh } from './ssh.js'
 
@@ -37,7 +37,8 @@ done
 `
 
 /**
- * Back to the baseline: no rogue or leftover session processes, pristine app and unit file, no
+ * Back to the baseline: no rogue or leftover session processes, pristine app (release 1, nothing
+ * else in its directory) and unit file, no
  * drop-ins, unmasked, enabled, failure state reset, a fresh journal, the unit restarted and
  * answering 200 on / from its own MainPID.
  */
@@ -45,8 +46,9 @@ export async function resetToBaseline(endpoint: SshEndpoint): Promise<void> {
   const mainPid = await must(endpoint, `${SWEEP}
 systemctl unmask ${UNIT_NAME} >/dev/null 2>&1 || true
 rm -rf /etc/systemd/system/${UNIT_NAME} ${DROP_IN_DIR} /run/systemd/system/${UNIT_NAME}.d ${FAIL_ROUTE_FILE}
-mkdir -p ${shQuote(APP_PATH.slice(0, APP_PATH.lastIndexOf('/')))}
+rm -rf ${APP_DIR} && mkdir -p ${APP_DIR}
 printf '%s' ${shQuote(appSource())} > ${APP_PATH}
+echo ${BASELINE_RELEASE} > ${RELEASE_PATH}
 printf '%s' ${shQuote(unitText())} > ${UNIT_PATH}
 systemctl daemon-reload
 systemctl enable --quiet ${UNIT_NAME}

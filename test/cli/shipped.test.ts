@@ -8,7 +8,16 @@ for (const inventory of ['inventory/local.yaml', 'inventory/fleet.yaml']) {
   test(`playbooks/api-recover.yaml validates against ${inventory}`, async () => {
     const run = await tend(['validate', 'playbooks/api-recover.yaml', '-i', inventory], REPO)
     assert.equal(run.code, 0, run.stderr)
-    assert.match(run.stdout, /valid \(1 play, 6 tasks/)
+    assert.match(run.stdout, /valid \(1 play, 7 tasks/)
+  })
+
+  test(`playbooks/api-deploy.yaml validates against ${inventory} given a release, and not without one`, async () => {
+    const run = await tend(['validate', 'playbooks/api-deploy.yaml', '-i', inventory, '-e', 'release=2'], REPO)
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /valid \(1 play, 7 tasks/)
+    const missing = await tend(['validate', 'playbooks/api-deploy.yaml', '-i', inventory], REPO)
+    assert.equal(missing.code, 5, missing.stdout)
+    assert.match(missing.stderr, /release/)
   })
 }
 

@@ -30,7 +30,7 @@ test('tend on the host itself (local transport) evicts the rogue and a second ru
   const before = await unitProps(host)
   const second = await tendOnHost()
   assert.equal(second.exitCode, 0, second.stdout + second.stderr)
-  assert.match(second.stdout, /localhost\s+: ok=6\s+changed=0\s+unreachable=0\s+failed=0/)
+  assert.match(second.stdout, /localhost\s+: ok=7\s+changed=0\s+unreachable=0\s+failed=0/)
   const after = await unitProps(host)
   assert.deepEqual([after.mainPid, after.nRestarts], [before.mainPid, before.nRestarts])
 })

@@ -36,7 +36,7 @@ async function assertSecondRunIsNoOp() {
   const again = await recover(host)
   assert.equal(again.code, 0, again.stderr)
   assert.deepEqual(totals(again.recap), { ...totals(again.recap), changed: 0, failed: 0, unreachable: 0 })
-  assert.equal(totals(again.recap).ok, 6)
+  assert.equal(totals(again.recap).ok, 7)
   const after = await unitProps(host)
   assert.deepEqual([after.mainPid, after.nRestarts], [before.mainPid, before.nRestarts])
 }

@@ -7,6 +7,7 @@ import type { ModuleContext } from '../../src/modules/types.js'
 import type { Transport } from '../../src/transport/types.js'
 import { ROUTE_500 } from '../../src/testbed/index.js'
 import { leaseHost, stage, type TestHost } from '../support/testbed.js'
+import { shQuote } from '../../src/transport/quote.js'
 import { contextFor, sshTo } from './file-support.js'
 
 const ROUTES = ['/', '/exchange', '/gaps', '/graph', '/analyses', '/atlas', '/how.html', '/pitch.html', '/trem2-3d.html', '/atlas.html']
@@ -50,4 +51,27 @@ test('http over ssh names the route that answers 500', async () => {
 
 test('http over ssh reports a closed port on the host as connection refused', async () => {
   assert.deepEqual(await problems({ url: 'http://127.0.0.1:8001', routes: ['/', '/gaps'] }), ['/ connection refused', '/gaps connection refused'])
+})
+
+test('http over ssh follows a redirect on the host to a 200 with safe, and fails on it with none', async () => {
+  // A server only on the host's loopback: /how redirects (301) to /how.html, which answers 200.
+  const server = `import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == '/how': self.send_response(301); self.send_header('Location', '/how.html'); self.send_header('Content-Length', '0'); self.end_headers(); return
+        body = b'the page'; self.send_response(200 if self.path == '/how.html' else 404); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.HTTPServer(('127.0.0.1', 8098), H).serve_forever()
+`
+  const started = await host.sh(`setsid nohup python3 -c ${shQuote(server)} >/dev/null 2>&1 </dev/null & echo $!
+i=0; until ss -ltnH 'sport = :8098' | grep -q .; do i=$((i+1)); [ $i -lt 50 ] || exit 1; sleep 0.1; done`)
+  assert.equal(started.exitCode, 0, started.stderr)
+  try {
+    assert.deepEqual(await problems({ url: 'http://127.0.0.1:8098', routes: ['/how'], contains: 'the page' }), [])
+    assert.deepEqual(await problems({ url: 'http://127.0.0.1:8098', routes: ['/how'], follow_redirects: 'none' }), [
+      '/how answered 301, expected 200 (redirects: /how 301 → /how.html (not followed: follow_redirects is none))',
+    ])
+  } finally {
+    await host.sh(`kill ${Number(started.stdout.trim())}`)
+  }
 })

@@ -9,12 +9,18 @@ import type { HttpSpec } from '../../src/modules/http.js'
 import { localContext } from './file-support.js'
 
 /** A real HTTP server on 127.0.0.1: 200 on most routes, 500 on /broken, /slow answers after 3 s,
- *  421 to a request without the right Host header. */
+ *  421 to a request without the right Host header; /redirect 302 → /target, /chain 301 → /redirect,
+ *  /loop 302 → /loop, /away?PORT 302 → the same server kind on another port. */
 const SERVER = `
 import http.server, sys, time
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == '/slow': time.sleep(3)
+        moves = {'/redirect': (302, '/target'), '/chain': (301, '/redirect'), '/loop': (302, '/loop')}
+        if self.path.startswith('/away?'): moves[self.path] = (302, 'http://127.0.0.1:%s/target' % self.path[6:])
+        if self.path in moves:
+            self.send_response(moves[self.path][0]); self.send_header('Location', moves[self.path][1])
+            self.send_header('Content-Length', '0'); self.end_headers(); return
         code = 500 if self.path == '/broken' else 404 if self.path == '/missing' else 200
         if self.headers.get('Host') != '127.0.0.1:%d' % self.server.server_address[1]: code = 421
         body = (self.path + ' host=' + str(self.headers.get('Host'))).encode()
@@ -91,5 +97,51 @@ test('http facts hold the status of each route', async () => {
 
 test('http sends the URL host as Host header and prefixes routes with the URL path', async () => {
   const answers = await http.probe(ctx, { url: `${base}/app`, routes: ['/broken'] })
-  assert.deepEqual(answers, [{ route: '/broken', outcome: 'status', status: 200 }], '/app/broken is not /broken')
+  assert.deepEqual(answers.map((a) => [a.route, a.outcome === 'status' && a.status]), [['/broken', 200]], '/app/broken is not /broken')
+  assert.equal(answers[0]?.outcome === 'status' && answers[0].body, '/app/broken host=' + base.slice('http://'.length))
+})
+
+test('http follows a redirect within the host by default (safe), and fails on it with none, showing the chain', async () => {
+  assert.deepEqual(await problems({ url: base, routes: ['/redirect', '/chain'] }), [])
+  assert.deepEqual(await problems({ url: base, routes: ['/chain'], follow_redirects: 'none' }), [
+    '/chain answered 301, expected 200 (redirects: /chain 301 → /redirect (not followed: follow_redirects is none))',
+  ])
+  assert.deepEqual(await problems({ url: base, routes: ['/redirect'], status: 302, follow_redirects: 'none' }), [])
+})
+
+test('http follows a redirect to another host only with follow_redirects: all', async () => {
+  const other = spawn('python3', ['-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    const port = ((await once(other.stdout!, 'data')) as [Buffer])[0].toString().trim()
+    assert.deepEqual(await problems({ url: base, routes: [`/away?${port}`] }), [
+      `/away?${port} answered 302, expected 200 (redirects: /away?${port} 302 → http://127.0.0.1:${port}/target (not followed: another host (follow_redirects: all would)))`,
+    ])
+    assert.deepEqual(await problems({ url: base, routes: [`/away?${port}`], follow_redirects: 'all', contains: `host=127.0.0.1:${port}` }), [])
+  } finally {
+    other.kill()
+  }
+})
+
+test('http gives up after a bounded number of redirects', async () => {
+  const [problem] = await problems({ url: base, routes: ['/loop'] })
+  assert.match(problem ?? '', /^\/loop more than 10 redirects \(redirects: \/loop 302 → (\/loop 302 → ){9}\/loop 302\)$/)
+})
+
+test('http checks bodies with contains and matches, globally or per route, and shows a failing body truncated', async () => {
+  assert.deepEqual(await problems({ url: base, routes: ['/gaps', '/graph'], contains: 'host=127.0.0.1', matches: '^/g' }), [])
+  assert.deepEqual(await problems({
+    url: base,
+    contains: 'host=',
+    routes: ['/gaps', { path: '/graph', contains: 'release=2' }, { path: '/atlas', matches: '^/x' }, { path: '/broken', status: 500 }],
+  }), [
+    `/graph body does not contain "release=2": ${JSON.stringify(`/graph host=${base.slice(7)}`)}`,
+    `/atlas body does not match /^/x/: ${JSON.stringify(`/atlas host=${base.slice(7)}`)}`,
+  ])
+  const long = '/' + 'x'.repeat(300)
+  const [problem] = await problems({ url: base, routes: [long], contains: 'nowhere' })
+  assert.equal(problem, `${long} body does not contain "nowhere": ${JSON.stringify(`${long.slice(0, 200)}…`)}`)
+})
+
+test('http refuses an invalid matches expression, naming it', async () => {
+  await assert.rejects(http.probe(ctx, { url: base, matches: '(' }), /matches: invalid regular expression "\("/)
 })

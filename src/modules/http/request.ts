@@ -3,10 +3,35 @@ import type { Duplex } from 'node:stream'
 import type { Transport } from '../../transport/types.js'
 import { UnreachableError } from '../../transport/types.js'
 
-/** One route's answer: a status code, or why there was none. */
+/** One response of a route's redirect chain: where it was asked and what it said. */
+export interface Hop {
+  /** The path on the route's own host, or the whole URL on another. */
+  readonly at: string
+  readonly status: number
+  readonly location?: string
+}
+
+/**
+ * One route's answer: the final status and body (after the redirects followed), or why there was
+ * none. `hops` is the whole chain, the final response included; `stopped` says why a redirect was
+ * not followed. The body is host data: compared, shown truncated, never rendered.
+ */
 export type RouteAnswer =
-  | { readonly route: string; readonly outcome: 'status'; readonly status: number }
-  | { readonly route: string; readonly outcome: 'error'; readonly error: string }
+  | {
+    readonly route: string; readonly outcome: 'status'; readonly status: number; readonly body: string
+    readonly hops: readonly Hop[]; readonly stopped?: string
+  }
+  | { readonly route: string; readonly outcome: 'error'; readonly error: string; readonly hops: readonly Hop[] }
+
+/** A single response, before redirects are considered. */
+interface Response {
+  readonly status: number
+  readonly location: string | undefined
+  readonly body: string
+}
+
+/** Bytes of a body kept for `contains`/`matches`; the rest is read and dropped. */
+const BODY_LIMIT = 1024 * 1024
 
 export interface Target {
   readonly address: string
@@ -61,7 +86,7 @@ function unlessAborted(opening: Promise<Duplex>, signal: AbortSignal): Promise<D
   })
 }
 
-function getStatus(stream: Duplex, target: Target, path: string, signal: AbortSignal): Promise<number> {
+function getResponse(stream: Duplex, target: Target, path: string, signal: AbortSignal): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = request({
       createConnection: () => socketLike(stream) as never,
@@ -70,11 +95,18 @@ function getStatus(stream: Duplex, target: Target, path: string, signal: AbortSi
       headers: { Host: target.hostHeader, Connection: 'close', 'User-Agent': 'tend' },
       signal,
     })
-    // The status line is the answer. The body is read to its end anyway (bounded by the
-    // timeout): hanging up early makes the app log broken pipes.
+    // The body is read to its end (bounded by the timeout; hanging up early makes the app log
+    // broken pipes), keeping its first BODY_LIMIT bytes for the body checks.
     req.once('response', (res) => {
-      res.resume()
-      res.once('end', () => resolve(res.statusCode ?? 0))
+      const chunks: Buffer[] = []
+      let kept = 0
+      res.on('data', (chunk: Buffer) => {
+        if (kept >= BODY_LIMIT) return
+        chunks.push(chunk.subarray(0, BODY_LIMIT - kept))
+        kept += Math.min(chunk.length, BODY_LIMIT - kept)
+      })
+      const location = res.headers.location
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, location, body: Buffer.concat(chunks).toString('utf8') }))
       res.once('error', reject)
     })
     req.once('error', reject)
@@ -82,23 +114,74 @@ function getStatus(stream: Duplex, target: Target, path: string, signal: AbortSi
   })
 }
 
-/**
- * GET one route over a TCP stream the transport opens from the host's own network view.
- * `timeoutSeconds` bounds connect + answer. Only an unreachable host throws.
- */
-export async function askRoute(transport: Transport, target: Target, route: string, timeoutSeconds: number, outer: AbortSignal): Promise<RouteAnswer> {
-  const timer = AbortSignal.timeout(timeoutSeconds * 1000)
-  const signal = AbortSignal.any([outer, timer])
+/** GET one path over a TCP stream the transport opens from the host's own network view. */
+async function ask(transport: Transport, target: Target, path: string, signal: AbortSignal): Promise<Response> {
   let stream: Duplex | undefined
   try {
     stream = await unlessAborted(transport.openTcp(target.address, target.port, signal), signal)
-    const status = await getStatus(stream, target, target.pathPrefix + route, signal)
-    return { route, outcome: 'status', status }
+    return await getResponse(stream, target, path, signal)
+  } finally {
+    stream?.destroy()
+  }
+}
+
+export type FollowRedirects = 'none' | 'safe' | 'all'
+
+/** Redirects followed at most, as curl's and requests' own bounds do. */
+export const MAX_REDIRECTS = 10
+const REDIRECTS = [301, 302, 303, 307, 308]
+
+/**
+ * Where a redirect leads, or why it is not followed. `safe` (Ansible uri's default) follows a GET
+ * only within the route's own host and port; `all` follows any http URL. tend speaks http only.
+ */
+function nextHop(from: URL, location: string | undefined, origin: URL, follow: FollowRedirects): URL | string {
+  if (location === undefined) return 'no Location header'
+  let next: URL
+  try {
+    next = new URL(location, from)
+  } catch {
+    return `invalid Location ${JSON.stringify(location.slice(0, 100))}`
+  }
+  if (next.protocol !== 'http:') return `not followed: ${next.protocol} (tend speaks http only)`
+  if (follow === 'safe' && next.host !== origin.host) return 'not followed: another host (follow_redirects: all would)'
+  return next
+}
+
+/**
+ * GET one route, following redirects per `follow`. `timeoutSeconds` bounds each request
+ * (connect + answer). Only an unreachable host throws.
+ */
+export async function askRoute(
+  transport: Transport, target: Target, route: string, timeoutSeconds: number, outer: AbortSignal, follow: FollowRedirects = 'safe',
+): Promise<RouteAnswer> {
+  const origin = new URL(`http://${target.hostHeader}${target.pathPrefix}${route}`)
+  const hops: Hop[] = []
+  let url = origin
+  // The first request sends the route as written; URL would normalise it (dot segments, escapes).
+  let path = target.pathPrefix + route
+  let hopTarget = target
+  let timer = AbortSignal.timeout(timeoutSeconds * 1000)
+  try {
+    for (;;) {
+      timer = AbortSignal.timeout(timeoutSeconds * 1000)
+      const signal = AbortSignal.any([outer, timer])
+      const response = await ask(transport, hopTarget, path, signal)
+      const at = url.host === origin.host ? path : url.href
+      hops.push({ at, status: response.status, ...(response.location === undefined ? {} : { location: response.location }) })
+      const done = { route, outcome: 'status' as const, status: response.status, body: response.body, hops }
+      if (!REDIRECTS.includes(response.status)) return done
+      if (follow === 'none') return { ...done, stopped: 'not followed: follow_redirects is none' }
+      const next = nextHop(url, response.location, origin, follow)
+      if (typeof next === 'string') return { ...done, stopped: next }
+      if (hops.length > MAX_REDIRECTS) return { route, outcome: 'error', error: `more than ${MAX_REDIRECTS} redirects`, hops }
+      url = next
+      path = url.pathname + url.search
+      hopTarget = url.host === origin.host ? target : { ...targetOf(url.origin), pathPrefix: '' }
+    }
   } catch (error) {
     if (error instanceof UnreachableError) throw error
     if (outer.aborted) throw error
-    return { route, outcome: 'error', error: describeError(error, timeoutSeconds, timer.aborted) }
-  } finally {
-    stream?.destroy()
+    return { route, outcome: 'error', error: describeError(error, timeoutSeconds, timer.aborted), hops }
   }
 }
