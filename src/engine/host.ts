@@ -25,7 +25,7 @@ export interface Coordination {
 }
 
 function rootScope(place: PlayPlace): Scope {
-  return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, rescuable: false }
+  return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false }
 }
 
 function stateOf(result: ListResult): 'failed' | 'unreachable' | undefined {

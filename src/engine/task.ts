@@ -20,6 +20,10 @@ export interface Scope {
   readonly tags: readonly string[]
   readonly ignoreErrors: boolean
   readonly become?: BecomeSpec
+  /** An enclosing block has `no_log`: this task's output is hidden as if it had its own. */
+  readonly noLog: boolean
+  /** An enclosing block's `timeout`: this task's deadline unless it sets its own. */
+  readonly timeoutSeconds?: number
   /** An enclosing block has `rescue:`: a failure here is counted `rescued`, and rescue runs. */
   readonly rescuable: boolean
 }
@@ -47,11 +51,11 @@ function displayName(task: ModuleTask, vars: Vars): string {
   }
 }
 
-async function attempts(env: HostEnv, task: ModuleTask, module: AnyModule, spec: unknown, vars: Vars, become: BecomeSpec | undefined): Promise<TaskOutcome> {
+async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: AnyModule, spec: unknown, vars: Vars, become: BecomeSpec | undefined): Promise<TaskOutcome> {
   const { options } = env.run
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
-    const deadline = deadlineIn(task.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal)
+    const deadline = deadlineIn(task.timeoutSeconds ?? scope.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal)
     const ctx = await moduleContext(env.run, env.host, become, vars, deadline)
     const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
     const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
@@ -80,7 +84,7 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     const spec = withoutOmitted(renderValue(task.args, vars, task.argsSource))
     const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
     if (diagnostics.length > 0) throw new ConfigError(diagnostics)
-    return await attempts(env, task, module, spec, vars, task.become ?? scope.become ?? inventoryBecome(env.host))
+    return await attempts(env, task, scope, module, spec, vars, task.become ?? scope.become ?? inventoryBecome(env.host))
   } catch (error) {
     return outcomeOfError(error)
   }
@@ -107,7 +111,8 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   const outcome = absorbed(await settle(env, task, scope, vars), task, scope)
   if (task.register !== undefined) registeredOf(run, host.name)[task.register] = outcome.result
   if (run.options.check && outcome.status === 'changed') run.drifted.add(host.name)
-  const shown = task.noLog ? hidden(outcome) : outcome
+  const noLog = task.noLog || scope.noLog
+  const shown = noLog ? hidden(outcome) : outcome
   run.emit({
     type: 'task-end',
     ...base,
@@ -115,7 +120,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
     changes: shown.changes.map((c) => ({ summary: c.summary, ...(run.options.diff && c.diff && { diff: c.diff }) })),
     ...(shown.message !== undefined && { message: shown.message }),
     durationMs: Date.now() - started,
-    ...(!task.noLog && { result: shown.result }),
+    ...(!noLog && { result: shown.result }),
   })
   return outcome
 }

@@ -19,6 +19,8 @@ function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {
     tags: [...scope.tags, ...block.tags],
     ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
     become: block.become ?? scope.become,
+    noLog: scope.noLog || block.noLog,
+    ...((block.timeoutSeconds ?? scope.timeoutSeconds) !== undefined && { timeoutSeconds: block.timeoutSeconds ?? scope.timeoutSeconds }),
     rescuable,
   }
 }

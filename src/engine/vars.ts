@@ -1,5 +1,6 @@
 import type { InventoryHost, Play, SourceRef, Vars } from '../playbook/model.js'
-import { renderValue } from '../playbook/template.js'
+import { Authored } from '../playbook/authored.js'
+import { isTemplate } from '../playbook/template-vars.js'
 import type { RunContext } from './state.js'
 
 /** Where a host converges: the play and the hosts it shares the play and batch with. */
@@ -68,41 +69,20 @@ function magicVars(run: RunContext, host: InventoryHost, place: PlayPlace): Vars
 /**
  * A task's variables, lowest to highest: inventory host vars < play vars < block vars < task vars
  * < registered results < extra vars; the magic variables sit on top because they name facts.
+ * Declared variables that hold templates stay as their authors wrote them (Authored) and are
+ * rendered when a template reads them, in this task's variables, once (Ansible renders lazily
+ * too). Registered results, hostvars and extra vars are data: never rendered.
  */
 export function taskVars(run: RunContext, host: InventoryHost, place: PlayPlace, blockVars: Vars, ownVars: Vars, where: SourceRef): Vars {
-  const declared = { ...host.vars, ...place.play.vars, ...blockVars, ...ownVars }
-  const fixed = { ...run.registered.get(host.name), ...run.options.extraVars, ...magicVars(run, host, place) }
-  return resolved({ ...declared, ...fixed }, Object.keys(declared).filter((k) => !(k in fixed)), where)
+  const declared: Record<string, unknown> = { ...host.vars, ...place.play.vars, ...blockVars, ...ownVars }
+  for (const [key, value] of Object.entries(declared)) if (hasTemplate(value)) declared[key] = new Authored(value, where)
+  return { ...declared, ...run.registered.get(host.name), ...run.options.extraVars, ...magicVars(run, host, place) }
 }
 
 const hasTemplate = (value: unknown): boolean =>
-  typeof value === 'string' ? value.includes('{{') || value.includes('{%')
+  typeof value === 'string' ? isTemplate(value)
     : Array.isArray(value) ? value.some(hasTemplate)
     : value !== null && typeof value === 'object' && Object.values(value).some(hasTemplate)
-
-/**
- * Declared variables may refer to others (`dir: "{{ base }}/x"`); Ansible renders them lazily.
- * Here they are rendered up front, innermost first, a few passes deep. One that cannot render yet
- * stays as written: it only fails, with its diagnostic, if a task actually uses it. Registered
- * results are never rendered (command output is data, not a template).
- */
-function resolved(vars: Record<string, unknown>, renderable: readonly string[], where: SourceRef): Vars {
-  let pending = renderable.filter((key) => hasTemplate(vars[key]))
-  for (let pass = 0; pass < 5 && pending.length > 0; pass++) {
-    let progressed = false
-    for (const key of pending) {
-      try {
-        vars[key] = renderValue(vars[key], vars, where)
-        progressed = true
-      } catch {
-        // not renderable (yet): kept as written
-      }
-    }
-    if (!progressed) break
-    pending = pending.filter((key) => hasTemplate(vars[key]))
-  }
-  return vars
-}
 
 /** Drops object keys whose rendered value is `{{ omit }}` (Ansible's omit). */
 export function withoutOmitted(value: unknown): unknown {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import { stringify } from 'yaml'
 import { shQuote } from '../transport/quote.js'
+import { listFilters } from './filters-lists.js'
 
 /**
  * Ansible's common filters and tests, for nunjucks. Semantics follow Ansible (Jinja2), not
@@ -75,6 +76,7 @@ function defaultFilter(value: unknown, fallback: unknown = '', boolean = false):
 }
 
 export const filters: Readonly<Record<string, (...args: never[]) => unknown>> = {
+  ...listFilters,
   default: defaultFilter,
   d: defaultFilter,
   bool: toBool,
@@ -125,6 +127,10 @@ export const tests: Readonly<Record<string, (value: unknown) => boolean>> = {
   defined: (value) => value !== undefined,
   undefined: (value) => value === undefined,
   none: (value) => value === null,
+  // `x is none` / `is true` / `is false`: nunjucks looks these names up for the literals.
+  null: (value) => value === null,
+  true: (value) => value === true,
+  false: (value) => value === false,
   failed,
   failure: failed,
   succeeded: (value) => !failed(value),

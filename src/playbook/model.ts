@@ -21,6 +21,10 @@ interface TaskCommon {
   readonly ignoreErrors: boolean
   readonly become?: BecomeSpec
   readonly vars: Vars
+  /** `no_log`: on a block, every task inside it is hidden too. */
+  readonly noLog: boolean
+  /** `timeout`: on a block, the default deadline of every task inside it (Ansible's inheritance). */
+  readonly timeoutSeconds?: number
   readonly source: SourceRef
   /**
    * Positions of this task's templated strings and expressions (when, until, …), by JSON Pointer
@@ -50,11 +54,8 @@ export interface ModuleTask extends TaskCommon {
   readonly delaySeconds: number
   readonly changedWhen?: readonly string[]
   readonly failedWhen?: readonly string[]
-  readonly noLog: boolean
   /** Where `notify` is written (for "no handler named …"). */
   readonly notifySource?: SourceRef
-  /** Deadline for the whole task, including verify polling. */
-  readonly timeoutSeconds?: number
 }
 
 export interface BlockTask extends TaskCommon {

@@ -46,7 +46,8 @@ export const taskKeywords = {
   vars: varsSchema,
 } as const
 
-const blockKeywords = ['name', 'when', 'tags', 'ignore_errors', 'become', 'become_user', 'vars'] as const
+/** Keywords a block honours (inherited by every task inside it, as in Ansible); tasks.ts rejects the others. */
+export const BLOCK_KEYWORDS = ['name', 'when', 'tags', 'ignore_errors', 'become', 'become_user', 'vars', 'no_log', 'timeout'] as const
 
 /** Schema of one module's value in a task: its spec, or the shorthand scalar/list. */
 export function moduleValueSchema(kind: string): object {
@@ -65,7 +66,7 @@ export function playbookSchemaWith(forValidation: boolean): object {
   const kinds = Object.keys(modules)
   const moduleProperties = Object.fromEntries(kinds.map((k) => [k, forValidation ? {} : moduleValueSchema(k)]))
   const blockProperties = {
-    ...Object.fromEntries(blockKeywords.map((k) => [k, taskKeywords[k]])),
+    ...Object.fromEntries(BLOCK_KEYWORDS.map((k) => [k, taskKeywords[k]])),
     block: { type: 'array', items: { $ref: '#/definitions/task' }, description: 'Tasks run in order.' },
     rescue: { type: 'array', items: { $ref: '#/definitions/task' }, description: 'Tasks run if a block task failed.' },
     always: { type: 'array', items: { $ref: '#/definitions/task' }, description: 'Tasks run after block (and rescue), whatever happened.' },

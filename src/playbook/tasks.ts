@@ -3,12 +3,14 @@ import { modules } from '../modules/index.js'
 import type { BecomeSpec, Handler, Task, TemplateSource, Vars } from './model.js'
 import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
-import { taskKeywords } from './schema.js'
+import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
 import { isTemplate } from './template-vars.js'
 import { diagnosticAt, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
 const BLOCK_KEYS = ['block', 'rescue', 'always']
+/** Task keywords Ansible does not accept on a block: they describe one module's result. */
+const NOT_ON_BLOCK = ['register', 'notify', 'until', 'retries', 'delay', 'changed_when', 'failed_when']
 const EXPRESSION_KEYS = ['when', 'until', 'changed_when', 'failed_when']
 
 /** Loader state shared by the tasks of one play: where diagnostics go. */
@@ -80,6 +82,10 @@ function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: rea
   if (moduleKeys.length === 0 && !isBlock && unknown.length === 0) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, path), 'task has no module', `Add one module key: ${moduleNames.join(', ')}`))
   }
+  for (const key of isBlock ? keys.filter((k) => NOT_ON_BLOCK.includes(k)) : []) {
+    const hint = `\`${key}\` describes one task's result: put it on a task inside the block. A block accepts: ${BLOCK_KEYWORDS.join(', ')}.`
+    ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `\`${key}\` is not valid on a block`, hint))
+  }
   if (isBlock && !('block' in raw)) {
     const key = keys.find((k) => BLOCK_KEYS.includes(k))!
     ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `\`${key}\` without \`block\``, '`rescue` and `always` belong to a `block:` task.'))
@@ -106,6 +112,8 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ignoreErrors: raw.ignore_errors === true,
     ...(become ? { become } : {}),
     vars: (isMapping(raw.vars) ? raw.vars : {}) as Vars,
+    noLog: raw.no_log === true,
+    ...(typeof raw.timeout === 'number' ? { timeoutSeconds: raw.timeout } : {}),
     source: refOf(ctx.source, path),
     templateSources: templateSources(ctx.source, raw, path, moduleKeys[0]),
   }
@@ -141,8 +149,6 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     delaySeconds: typeof raw.delay === 'number' ? raw.delay : 5,
     ...(changedWhen ? { changedWhen } : {}),
     ...(failedWhen ? { failedWhen } : {}),
-    noLog: raw.no_log === true,
-    ...(typeof raw.timeout === 'number' ? { timeoutSeconds: raw.timeout } : {}),
   }
 }
 

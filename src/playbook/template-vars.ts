@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks'
 
 /** The part of nunjucks' AST we walk (nunjucks ships no types for its parser). */
-interface AstNode {
+export interface AstNode {
   readonly typename: string
   readonly fields?: readonly string[]
   readonly children?: readonly AstNode[]
@@ -16,30 +16,33 @@ interface NunjucksParser {
 const parser = (nunjucks as unknown as { parser: NunjucksParser }).parser
 
 /** Names nunjucks provides itself; never user variables. */
-const GLOBALS = new Set(['range', 'cycler', 'joiner', 'loop', 'caller', 'true', 'false', 'none', 'True', 'False', 'None'])
+const GLOBALS = new Set(['range', 'loop', 'true', 'false', 'none', 'True', 'False', 'None'])
 
 /** Filters and tests that make an undefined operand legitimate. */
 const UNDEFINED_SAFE_FILTERS = new Set(['default', 'd', 'mandatory'])
 const UNDEFINED_SAFE_TESTS = new Set(['defined', 'undefined'])
 
-function isNode(value: unknown): value is AstNode {
+export function isNode(value: unknown): value is AstNode {
   return value !== null && typeof value === 'object' && typeof (value as AstNode).typename === 'string'
 }
 
-function childNodes(node: AstNode): AstNode[] {
+/** Every child: node fields, list fields (a comparison's operands, a switch's cases) and children. */
+export function childNodes(node: AstNode): AstNode[] {
   const out: AstNode[] = []
   for (const field of node.fields ?? []) {
     const value = node[field]
     if (isNode(value)) out.push(value)
+    if (Array.isArray(value)) for (const item of value as unknown[]) if (isNode(item)) out.push(item)
   }
   for (const child of node.children ?? []) if (isNode(child)) out.push(child)
   return out
 }
 
-function testName(node: AstNode): string | undefined {
+export function testName(node: AstNode): string | undefined {
   const right = node.right
   if (!isNode(right)) return undefined
-  if (right.typename === 'Symbol') return String(right.value)
+  // nunjucks parses `none`, `true` and `false` as literals; it looks up tests `null`, `true`, `false`.
+  if (right.typename === 'Symbol' || right.typename === 'Literal') return String(right.value)
   const name = right.name
   return isNode(name) ? String(name.value) : undefined
 }
@@ -103,8 +106,8 @@ export function parseTemplate(text: string): AstNode {
  * gives `c` only; `x is defined` and names set inside the template are not counted.
  * Throws nunjucks' syntax error as is.
  */
-export function variablesOf(text: string): string[] {
-  const root = parseTemplate(text)
+export function variablesOf(text: string | AstNode): string[] {
+  const root = typeof text === 'string' ? parseTemplate(text) : text
   const used = new Set<string>()
   const bound = new Set<string>()
   freeNames(root, used)

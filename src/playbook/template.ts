@@ -1,39 +1,44 @@
-import nunjucks from 'nunjucks'
 import { ConfigError, type Diagnostic } from '../errors.js'
+import { Authored } from './authored.js'
 import { filters, MandatoryError, tests, truthy } from './filters.js'
 import type { SourceRef, Vars } from './model.js'
-import { expressionTemplate, isTemplate, variablesOf } from './template-vars.js'
+import { closedEnvironment, withScope } from './sandbox.js'
+import { refusedConstruct } from './template-closed.js'
+import { expressionTemplate, isTemplate, parseTemplate, variablesOf, type AstNode } from './template-vars.js'
 
 /**
- * Jinja templates through nunjucks, with Ansible's filters and tests. No filesystem loader: a
- * user's string can only read the variables it is given. Nothing user-written is ever `eval`ed.
+ * Jinja templates through nunjucks, closed (sandbox.ts): a template reads plain data and calls
+ * only tend's filters, tests and functions. A string is rendered only when it is authored text;
+ * the values it reads, and what it produces, are data and never rendered again.
  */
-export function createEnvironment(loader?: nunjucks.ILoader): nunjucks.Environment {
-  const env = new nunjucks.Environment(loader ?? null, { autoescape: false, throwOnUndefined: true })
-  for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter as (...args: unknown[]) => unknown)
-  // @types/nunjucks lacks addTest, which nunjucks 3 has.
-  const withTests = env as unknown as { addTest(name: string, test: (value: unknown) => boolean): void }
-  for (const [name, test] of Object.entries(tests)) withTests.addTest(name, test)
-  env.addFilter('__tend_capture', (value: unknown) => {
-    captured = { value }
-    return ''
-  })
-  return env
-}
-
-/**
- * nunjucks resolves `a.b` and `a[b]` on any JavaScript object, so `range.constructor("…")()`
- * would be the Function constructor: arbitrary code. Member lookups of these names yield
- * undefined instead. (Patched on nunjucks' shared runtime: every environment is covered.)
- */
-const FORBIDDEN_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__'])
-const runtime = (nunjucks as unknown as { runtime: { memberLookup: (obj: unknown, key: unknown) => unknown } }).runtime
-const memberLookup = runtime.memberLookup
-runtime.memberLookup = (obj, key) => (FORBIDDEN_MEMBERS.has(String(key)) ? undefined : memberLookup(obj, key))
-
-const env = createEnvironment()
 // Rendering is synchronous, so one slot is enough to carry an expression's native value out.
 let captured: { value: unknown } | undefined
+const env = closedEnvironment(
+  {
+    ...filters,
+    __tend_capture: (value: unknown) => {
+      captured = { value }
+      return ''
+    },
+  },
+  tests,
+)
+
+/** Why tend refuses a parsed template (a construct, filter, test or call outside its language), if it does. */
+export function refusal(root: AstNode): string | undefined {
+  return refusedConstruct(root, (env as unknown as { filters: Record<string, unknown> }).filters, tests)
+}
+
+/** Parsed templates, by text: a task's templates are rendered once per host. */
+const parsed = new Map<string, AstNode>()
+function parse(text: string): AstNode {
+  const cached = parsed.get(text)
+  if (cached) return cached
+  const root = parseTemplate(text)
+  if (parsed.size > 5000) parsed.clear()
+  parsed.set(text, root)
+  return root
+}
 
 /** The message nunjucks wraps an error in, without its "(unknown path) [Line 1, Column 3]" preamble. */
 function cleanMessage(error: unknown): string {
@@ -50,14 +55,18 @@ function templateError(where: SourceRef, message: string, hint?: string): Config
   return new ConfigError([diagnostic])
 }
 
-function checkDefined(text: string, vars: Vars, where: SourceRef, shown: string): void {
-  let names: string[]
+const own = (vars: Vars, name: string): boolean => Object.prototype.hasOwnProperty.call(vars, name)
+
+function checkTemplate(text: string, vars: Vars, where: SourceRef, shown: string): void {
+  let root: AstNode
   try {
-    names = variablesOf(text)
+    root = parse(text)
   } catch (error) {
     throw templateError(where, `template syntax error in \`${shown}\`: ${cleanMessage(error)}`)
   }
-  const missing = names.find((name) => !(name in vars))
+  const refused = refusal(root)
+  if (refused !== undefined) throw templateError(where, `${refused}, in \`${shown}\``)
+  const missing = variablesOf(root).find((name) => !own(vars, name))
   if (missing !== undefined) {
     throw templateError(
       where,
@@ -67,12 +76,41 @@ function checkDefined(text: string, vars: Vars, where: SourceRef, shown: string)
   }
 }
 
+/** Per variables object: the declared variables already rendered there, and those being rendered. */
+const renderedIn = new WeakMap<Vars, Map<string, unknown>>()
+const renderingIn = new WeakMap<Vars, Set<string>>()
+
+/**
+ * A variable as a template sees it. A declared one is rendered here from its authored text, once
+ * per variables object; its result is data from then on. Everything else is returned as it is.
+ */
+export function variableOf(vars: Vars, name: string): unknown {
+  if (!own(vars, name)) return undefined
+  const value = vars[name]
+  if (!(value instanceof Authored)) return value
+  const done = renderedIn.get(vars) ?? new Map<string, unknown>()
+  renderedIn.set(vars, done)
+  if (done.has(name)) return done.get(name)
+  const busy = renderingIn.get(vars) ?? new Set<string>()
+  renderingIn.set(vars, busy)
+  if (busy.has(name)) throw templateError(value.where, `variable \`${name}\` refers to itself`, 'A variable cannot be defined in terms of itself.')
+  busy.add(name)
+  try {
+    const result = renderValue(value.source, vars, value.where)
+    done.set(name, result)
+    return result
+  } finally {
+    busy.delete(name)
+  }
+}
+
 /** `shown` is the text as the user wrote it, for messages. */
 function render(text: string, vars: Vars, where: SourceRef, shown = text): string {
-  checkDefined(text, vars, where, shown)
+  checkTemplate(text, vars, where, shown)
   try {
-    return env.renderString(text, { ...vars })
+    return withScope((name) => variableOf(vars, name), () => env.renderString(text, {}))
   } catch (error) {
+    if (error instanceof ConfigError) throw error
     if (error instanceof MandatoryError || (error as Error).message?.includes('Mandatory')) {
       throw templateError(where, `${cleanMessage(error)} in \`${shown}\``)
     }
@@ -86,10 +124,15 @@ function render(text: string, vars: Vars, where: SourceRef, shown = text): strin
 
 /** Evaluates a bare Jinja expression to its native value (number, list, mapping, …). */
 export function evaluateExpression(expr: string, vars: Vars, where: SourceRef): unknown {
+  const outer = captured
   captured = undefined
-  render(expressionTemplate(expr), vars, where, expr)
-  const result = captured as { value: unknown } | undefined
-  captured = undefined
+  let result: { value: unknown } | undefined
+  try {
+    render(expressionTemplate(expr), vars, where, expr)
+    result = captured as { value: unknown } | undefined
+  } finally {
+    captured = outer
+  }
   if (result === undefined) throw templateError(where, `cannot evaluate \`${expr}\``)
   return result.value
 }
@@ -97,7 +140,12 @@ export function evaluateExpression(expr: string, vars: Vars, where: SourceRef): 
 /** `{{ expr }}` alone (whitespace around allowed): its value keeps its type, as Ansible's does. */
 const SINGLE_EXPRESSION = /^\s*\{\{((?:(?!\}\}|\{\{)[\s\S])*)\}\}\s*$/
 
+/**
+ * Renders authored text: a playbook's or inventory's value, a template file. Never call it on a
+ * value read from a host or produced by a template (that would render data as code).
+ */
 export function renderValue(value: unknown, vars: Vars, where: SourceRef): unknown {
+  if (value instanceof Authored) return renderValue(value.source, vars, value.where)
   if (typeof value === 'string') {
     if (!isTemplate(value)) return value
     const single = SINGLE_EXPRESSION.exec(value)

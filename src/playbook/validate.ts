@@ -2,7 +2,8 @@ import type { Diagnostic } from '../errors.js'
 import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
-import { expressionTemplate, variablesOf } from './template-vars.js'
+import { refusal } from './template.js'
+import { expressionTemplate, parseTemplate, variablesOf } from './template-vars.js'
 import { withSourceLine } from './yaml-source.js'
 
 /**
@@ -69,7 +70,13 @@ function checkTemplates(sources: Readonly<Record<string, TemplateSource>> | unde
     const { text, expression, ...where } = t
     let names: string[]
     try {
-      names = variablesOf(expression ? expressionTemplate(text) : text)
+      const root = parseTemplate(expression ? expressionTemplate(text) : text)
+      const refused = refusal(root)
+      if (refused !== undefined) {
+        out.push({ ...where, message: `${refused}, in \`${text}\``, hint: 'tend templates read data with filters and tests; see README "Templates".' })
+        continue
+      }
+      names = variablesOf(root)
     } catch (error) {
       out.push({ ...where, message: `template syntax error in \`${text}\`: ${(error as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ')}` })
       continue

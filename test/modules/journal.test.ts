@@ -35,10 +35,12 @@ describe('journal over ssh', () => {
       await new Promise((r) => setTimeout(r, 1000))
       result = await gate('run-start', runStart)
     }
+    // The engine's wording: "not as declared:", then the gate's problem (its head and 10 lines).
     const lines = (result.failure ?? '').split('\n')
-    assert.match(lines[0] ?? '', /^\d+ lines \(the last 10 shown\) of scidex-api\.service's journal since run-start match \/Errno 98\|Address already in use\/:$/)
-    assert.equal(lines.length, 11)
-    assert.match(lines[10] ?? '', /^ {2}\d{4}-\d\d-\d\dT\S+ \S+ python3\[\d+\]: OSError: \[Errno 98\] Address already in use$/)
+    assert.equal(lines[0], 'not as declared:')
+    assert.match(lines[1] ?? '', /^ {2}- \d+ lines \(the last 10 shown\) of scidex-api\.service's journal since run-start match \/Errno 98\|Address already in use\/:$/)
+    assert.equal(lines.length, 12)
+    assert.match(lines[11] ?? '', /^ {2}\d{4}-\d\d-\d\dT\S+ \S+ python3\[\d+\]: OSError: \[Errno 98\] Address already in use$/)
   })
 
   it('passes with since: unit-start once the incident is over, while the older errors remain', async () => {

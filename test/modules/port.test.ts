@@ -74,11 +74,9 @@ signal.signal(signal.SIGTERM, signal.SIG_IGN)
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8000)); s.listen(); time.sleep(600)
 ' >/dev/null 2>&1 </dev/null &
 i=0; until ss -ltnH 'sport = :8000' | grep -q LISTEN; do i=$((i+1)); [ $i -lt 50 ] || exit 1; sleep 0.1; done`)
-    const started = Date.now()
     const first = await converge('port', contextFor(ssh), { ...SPEC, grace: 1 })
     assert.equal(first.failure, undefined)
     assert.deepEqual(first.applied[0], { pid: (first.applied[0] as { pid: number }).pid, outcome: 'killed' })
-    assert.ok(Date.now() - started < 20_000)
     await assertOwnedByUnit()
   })
 

@@ -1,6 +1,6 @@
 /**
- * Test-only driver for F's systemd modules: one task's probe → diff → apply → verify, the way the
- * engine runs it, over any Transport. Shared by the unit/port/stable/journal tests and by
+ * Test-only driver for the systemd modules: one task through the engine's converge, over any
+ * Transport. Shared by the unit/port/stable/journal tests and by
  * systemd-in-host.ts (the same converge, run inside a host through the local transport).
  */
 import { fileURLToPath } from 'node:url'
@@ -8,7 +8,8 @@ import { ProbeError } from '../../src/errors.js'
 import { shJoin, shQuote } from '../../src/transport/quote.js'
 import { openSsh } from '../../src/transport/ssh.js'
 import type { Transport } from '../../src/transport/types.js'
-import type { Change, Module, ModuleContext } from '../../src/modules/types.js'
+import { converge as engineConverge, type ConvergeMode, type Convergence } from '../../src/engine/converge.js'
+import type { AnyModule, ModuleContext } from '../../src/modules/types.js'
 import { modules } from '../../src/modules/index.js'
 import type { TestHost } from '../support/testbed.js'
 
@@ -17,9 +18,11 @@ export interface ConvergeResult {
   readonly changes: readonly string[]
   /** apply's data per change, in order. */
   readonly applied: readonly unknown[]
-  /** A failure: ProbeError text, apply's `failed`, or the problems verify left. */
+  /** A failure, worded as the engine words it: ProbeError text, apply's `failed`, or what is still not as declared. */
   readonly failure?: string
   readonly facts?: Readonly<Record<string, unknown>>
+  /** The engine's verdict for the task. */
+  readonly status: Convergence['status']
 }
 
 export function contextFor(transport: Transport, options: { timeoutMs?: number; runStartedAt?: Date } = {}): ModuleContext {
@@ -36,37 +39,34 @@ export function contextFor(transport: Transport, options: { timeoutMs?: number; 
   }
 }
 
-async function pollGate(module: Module<unknown, unknown>, ctx: ModuleContext, spec: unknown): Promise<string[]> {
-  for (;;) {
-    const changes = module.diff(spec, await module.probe(ctx, spec)).map((c) => c.summary)
-    if (changes.length === 0 || Date.now() >= ctx.deadline) return changes
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-}
-
-export async function converge(kind: string, ctx: ModuleContext, spec: unknown): Promise<ConvergeResult> {
+/**
+ * One task through the engine's own converge (src/engine/converge.ts), so a bug there shows here
+ * too. The module is only wrapped to record each apply's data in order; nothing is re-implemented.
+ */
+export async function converge(kind: string, ctx: ModuleContext, spec: unknown, mode: ConvergeMode = { check: false, afterPlannedChanges: false }): Promise<ConvergeResult> {
   const module = modules[kind]?.module
   if (module === undefined) throw new Error(`no module ${kind}`)
-  try {
-    const observed = await module.probe(ctx, spec)
-    const facts = module.facts?.(observed)
-    const planned: readonly Change[] = module.diff(spec, observed)
-    const changes = planned.map((c) => c.summary)
-    if (module.apply === undefined) {
-      const problems = changes.length === 0 ? [] : await pollGate(module, ctx, spec)
-      return { changes, applied: [], facts, failure: problems.length > 0 ? problems.join('; ') : undefined }
-    }
-    if (planned.length === 0) return { changes, applied: [], facts }
-    const applied: unknown[] = []
-    for (const change of planned) {
-      const result = await module.apply(ctx, change, spec)
+  const applied: unknown[] = []
+  const apply = module.apply
+  const recorded: AnyModule = apply === undefined ? module : {
+    ...module,
+    apply: async (applyCtx, change, applySpec) => {
+      const result = await apply.call(module, applyCtx, change, applySpec)
       applied.push(result?.data)
-      if (result?.failed !== undefined) return { changes, applied, failure: result.failed }
+      return result
+    },
+  }
+  try {
+    const result = await engineConverge(recorded, ctx, spec, mode)
+    return {
+      changes: result.changes.map((c) => c.summary),
+      applied,
+      facts: result.data,
+      status: result.status,
+      ...(result.status === 'failed' && { failure: result.message ?? 'failed' }),
     }
-    const problems = module.verify ? await module.verify(ctx, spec) : await pollGate(module, ctx, spec)
-    return { changes, applied, facts, failure: problems.length > 0 ? problems.join('; ') : undefined }
   } catch (err) {
-    if (err instanceof ProbeError) return { changes: [], applied: [], failure: err.message }
+    if (err instanceof ProbeError) return { changes: [], applied, status: 'failed', failure: err.message }
     throw err
   }
 }

@@ -32,11 +32,10 @@ describe('ssh transport on a test host', () => {
 
   it('fails at once, clearly, when sudo wants a password (user tendpw)', async () => {
     const ssh = await connect('tendpw')
-    const started = Date.now()
+    // A prompt waited for would end in CommandTimeoutError; sudo -n answers with an exit code.
     const result = await ssh.exec(['id', '-un'], { become: { user: 'root' }, timeoutMs: 10_000 })
     assert.notEqual(result.exitCode, 0)
     assert.match(result.stderr, /a password is required/)
-    assert.ok(Date.now() - started < 5000, 'no password prompt waited for')
   })
 
   it('kills a timed-out command of a non-root user (sshd signal request)', async () => {
