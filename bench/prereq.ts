@@ -11,7 +11,7 @@ const executable = (path: string): boolean => {
   }
 }
 
-const onPath = (cmd: string): boolean =>
+export const onPath = (cmd: string): boolean =>
   (process.env.PATH ?? '').split(delimiter).some((dir) => executable(join(dir, cmd)))
 
 /**

@@ -11,20 +11,25 @@ import { resetToBaseline } from '../src/testbed/stage.js'
 import { parseArgs, type BenchOptions } from './args.js'
 import { buildTend, SOURCE_CLI } from './build.js'
 import { bootBench, tearDownBench, type BenchBed } from './hosts.js'
-import { ROOT } from './peers.js'
+import { ROOT, type PeerName } from './peers.js'
 import { scaleScenarios, smallScenarios } from './plan.js'
-import { missingTools } from './prereq.js'
+import { missingTools, onPath } from './prereq.js'
 import { checkTargets, renderTable } from './report.js'
 import { ratios, type ResultRow } from './results.js'
 import { installScaleUnits } from './scale.js'
 import { runOnce, runScenario, type Scenario } from './scenario.js'
+import { targetsOf } from './hosts.js'
+import { inputFor } from './plan.js'
+import { measureWatch, renderWatchTable, timerPeers, type WatchRow } from './watch.js'
 
 const REAL_HOSTS = 10
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2), join(ROOT, 'bench', 'results', 'latest.json'))
-  const missing = missingTools(!options.smoke)
+  // The watch row alone compares with ansible only when it is installed.
+  const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch')
+  const missing = missingTools(!options.smoke && !watchOnly)
   if (missing.length > 0) {
     for (const m of missing) log(`bench: ${m}`)
     return 2
@@ -45,7 +50,9 @@ async function main(): Promise<number> {
     bed = await bootBench(count)
     await Promise.all(bed.hosts.map((h) => resetToBaseline(h)))
     const rows = await runAll(bed, options, work, tendEntry, abort.signal)
-    await writeResults(options, rows, started, tendEntry)
+    const watch = options.smoke || (options.only !== undefined && !options.only.has('watch'))
+      ? undefined : await watchScenario(bed, options, work, tendEntry, rows, abort.signal)
+    await writeResults(options, rows, started, tendEntry, watch)
     return rows.some((r) => r.failedRuns > 0) ? 1 : 0
   } finally {
     if (bed !== undefined) await tearDownBench(bed).catch((err: unknown) => log(`bench: teardown: ${String(err)}`))
@@ -71,6 +78,24 @@ async function runAll(bed: BenchBed, options: BenchOptions, work: string, tendEn
 }
 
 /**
+ * `tend watch` in steady state against the same work fired by a timer (tend run, ansible-playbook
+ * per firing), with the stable window at 0 so what is measured is the checking, not a sleep.
+ */
+async function watchScenario(bed: BenchBed, options: BenchOptions, work: string, tendEntry: string, rows: ResultRow[], signal: AbortSignal): Promise<WatchRow> {
+  const targets = targetsOf(bed.hosts)
+  const input = await inputFor(tendEntry, work, 'watch', targets, options.forks, { stable_seconds: '0' })
+  const peers: PeerName[] = onPath('ansible-playbook') ? ['tend', 'ansible'] : ['tend']
+  if (peers.length === 1) log('bench: ansible-playbook not installed: the watch row compares with tend run only')
+  const timerRows = await runScenario({
+    name: 'no-change per timer firing, 10 hosts, stable 0', hosts: targets.length, peers,
+    iterations: options.fleetIterations, input, expectChangedHosts: 0, timeoutMs: 300_000,
+  }, signal, log)
+  rows.push(...timerRows)
+  const watch = await measureWatch(input, targets.length, 30_000, signal, log)
+  return { ...watch, scenario: `watch vs timer, ${targets.length} hosts`, timer: timerPeers(timerRows) }
+}
+
+/**
  * One unmeasured run of each peer on the first scenario: compiles and caches (tsx, python .pyc),
  * waits out the unit's stable window once after the baseline reset, and shows early that every
  * peer passes on a healthy host (a failing peer is a broken benchmark).
@@ -84,17 +109,18 @@ async function warmUp(scenarios: readonly Scenario[], signal: AbortSignal): Prom
   }
 }
 
-async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string): Promise<void> {
+async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: WatchRow): Promise<void> {
   const ratioList = ratios(rows)
   const targets = checkTargets(rows, ratioList)
   process.stdout.write(`${renderTable(rows, ratioList, targets)}\n`)
+  if (watch !== undefined) process.stdout.write(`\n${renderWatchTable(watch)}\n`)
   const result = {
     version: 1,
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     options: { ...options, only: options.only === undefined ? undefined : [...options.only] },
-    tendEntry, rows, ratios: ratioList, targets,
+    tendEntry, rows, ratios: ratioList, targets, watch,
   }
   await mkdir(dirname(options.out), { recursive: true })
   await writeFile(options.out, JSON.stringify(result, null, 2) + '\n')

@@ -29,3 +29,31 @@ export interface InventoryFlags {
 }
 
 export const DEFAULT_INVENTORY = 'inventory/local.yaml'
+
+/** Flags of `tend watch`; durations already parsed to ms. */
+export interface WatchFlags {
+  readonly inventory?: string
+  readonly limit?: string
+  readonly forks: number
+  readonly tags?: readonly string[]
+  readonly skipTags?: readonly string[]
+  readonly extraVars?: readonly string[]
+  readonly json?: boolean
+  readonly stepTimeout: number
+  readonly acceptNewHostKeys?: boolean
+  readonly stateDir?: string
+  readonly every: number
+  readonly splay?: number
+  readonly rate?: number
+  readonly keep?: number
+  readonly grace?: number
+  readonly metrics?: { readonly host: string; readonly port: number }
+}
+
+export interface HistoryFlags {
+  readonly host?: string
+  readonly since?: number
+  readonly status?: string
+  readonly json?: boolean
+  readonly stateDir?: string
+}

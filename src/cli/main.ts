@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
-import { DEFAULT_INVENTORY, type InventoryFlags, type RunFlags, type ValidateFlags } from './flags.js'
+import { DEFAULT_INVENTORY, type HistoryFlags, type InventoryFlags, type RunFlags, type ValidateFlags, type WatchFlags } from './flags.js'
 import { exitCodeForError, reportError } from './report-error.js'
+import { parseDuration } from '../watch/duration.js'
+import { parseListen } from '../watch/http.js'
 
 const DEFAULT_STEP_TIMEOUT_SECONDS = 300
 
@@ -20,6 +22,19 @@ function positiveSeconds(value: string): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0')
   return n
+}
+
+/** `30s`, `5m`, `1h`, `30d` → ms (parsed here so a bad value is a usage error before anything runs). */
+function duration(value: string): number {
+  const ms = parseDuration(value)
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 30s, 5m, 1h or 30d')
+  return ms
+}
+
+function listenAddress(value: string): { host: string; port: number } {
+  const where = parseListen(value)
+  if (where === undefined) throw new InvalidArgumentError('expected HOST:PORT, [IPv6]:PORT or PORT (loopback)')
+  return where
 }
 
 function collect(value: string, previous: readonly string[] = []): readonly string[] {
@@ -78,6 +93,44 @@ function program(): Command {
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)
+    })
+
+  tend
+    .command('watch')
+    .description('converge every host once per interval, record the drift history, serve metrics; until SIGTERM')
+    .argument('<playbook>', 'playbook file')
+    .requiredOption('--every <duration>', 'interval: each host converges once per interval (30s, 5m, 1h)', duration)
+    .option('-i, --inventory <file>', INVENTORY_HELP)
+    .option('-l, --limit <pattern>', 'further limit hosts: an Ansible pattern, or @FILE with one pattern per line')
+    .option('-f, --forks <n>', 'hosts converging at once', positiveInteger, 5)
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collectList)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collectList)
+    .option('-e, --extra-vars <var>', EXTRA_VARS_HELP, collect)
+    .option('--splay <duration>', "spread hosts over this much of the interval (each host's offset comes from its name)", duration)
+    .option('--rate <n>', 'start at most N host convergences per second across the fleet', positiveSeconds)
+    .option('--keep <duration>', 'prune history older than this (default: 30d)', duration)
+    .option('--grace <duration>', 'on SIGTERM, how long running changes may take to finish (default: 60s)', duration)
+    .option('--metrics <host:port>', 'serve /metrics and /healthz here (PORT alone: loopback)', listenAddress)
+    .option('--state-dir <dir>', 'where the state store lives (default: $TEND_STATE_DIR or ~/.local/state/tend)')
+    .option('--json', 'write the event stream as NDJSON on stdout, each event with its host-cycle id')
+    .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
+    .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
+    .action(async (playbook: string, flags: WatchFlags) => {
+      const { watchCommand } = await import('./commands/watch.js')
+      commandExitCode = await watchCommand(playbook, flags)
+    })
+
+  tend
+    .command('history')
+    .description('show the drift history: host-cycles that corrected drift or failed, newest first')
+    .option('--host <pattern>', 'only these hosts (a:b, web*, ~regex, !exclude)')
+    .option('--since <duration>', 'only cycles started within this long (30m, 1d)', duration)
+    .option('--status <list>', 'outcomes to show: all, or ok,corrected,failed,unreachable,busy (default: corrected,failed,unreachable)')
+    .option('--json', 'one host-cycle per line as JSON')
+    .option('--state-dir <dir>', 'where the state store lives (default: $TEND_STATE_DIR or ~/.local/state/tend)')
+    .action(async (flags: HistoryFlags) => {
+      const { historyCommand } = await import('./commands/history.js')
+      commandExitCode = await historyCommand(flags)
     })
 
   tend

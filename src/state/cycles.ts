@@ -10,6 +10,8 @@ export interface CycleChange {
 
 export interface HostCycle {
   readonly id?: number
+  /** The host-cycle's id in the event stream (watch); absent for rows written without one. */
+  readonly cycleId?: string
   readonly runId: string
   readonly host: string
   readonly startedAt: number
@@ -22,6 +24,7 @@ export interface HostCycle {
 
 interface CycleRow {
   id: number
+  cycle_id: string | null
   run_id: string
   host: string
   started_at: number
@@ -33,8 +36,8 @@ interface CycleRow {
 }
 
 export function recordCycle(store: StateStore, cycle: HostCycle): number {
-  const info = store.db.prepare(`INSERT INTO host_cycles (run_id, host, started_at, duration_ms, outcome, changes, message, evidence)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(cycle.runId, cycle.host, cycle.startedAt, cycle.durationMs, cycle.outcome,
+  const info = store.db.prepare(`INSERT INTO host_cycles (cycle_id, run_id, host, started_at, duration_ms, outcome, changes, message, evidence)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(cycle.cycleId ?? null, cycle.runId, cycle.host, cycle.startedAt, cycle.durationMs, cycle.outcome,
     JSON.stringify(cycle.changes), cycle.message ?? null, JSON.stringify(cycle.evidence))
   return Number(info.lastInsertRowid)
 }
@@ -67,7 +70,7 @@ export function listCycles(store: StateStore, query: CycleQuery = {}): HostCycle
     ORDER BY started_at DESC, id DESC LIMIT ?`
   const rows = store.db.prepare(sql).all(...params, query.limit ?? 1000) as CycleRow[]
   return rows.map((r) => ({
-    id: r.id, runId: r.run_id, host: r.host, startedAt: r.started_at, durationMs: r.duration_ms, outcome: r.outcome,
+    id: r.id, ...(r.cycle_id != null && { cycleId: r.cycle_id }), runId: r.run_id, host: r.host, startedAt: r.started_at, durationMs: r.duration_ms, outcome: r.outcome,
     changes: JSON.parse(r.changes) as CycleChange[], ...(r.message !== null && { message: r.message }),
     evidence: JSON.parse(r.evidence) as unknown[],
   }))
@@ -76,4 +79,9 @@ export function listCycles(store: StateStore, query: CycleQuery = {}): HostCycle
 /** Deletes cycles older than `beforeMs`; returns how many went. */
 export function pruneCycles(store: StateStore, beforeMs: number): number {
   return store.db.prepare('DELETE FROM host_cycles WHERE started_at < ?').run(beforeMs).changes
+}
+
+/** Every host name the history mentions (for --host patterns). */
+export function cycleHosts(store: StateStore): string[] {
+  return (store.db.prepare('SELECT DISTINCT host FROM host_cycles ORDER BY host').all() as { host: string }[]).map((r) => r.host)
 }

@@ -41,4 +41,7 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX host_cycles_by_host ON host_cycles (host, started_at);
    CREATE INDEX host_cycles_by_time ON host_cycles (started_at);`,
+  // 2: a host-cycle's own id (watch: `<run>-<n>`), the id its --json events carry.
+  `ALTER TABLE host_cycles ADD COLUMN cycle_id TEXT;
+   CREATE INDEX host_cycles_by_cycle ON host_cycles (cycle_id);`,
 ]

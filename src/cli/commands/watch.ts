@@ -1,0 +1,76 @@
+/** `tend watch PLAYBOOK --every DURATION`: converge every host once per interval until stopped. */
+import { colorEnabled } from '../render/color.js'
+import { connectFactory } from '../connect.js'
+import { resolveLimit } from '../limit.js'
+import { loadInputs } from '../load-inputs.js'
+import { DEFAULT_INVENTORY, type WatchFlags } from '../flags.js'
+import { stateDirOf } from '../../state/dir.js'
+import type { CycleConfig } from '../../watch/cycle.js'
+import type { WatchEvent } from '../../watch/events.js'
+import { FleetSchedule } from '../../watch/schedule.js'
+import { runWatch } from '../../watch/service.js'
+import type { WatchRenderer } from '../render/watch-types.js'
+
+async function chooseWatchRenderer(json: boolean, schedule: () => FleetSchedule | undefined): Promise<WatchRenderer> {
+  const out = process.stdout
+  if (json) return (await import('../render/watch-json.js')).watchJsonRenderer(out)
+  const color = colorEnabled(out)
+  const { watchPlainRenderer } = await import('../render/watch-plain.js')
+  if (out.isTTY !== true) return watchPlainRenderer({ out, err: process.stderr, color })
+  // The live view starts once the schedule exists (after the first validation passed).
+  const { watchListrRenderer } = await import('../render/watch-listr.js')
+  let live: WatchRenderer | undefined
+  const pending: WatchEvent[] = []
+  return {
+    emit(event) {
+      const known = schedule()
+      if (live === undefined && known !== undefined) {
+        live = watchListrRenderer({ out, color, schedule: known })
+        for (const e of pending.splice(0)) live.emit(e)
+      }
+      if (live) live.emit(event)
+      else pending.push(event)
+    },
+    finish: async () => live?.finish(),
+  }
+}
+
+export async function watchCommand(playbookFile: string, flags: WatchFlags): Promise<number> {
+  const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
+  // Read again on SIGHUP: nothing of a broken edit is used until all of it validates.
+  const load = async (): Promise<CycleConfig> => {
+    const { playbook, inventory, extraVars } = await loadInputs(playbookFile, inventoryFile, flags.extraVars ?? [])
+    const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)
+    return {
+      playbook, inventory,
+      options: {
+        check: false, diff: false, forks: 1, tags: flags.tags ?? [], skipTags: flags.skipTags ?? [], extraVars, limit,
+        stepTimeoutSeconds: flags.stepTimeout,
+      },
+    }
+  }
+  let schedule: FleetSchedule | undefined
+  const renderer = await chooseWatchRenderer(flags.json === true, () => schedule)
+  try {
+    return await runWatch({
+      playbookFile, load,
+      connect: () => connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys === true, signal: new AbortController().signal }),
+      stateDir: stateDirOf(flags.stateDir),
+      everyMs: flags.every, splayMs: flags.splay ?? 0, rate: flags.rate, forks: flags.forks, keepMs: flags.keep ?? 30 * 86_400_000, graceMs: flags.grace ?? 60_000,
+      listen: flags.metrics,
+      onSchedule: (s) => {
+        schedule = s
+      },
+      emit: (event) => {
+        try {
+          renderer.emit(event)
+        } catch (error) {
+          process.stderr.write(`tend: renderer failed on ${event.type}: ${String(error)}\n`)
+        }
+      },
+      warn: (text) => process.stderr.write(`tend: ${text}\n`),
+    })
+  } finally {
+    await renderer.finish()
+  }
+}
