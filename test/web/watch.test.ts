@@ -13,7 +13,7 @@ import type { Browser } from 'puppeteer-core'
 import { APP_PATH } from '../../src/testbed/index.js'
 import { PLAYBOOK, REPO } from '../e2e/support.js'
 import { leaseHosts, stage } from '../support/testbed.js'
-import { inventoryOf, killWatch, startWatch, type Watch } from '../watch/support.js'
+import { inventoryOf, killWatch, startWatch, withLockHeld, type Watch } from '../watch/support.js'
 import { artifactsDir, launchBrowser, openPage, rowState } from './support.js'
 
 const hosts = await leaseHosts(3)
@@ -39,7 +39,9 @@ test('tend watch serves the page: three hosts converged, the staged incident tur
     await page.waitForFunction((name) => document.querySelector(`tr[data-host="${name}"]`)?.getAttribute('data-state') === 'converged', { timeout: 120_000 }, h.name)
   }
   await page.evaluate(() => { (window as unknown as { __same: number }).__same = 1 })
-  const roguePid = (await stage(sick!, 'loop')).roguePids[0]!
+  // Staged under the host's lock, as another tend would hold it: the watch finds the host busy
+  // until the incident is fully in place, then fixes it.
+  const roguePid = await withLockHeld(sick!, async () => (await stage(sick!, 'loop')).roguePids[0]!)
   await page.waitForFunction((name) => document.querySelector(`tr[data-host="${name}"]`)?.getAttribute('data-state') === 'corrected', { timeout: 120_000 }, sick!.name)
   assert.equal(await page.evaluate(() => (window as unknown as { __same?: number }).__same), 1, 'no reload')
   for (const h of hosts.slice(1)) assert.equal(await rowState(page, h.name), 'converged')

@@ -61,7 +61,7 @@ function evidence(cycle, now) {
   const entries = Array.isArray(cycle.evidence) ? cycle.evidence : []
   return h('div', { class: 'evidence' },
     h('p', {}, `${cycle.outcome} at ${isoTime(cycle.startedAt)} (${relative(cycle.startedAt, now)}), ${duration(cycle.durationMs)}`),
-    entries.length === 0 ? h('p', { class: 'muted' }, 'This cycle recorded no evidence.') : entries.map((e) => evidenceEntry(e, entries.length <= 3)))
+    entries.length === 0 ? h('p', { class: 'muted' }, 'This cycle recorded no evidence.') : entries.map((e) => evidenceEntry(e, entries.length <= 3 || ['changed', 'failed', 'unreachable'].includes(e?.status))))
 }
 
 function evidenceEntry(entry, open) {
