@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { stateDirOf } from '../../state/dir.js'
 import { STORE_FILE, StateStore } from '../../state/store.js'
 import { createFleetPage } from '../../web/handler.js'
-import { isLoopback, parseListen, urlOf } from '../../web/listen.js'
+import { parseListen } from '../../watch/http.js'
+import { isLoopback, urlOf } from '../../web/listen.js'
 import { UsageError } from '../report-error.js'
 
 export interface ServeFlags {
