@@ -77,8 +77,7 @@ test('1,000 hosts: the counts cover all of them, the table shows one page, searc
     await page.keyboard.press('Tab')
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'node-0042')
     await page.keyboard.press('Enter')
-    await page.waitForFunction(() => location.hash === '#/host/node-0042')
-    assert.equal(await rowState(page, 'node-0042'), undefined)
+    await page.waitForFunction(() => location.hash === '#/host/node-0042' && (document.querySelector('main h1')?.textContent ?? '').startsWith('node-0042'))
     assert.deepEqual(errors, [])
     await page.close()
   } finally {
