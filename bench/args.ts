@@ -16,7 +16,7 @@ export interface BenchOptions {
   readonly scaleForks: readonly number[]
   /** Run ansible at 200 entries too (slow: minutes). */
   readonly ansibleAtScale: boolean
-  /** Only these scenarios (comma-separated names: no-change-1, no-change-10, recovery-10, scale, watch). */
+  /** Only these scenarios (comma-separated names: no-change-1, no-change-10, recovery-10, rollout-10, scale, watch). */
   readonly only?: ReadonlySet<string>
   /** Run tend through bin/tend.js from the TypeScript sources (tsx) instead of compiling dist/ first. */
   readonly tendFromSource: boolean
@@ -26,7 +26,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--smoke] [--iterations N] [--scale-iterations N] [--forks N]
        [--no-scale] [--scale-forks 10,50,200] [--ansible-at-scale] [--tend-from-source]
-       [--only no-change-1,no-change-10,recovery-10,scale,watch] [--out FILE]`
+       [--only no-change-1,no-change-10,recovery-10,rollout-10,scale,watch] [--out FILE]`
 
 export function parseArgs(argv: readonly string[], defaultOut: string): BenchOptions {
   const opts = {

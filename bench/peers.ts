@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -34,7 +34,9 @@ const extraVarArgs = (vars: Readonly<Record<string, string>>): string[] =>
 export function tendCommand(input: RunInput): PeerCommand {
   return {
     argv: [process.execPath, input.tendEntry, 'run', input.tendPlaybook, '-i', input.inventoryFile,
-      '--json', '--forks', String(input.forks), ...extraVarArgs(input.extraVars)],
+      '--json', '--forks', String(input.forks), ...extraVarArgs(input.extraVars),
+      // Every run is recorded, as for a user; in the scenario's own dir, not the machine's.
+      '--state-dir', join(dirname(input.inventoryFile), 'tend-state')],
     env: { ...process.env, NO_COLOR: '1' },
   }
 }

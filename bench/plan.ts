@@ -6,6 +6,7 @@ import type { BenchOptions } from './args.js'
 import { targetsOf, type BenchHost } from './hosts.js'
 import { ROOT, type PeerName, type RunInput } from './peers.js'
 import { SCENARIO } from './report.js'
+import { rolloutPlaybooks } from './rollout.js'
 import { perEntryPlaybook, scaleTargets } from './scale.js'
 import type { Scenario } from './scenario.js'
 import { writeFloorTargets, writeInventory, type BenchTarget } from './targets.js'
@@ -41,7 +42,7 @@ export const stageIncident = (hosts: readonly BenchHost[]) => async (): Promise<
 
 const wants = (options: BenchOptions, key: string): boolean => options.only === undefined || options.only.has(key)
 
-/** Scenarios a–c: 1 and 10 real hosts. */
+/** Scenarios a–c and the rollout: 1 and 10 real hosts. */
 export async function smallScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string, tendEntry: string): Promise<Scenario[]> {
   const peers: PeerName[] = options.smoke ? ['tend', 'floor'] : ['tend', 'ansible', 'floor']
   const all = targetsOf(hosts)
@@ -62,6 +63,12 @@ export async function smallScenarios(hosts: readonly BenchHost[], options: Bench
       beforeEach: stageIncident(hosts),
       // stable window 0: measure the recovery, not a sleep (every peer gets the same window)
       input: await inputFor(tendEntry, work, 'recovery', all, options.forks, { stable_seconds: '0' }) })
+  }
+  if (wants(options, 'rollout-10')) {
+    out.push({ ...base, peers: ['tend', 'ansible'], name: SCENARIO.rollout10, hosts: all.length, expectChangedHosts: all.length, timeoutMs: 600_000,
+      beforeEach: stageIncident(hosts),
+      input: await inputFor(tendEntry, work, 'rollout', all, options.forks, { stable_seconds: '0' },
+        await rolloutPlaybooks(TEND_PLAYBOOK, ANSIBLE_PLAYBOOK, join(work, 'rollout-playbooks'))) })
   }
   return out
 }

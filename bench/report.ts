@@ -11,6 +11,7 @@ export const SCENARIO = {
   noChange1: 'no-change, 1 host',
   noChange10: 'no-change, 10 hosts',
   recovery10: 'incident recovery, 10 hosts',
+  rollout10: 'rollout, 10 hosts, serial 2 (tend: error_budget 0 + recheck; ansible: max_fail_percentage 0, no recheck)',
   scale: (hosts: number) => `scale, ${hosts} hosts`,
 } as const
 

@@ -11,6 +11,8 @@ export const ExitCode = {
   unreachable: 4,
   /** Invalid playbook, inventory, variables or command line; no host was contacted. */
   invalidInput: 5,
+  /** A rollout halted before its next batch (error budget exceeded, a recheck found a broken host); `tend resume` goes on. */
+  rolloutHalted: 6,
   /** Interrupted (Ctrl-C / SIGINT / SIGTERM): running work was stopped, the recap printed. */
   interrupted: 130,
 } as const

@@ -14,6 +14,22 @@ export interface RunFlags {
   readonly stepTimeout: number
   readonly acceptNewHostKeys?: boolean
   readonly waitLock?: number
+  readonly stateDir?: string
+}
+
+/** Flags of `tend resume`. */
+export interface ResumeFlags {
+  readonly stateDir?: string
+  readonly replan?: boolean
+  readonly json?: boolean
+  readonly waitLock?: number
+}
+
+/** Flags of `tend runs`. */
+export interface RunsFlags {
+  readonly stateDir?: string
+  readonly json?: boolean
+  readonly limit?: number
 }
 
 export interface ValidateFlags {

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
-import { DEFAULT_INVENTORY, type HistoryFlags, type InventoryFlags, type RunFlags, type ValidateFlags, type WatchFlags } from './flags.js'
+import {
+  DEFAULT_INVENTORY, type HistoryFlags, type InventoryFlags, type ResumeFlags, type RunFlags, type RunsFlags, type ValidateFlags, type WatchFlags,
+} from './flags.js'
 import { exitCodeForError, reportError } from './report-error.js'
 import { parseDuration } from '../watch/duration.js'
 import { parseListen } from '../watch/http.js'
@@ -47,6 +49,7 @@ function collectList(value: string, previous: readonly string[] = []): readonly 
 }
 
 const INVENTORY_HELP = `inventory file (Ansible YAML format; default: ${DEFAULT_INVENTORY})`
+const STATE_DIR_HELP = 'where runs are recorded (default: $TEND_STATE_DIR, else $XDG_STATE_HOME/tend or ~/.local/state/tend)'
 const EXTRA_VARS_HELP = 'extra variable KEY=VALUE, or @FILE (YAML/JSON); repeatable, highest precedence'
 
 /** tend's package.json: the nearest one up from this file (src/cli/, or dist/bundle/ when built). */
@@ -90,6 +93,7 @@ function program(): Command {
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
     .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
     .option('--wait-lock <seconds>', 'wait this long for a host another tend is converging (default: fail at once)', positiveSeconds)
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)
@@ -111,7 +115,7 @@ function program(): Command {
     .option('--keep <duration>', 'prune history older than this (default: 30d)', duration)
     .option('--grace <duration>', 'on SIGTERM, how long running changes may take to finish (default: 60s)', duration)
     .option('--metrics <host:port>', 'serve /metrics and /healthz here (PORT alone: loopback)', listenAddress)
-    .option('--state-dir <dir>', 'where the state store lives (default: $TEND_STATE_DIR or ~/.local/state/tend)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--json', 'write the event stream as NDJSON on stdout, each event with its host-cycle id')
     .option('--step-timeout <seconds>', 'default deadline of one task', positiveSeconds, DEFAULT_STEP_TIMEOUT_SECONDS)
     .option('--accept-new-host-keys', 'trust and record unknown ssh host keys (changed keys are still refused)')
@@ -127,10 +131,35 @@ function program(): Command {
     .option('--since <duration>', 'only cycles started within this long (30m, 1d)', duration)
     .option('--status <list>', 'outcomes to show: all, or ok,corrected,failed,unreachable,busy (default: corrected,failed,unreachable)')
     .option('--json', 'one host-cycle per line as JSON')
-    .option('--state-dir <dir>', 'where the state store lives (default: $TEND_STATE_DIR or ~/.local/state/tend)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .action(async (flags: HistoryFlags) => {
       const { historyCommand } = await import('./commands/history.js')
       commandExitCode = await historyCommand(flags)
+    })
+
+  tend
+    .command('resume')
+    .description('continue a halted, failed or interrupted run from where it stopped (default: the latest unfinished run)')
+    .argument('[run-id]', 'the run to continue (tend runs lists them)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--replan', 'accept playbook, vars or inventory changes made since the run froze its plan')
+    .option('--json', 'write the event stream as NDJSON on stdout, one event per line')
+    .option('--wait-lock <seconds>', 'wait this long for a host another tend is converging (default: fail at once)', positiveSeconds)
+    .action(async (runId: string | undefined, flags: ResumeFlags) => {
+      const { resumeCommand } = await import('./commands/resume.js')
+      commandExitCode = await resumeCommand(runId, flags)
+    })
+
+  tend
+    .command('runs')
+    .description('list recorded runs, or show one host by host with the evidence of its last convergence')
+    .argument('[run-id]', 'show this run')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'JSON instead of text')
+    .option('-n, --limit <n>', 'list at most this many runs (default 50)', positiveInteger)
+    .action(async (runId: string | undefined, flags: RunsFlags) => {
+      const { runsCommand } = await import('./commands/runs.js')
+      commandExitCode = await runsCommand(runId, flags)
     })
 
   tend

@@ -25,6 +25,13 @@ export interface RunOptions {
   readonly runId?: string
   /** --wait-lock: how long to wait for a host another tend holds (0 or absent: fail at once). */
   readonly waitLockSeconds?: number
+  /**
+   * `tend resume`: which hosts an earlier attempt of this run already converged, per play index.
+   * Those are not converged again (a recheck may still re-gate them).
+   */
+  readonly resume?: { readonly converged: (playIndex: number, host: string) => boolean }
+  /** The command that continues this run (shown when a rollout halts or a run is interrupted). */
+  readonly resumeCommand?: string
   /** Opens the one connection to a host that every task of the run reuses. */
   readonly connect: (host: InventoryHost) => Promise<Transport>
 }
@@ -33,6 +40,8 @@ export interface RunSummary {
   readonly recap: Readonly<Record<string, RecapCounters>>
   readonly exitCode: number
   readonly interrupted: boolean
+  /** Set when a rollout halted before its next batch. */
+  readonly halted?: { readonly play: string; readonly batch: number; readonly batches: number; readonly reason: string; readonly left: readonly string[] }
 }
 
 /** The engine's entry point (engine/run.ts implements it). */

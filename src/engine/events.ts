@@ -21,8 +21,22 @@ export interface PlannedChange {
   readonly diff?: { readonly path: string; readonly before: string; readonly after: string }
 }
 
+export interface RolloutBudget {
+  /** Hosts allowed down in the whole rollout; absent: no budget. */
+  readonly allowed?: number
+  readonly used: number
+}
+
 export type EngineEvent =
-  | { readonly type: 'run-start'; readonly runId: string; readonly playbook: string; readonly check: boolean; readonly time: string }
+  | {
+      readonly type: 'run-start'
+      readonly runId: string
+      readonly playbook: string
+      readonly check: boolean
+      readonly time: string
+      /** `tend resume`: hosts converged by an earlier attempt of this run are not converged again. */
+      readonly resumed?: boolean
+    }
   | { readonly type: 'play-start'; readonly play: string; readonly hosts: readonly string[] }
   | {
       readonly type: 'batch-start'
@@ -30,7 +44,52 @@ export type EngineEvent =
       /** 1-based. */
       readonly batch: number
       readonly batches: number
+      /** Hosts this batch converges now. */
       readonly hosts: readonly string[]
+      /** Hosts of the batch an earlier attempt already converged (`tend resume`): not converged again. */
+      readonly converged?: readonly string[]
+      /** With `rollout:`, the error budget: hosts down so far in the rollout, and how many may be. */
+      readonly budget?: RolloutBudget
+    }
+  | {
+      /** The batch plan of a play with `rollout:` or several batches, and what decides between them. */
+      readonly type: 'rollout-plan'
+      readonly play: string
+      readonly batches: readonly (readonly string[])[]
+      /** Hosts allowed down in the whole rollout (absent: no budget). */
+      readonly errorBudget?: number
+      readonly pauseSeconds: number
+      readonly recheck: boolean
+      /** The gate tasks (modules without apply) a recheck re-runs. */
+      readonly gates: readonly string[]
+    }
+  | { readonly type: 'rollout-pause'; readonly play: string; readonly seconds: number; readonly before: number; readonly batches: number }
+  | { readonly type: 'rollout-recheck'; readonly play: string; readonly before: number; readonly batches: number; readonly hosts: readonly string[] }
+  | {
+      /** A rollout stopped before its next batch; `tend resume` goes on from here. */
+      readonly type: 'rollout-halt'
+      readonly play: string
+      /** The last batch that ran (1-based). */
+      readonly batch: number
+      readonly batches: number
+      readonly reason: string
+      /** Hosts of the play not converged: the failed ones and every later batch. */
+      readonly left: readonly string[]
+      readonly budget: RolloutBudget
+    }
+  | {
+      /** One host is through a play (or a recheck): the run's cursor is written from this. */
+      readonly type: 'host-end'
+      readonly play: string
+      /** 0-based index of the play in the playbook. */
+      readonly playIndex: number
+      readonly host: string
+      readonly batch: number
+      readonly state: 'ok' | 'failed' | 'unreachable'
+      /** Set when the host stopped before its last task (interrupted, halted): not converged. */
+      readonly stopped?: string
+      /** A recheck of the play's gates on an already converged host, not a convergence. */
+      readonly recheck?: boolean
     }
   | {
       readonly type: 'task-start'
@@ -66,6 +125,12 @@ export type EngineEvent =
       readonly exitCode: number
       readonly interrupted: boolean
       readonly durationMs: number
+      /** The run's id (again, for the recap). */
+      readonly runId?: string
+      /** Set when a rollout halted: why, and the exact command that goes on. */
+      readonly halted?: { readonly play: string; readonly batch: number; readonly batches: number; readonly reason: string; readonly left: readonly string[] }
+      /** The command that continues this run (`tend resume ID …`), when something is left to do. */
+      readonly resume?: string
     }
 
 export type EmitEvent = (event: EngineEvent) => void

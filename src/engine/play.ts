@@ -1,99 +1,108 @@
 import type { Play } from '../playbook/model.js'
+import { gateNames, gatePlay, gateTasks } from '../rollout/gates.js'
+import { budgetOf, decide, recheckBefore } from '../rollout/policy.js'
 import { batchesOf } from './batches.js'
-import { Barrier, Semaphore } from './concurrency.js'
-import { convergeHost, type Coordination, type HostOutcome } from './host.js'
+import { runBatch, type BatchResult } from './batch.js'
+import type { RolloutBudget } from './events.js'
 import type { RunContext } from './state.js'
-import type { PlayPlace } from './vars.js'
 
 /** Hosts that failed or became unreachable in the play: Ansible drops them from later plays. */
 export interface PlayResult {
   readonly down: ReadonlyMap<string, 'failed' | 'unreachable'>
   readonly stopped?: string
+  /** A rollout halted before its next batch (exit 6; `tend resume` goes on). */
+  readonly halted?: { readonly play: string; readonly batch: number; readonly batches: number; readonly reason: string; readonly left: readonly string[] }
 }
 
-interface Batch {
-  readonly hosts: readonly string[]
-  readonly number: number
-}
-
-/** Per batch: who went down, and why the batch (under linear) or the play must stop. */
-class BatchWatch {
-  readonly down = new Map<string, 'failed' | 'unreachable'>()
-  halted: string | undefined
-
-  constructor(private readonly run: RunContext, private readonly play: Play, private readonly batch: Batch) {}
-
-  stopped = (): string | undefined =>
-    this.run.options.signal.aborted ? 'interrupted' : (this.run.halt.reason ?? this.halted)
-
-  hostDown(host: string, state: 'failed' | 'unreachable'): void {
-    this.down.set(host, state)
-    if (!this.play.anyErrorsFatal) return
-    this.halted ??= `any_errors_fatal: ${host} ${state}`
-    this.run.halt.stop(this.halted)
-  }
-
-  /** max_fail_percentage: exceeding it stops the play; equalling it does not. */
-  checkFailRate(): void {
-    const limit = this.play.maxFailPercentage
-    const failed = this.down.size
-    if (limit === undefined || (failed * 100) / this.batch.hosts.length <= limit) return
-    this.halted ??= `max_fail_percentage ${limit}% exceeded: ${failed} of ${this.batch.hosts.length} hosts failed in batch ${this.batch.number}`
-  }
-
-  /** Why later batches must not run (a wholly failed batch stops a rolling update, as in Ansible). */
-  playStop(laterBatches: boolean): string | undefined {
-    this.checkFailRate()
-    if (this.halted === undefined && laterBatches && this.down.size === this.batch.hosts.length) {
-      this.halted = `every host of batch ${this.batch.number} failed`
+/** Waits `seconds`, or less if the run is interrupted. */
+function pause(seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
     }
-    return this.stopped()
-  }
+    const timer = setTimeout(done, seconds * 1000)
+    signal.addEventListener('abort', done, { once: true })
+  })
 }
 
-function inventoryHost(run: RunContext, name: string) {
-  const host = run.inventory.hosts.get(name)
-  if (!host) throw new Error(`internal: host ${name} selected but not in the inventory`)
-  return host
-}
-
-function coordinate(run: RunContext, place: PlayPlace, batch: Batch, watch: BatchWatch) {
-  const forks = new Semaphore(run.options.forks)
-  const base = { stopped: watch.stopped }
-  const hostsOf = (coord: (host: string) => Coordination, wrap: (work: () => Promise<HostOutcome>) => Promise<HostOutcome>) =>
-    batch.hosts.map((name) => wrap(() => convergeHost(run, place, inventoryHost(run, name), coord(name))))
-  if (place.play.strategy === 'free') {
-    const coord = (name: string): Coordination => ({ ...base, slot: (work) => work(), sync: async () => {}, onDown: (s) => watch.hostDown(name, s) })
-    return hostsOf(coord, (work) => forks.use(work))
-  }
-  // linear: every host finishes task N before any starts N+1; forks bound each task's hosts.
-  const barrier = new Barrier(batch.hosts.length, () => watch.checkFailRate())
-  const coord = (name: string): Coordination => ({ ...base, slot: (work) => forks.use(work), sync: (step) => barrier.arrive(step), onDown: (s) => watch.hostDown(name, s) })
-  return hostsOf(coord, (work) => work().finally(() => barrier.leave()))
-}
-
-async function runBatch(run: RunContext, place: PlayPlace, batch: Batch): Promise<BatchWatch> {
-  const watch = new BatchWatch(run, place.play, batch)
-  await Promise.all(coordinate(run, place, batch, watch))
-  return watch
-}
-
-/** One play: its hosts in batches per `serial`, each batch converged under the play's strategy. */
-export async function runPlay(run: RunContext, play: Play, hosts: readonly string[]): Promise<PlayResult> {
+/**
+ * One play: its hosts in batches per `serial`, each batch converged by `runBatch`. Between
+ * batches, a play with `rollout:` asks the pure planner (rollout/policy.ts) whether to go on,
+ * pauses, re-gates the hosts already converged, or halts before the next batch. Hosts an earlier
+ * attempt converged (`tend resume`) are not converged again.
+ */
+export async function runPlay(run: RunContext, play: Play, playIndex: number, hosts: readonly string[]): Promise<PlayResult> {
   run.emit({ type: 'play-start', play: play.name, hosts })
   const batches = batchesOf(hosts, play.serial)
+  // Under --check nothing changes, so there is nothing to protect: Ansible's rules only.
+  const rollout = play.rollout !== undefined && !run.options.check
+  const allowed = budgetOf(play.rollout, hosts.length)
+  // An error budget replaces Ansible's implicit "a wholly failed batch stops the play".
+  const budgeted = rollout && allowed !== undefined
+  const earlier = (host: string) => run.options.resume?.converged(playIndex, host) ?? false
+  const converged = new Set<string>()
   const down = new Map<string, 'failed' | 'unreachable'>()
+  const budget = (): RolloutBudget => ({ ...(allowed !== undefined && { allowed }), used: down.size })
+  if (play.rollout !== undefined || batches.length > 1) {
+    run.emit({
+      type: 'rollout-plan', play: play.name, batches, ...(allowed !== undefined && { errorBudget: allowed }),
+      pauseSeconds: play.rollout?.pauseSeconds ?? 0, recheck: play.rollout?.recheck === true, gates: gateNames(play),
+    })
+  }
   let stopped: string | undefined
+  let halted: PlayResult['halted']
+  const halt = (batch: number, reason: string) => {
+    const left = hosts.filter((h) => !converged.has(h))
+    run.emit({ type: 'rollout-halt', play: play.name, batch, batches: batches.length, reason, left, budget: budget() })
+    run.halt.stop(reason)
+    stopped = reason
+    halted = { play: play.name, batch, batches: batches.length, reason, left }
+  }
   for (const [index, batchHosts] of batches.entries()) {
     stopped ??= run.options.signal.aborted ? 'interrupted' : run.halt.reason
     if (stopped !== undefined) break
-    const batch = { hosts: batchHosts, number: index + 1 }
-    run.emit({ type: 'batch-start', play: play.name, batch: batch.number, batches: batches.length, hosts: batchHosts })
-    const watch = await runBatch(run, { play, playHosts: hosts, batchHosts }, batch)
-    for (const [host, state] of watch.down) down.set(host, state)
-    stopped = watch.playStop(index + 1 < batches.length)
+    const number = index + 1
+    const todo = batchHosts.filter((h) => !earlier(h))
+    const skipped = batchHosts.filter(earlier)
+    for (const host of skipped) converged.add(host)
+    run.emit({
+      type: 'batch-start', play: play.name, batch: number, batches: batches.length, hosts: todo,
+      ...(skipped.length > 0 && { converged: skipped }), ...(rollout && { budget: budget() }),
+    })
+    const result: BatchResult = todo.length === 0 ? { outcomes: [], down: new Map() }
+      : await runBatch(run, { play, playHosts: hosts, batchHosts: todo }, { hosts: todo, number, playIndex }, number < batches.length && !budgeted)
+    for (const outcome of result.outcomes) if (outcome.state === 'ok' && outcome.stopped === undefined) converged.add(outcome.host)
+    for (const [host, state] of result.down) down.set(host, state)
+    if (run.options.signal.aborted) break
+    if (!rollout) {
+      stopped = result.stopped
+      continue
+    }
+    const progress = { batch: number, batches: batches.length, down: [...down.keys()], broken: [], ...(result.stopped !== undefined && { playStopped: result.stopped }) }
+    const decision = decide(play.rollout, hosts.length, progress)
+    if (decision.action === 'halt') halt(number, decision.reason)
+    if (decision.action !== 'go' || (batches[index + 1] ?? []).every(earlier)) continue
+    if (decision.pauseSeconds > 0 && todo.length > 0) {
+      run.emit({ type: 'rollout-pause', play: play.name, seconds: decision.pauseSeconds, before: number + 1, batches: batches.length })
+      await pause(decision.pauseSeconds, run.options.signal)
+      if (run.options.signal.aborted) break
+    }
+    const gated = hosts.filter((h) => converged.has(h))
+    if (!recheckBefore(play.rollout, number + 1) || gated.length === 0 || gateTasks(play).length === 0) continue
+    run.emit({ type: 'rollout-recheck', play: play.name, before: number + 1, batches: batches.length, hosts: gated })
+    const recheck = await runBatch(run, { play: gatePlay(play), playHosts: hosts, batchHosts: gated }, { hosts: gated, number, playIndex, recheck: true }, false)
+    if (run.options.signal.aborted) break
+    const broken = recheck.outcomes.filter((o) => o.state !== 'ok').map((o) => o.host)
+    for (const host of broken) {
+      converged.delete(host)
+      down.set(host, recheck.down.get(host) ?? 'failed')
+    }
+    const after = decide(play.rollout, hosts.length, { ...progress, down: [...down.keys()], broken })
+    if (after.action === 'halt') halt(number, after.reason)
   }
   stopped ??= run.options.signal.aborted ? 'interrupted' : undefined
   run.emit({ type: 'play-end', play: play.name, ...(stopped !== undefined && { stopped }) })
-  return { down, ...(stopped !== undefined && { stopped }) }
+  return { down, ...(stopped !== undefined && { stopped }), ...(halted !== undefined && { halted }) }
 }

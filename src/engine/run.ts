@@ -3,17 +3,18 @@ import { ExitCode } from '../exit-codes.js'
 import { selectHosts } from '../playbook/patterns.js'
 import type { RunPlaybook } from './api.js'
 import { emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
-import { runPlay } from './play.js'
+import { runPlay, type PlayResult } from './play.js'
 import { HostLocks, lockOwner } from './host-lock.js'
 import { Connections, Halt, type RunContext } from './state.js'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import { randomBytes } from 'node:crypto'
 
-/** Ansible's precedence of outcomes: interrupted > a host failed > unreachable > drift (--check). */
-function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean): number {
+/** Ansible's precedence of outcomes: interrupted > a rollout halted > a host failed > unreachable > drift (--check). */
+function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean, halted: boolean): number {
   const all = Object.values(recap)
   if (interrupted) return ExitCode.interrupted
+  if (halted) return ExitCode.rolloutHalted
   if (all.some((c) => c.failed > 0)) return ExitCode.hostFailed
   if (all.some((c) => c.unreachable > 0)) return ExitCode.unreachable
   if (check && all.some((c) => c.changed > 0)) return ExitCode.driftFound
@@ -69,23 +70,29 @@ export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emi
     halt: new Halt(),
     drifted: new Set(),
   }
-  counted({ type: 'run-start', runId, playbook: playbook.file, check: options.check, time: started.toISOString() })
+  counted({ type: 'run-start', runId, playbook: playbook.file, check: options.check, time: started.toISOString(), ...(options.resume && { resumed: true }) })
   const down = new Set<string>()
+  let halted: PlayResult['halted']
   try {
-    for (const play of playbook.plays) {
+    for (const [index, play] of playbook.plays.entries()) {
       if (options.signal.aborted || run.halt.reason !== undefined) break
       const hosts = selectHosts(inventory, play.hosts).filter((h) => (options.limit?.has(h) ?? true) && !down.has(h))
       for (const host of hosts) recap[host] ??= emptyCounters()
-      const result = await runPlay(run, play, hosts)
+      const result = await runPlay(run, play, index, hosts)
       for (const host of result.down.keys()) down.add(host)
+      halted ??= result.halted
     }
   } finally {
     await locks?.releaseAll()
     await run.connections.closeAll()
   }
   const interrupted = options.signal.aborted
-  const exitCode = exitCodeOf(recap, options.check, interrupted)
+  const exitCode = exitCodeOf(recap, options.check, interrupted, halted !== undefined)
+  const resume = !options.check && exitCode !== ExitCode.ok && options.resumeCommand !== undefined ? options.resumeCommand : undefined
   counted({ type: 'recap', hosts: recap })
-  counted({ type: 'run-end', exitCode, interrupted, durationMs: Date.now() - started.getTime() })
-  return { recap, exitCode, interrupted }
+  counted({
+    type: 'run-end', exitCode, interrupted, durationMs: Date.now() - started.getTime(), runId,
+    ...(halted !== undefined && { halted }), ...(resume !== undefined && { resume }),
+  })
+  return { recap, exitCode, interrupted, ...(halted !== undefined && { halted }) }
 }

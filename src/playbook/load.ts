@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
-import type { BatchSize, BecomeSpec, Play, Playbook, Vars } from './model.js'
+import type { BatchSize, BecomeSpec, Play, Playbook, RolloutPolicy, Vars } from './model.js'
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
 import { normalizeHandlers, normalizeTasks, templateSources } from './tasks.js'
@@ -18,8 +18,18 @@ function serialOf(value: unknown): BatchSize[] {
   return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'number' ? v : (String(v) as `${number}%`)))
 }
 
+function rolloutOf(raw: unknown): RolloutPolicy | undefined {
+  if (!isMapping(raw)) return undefined
+  const budget = raw.error_budget
+  return {
+    ...(typeof budget === 'number' || typeof budget === 'string' ? { errorBudget: budget as RolloutPolicy['errorBudget'] } : {}),
+    pauseSeconds: typeof raw.pause === 'number' ? raw.pause : 0,
+    recheck: raw.recheck === true,
+  }
+}
+
 /** vars_files, relative to the playbook; a templated path is rendered with play vars and extra vars. */
-async function readVarsFiles(source: YamlSource, raw: unknown, path: Path, vars: Vars, diagnostics: Diagnostic[]): Promise<Vars> {
+async function readVarsFiles(source: YamlSource, raw: unknown, path: Path, vars: Vars, diagnostics: Diagnostic[], files: string[]): Promise<Vars> {
   if (!Array.isArray(raw)) return {}
   const merged: Record<string, unknown> = {}
   for (const [i, entry] of raw.entries()) {
@@ -33,6 +43,7 @@ async function readVarsFiles(source: YamlSource, raw: unknown, path: Path, vars:
       continue
     }
     const file = resolve(dirname(source.file), name)
+    files.push(file)
     const read = await readVarsFile(file)
     const missing = read.diagnostics.find((d) => d.line === 0 && d.file === file)
     if (missing) diagnostics.push(diagnosticAt(source, offsetOf(source, [...path, i]), `vars_files: cannot read \`${name}\`: ${missing.message}`, `Paths are relative to the playbook's directory (${dirname(source.file)}).`))
@@ -46,7 +57,9 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
   if (!isMapping(raw)) return undefined
   const path = [index]
   const inline = (isMapping(raw.vars) ? raw.vars : {}) as Vars
-  const fromFiles = await readVarsFiles(source, raw.vars_files, [...path, 'vars_files'], { ...inline, ...extraVars }, diagnostics)
+  const varsFiles: string[] = []
+  const fromFiles = await readVarsFiles(source, raw.vars_files, [...path, 'vars_files'], { ...inline, ...extraVars }, diagnostics, varsFiles)
+  const rollout = rolloutOf(raw.rollout)
   const become: BecomeSpec | undefined = raw.become === true ? { user: typeof raw.become_user === 'string' ? raw.become_user : 'root' } : undefined
   const ctx = { source, diagnostics, ...(become ? { become } : {}) }
   const name = typeof raw.name === 'string' ? raw.name : typeof raw.hosts === 'string' ? raw.hosts : `play ${index + 1}`
@@ -58,6 +71,8 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     serial: serialOf(raw.serial),
     ...(typeof raw.max_fail_percentage === 'number' ? { maxFailPercentage: raw.max_fail_percentage } : {}),
     anyErrorsFatal: raw.any_errors_fatal === true,
+    ...(rollout ? { rollout } : {}),
+    ...(varsFiles.length > 0 ? { varsFiles } : {}),
     strategy: raw.strategy === 'free' ? 'free' : 'linear',
     ...(become ? { become } : {}),
     tasks: normalizeTasks(ctx, raw.tasks, [...path, 'tasks']),

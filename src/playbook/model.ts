@@ -80,6 +80,14 @@ export interface BecomeSpec {
 /** One batch size as written: an absolute count or a percentage of the play's hosts ("30%"). */
 export type BatchSize = number | `${number}%`
 
+/** A play's `rollout:` keys: what decides between batches (src/rollout/policy.ts). */
+export interface RolloutPolicy {
+  /** Failed + unreachable hosts allowed in the whole rollout (count or "P%"); absent: no budget. */
+  readonly errorBudget?: number | `${number}%`
+  readonly pauseSeconds: number
+  readonly recheck: boolean
+}
+
 export interface Play {
   readonly name: string
   /** Host pattern (Ansible syntax: `a:b`, `a:&b`, `a:!b`, wildcards). */
@@ -91,6 +99,10 @@ export interface Play {
   /** Percentage of a batch's hosts that may fail; exceeding (not equalling) it stops the play. */
   readonly maxFailPercentage?: number
   readonly anyErrorsFatal: boolean
+  /** `rollout:`, the policy between batches; absent means Ansible's serial semantics only. */
+  readonly rollout?: RolloutPolicy
+  /** vars_files as read (absolute paths), so a run's frozen plan can hash them. */
+  readonly varsFiles?: readonly string[]
   readonly strategy: 'linear' | 'free'
   readonly become?: BecomeSpec
   readonly tasks: readonly Task[]

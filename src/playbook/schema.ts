@@ -117,6 +117,19 @@ export function playbookSchemaWith(forValidation: boolean): object {
             anyOf: [...batch.anyOf, { type: 'array', minItems: 1, items: batch }],
           },
           max_fail_percentage: { type: 'number', minimum: 0, maximum: 100, description: 'Percentage (0-100) of a batch that may fail; exceeding it stops the play.' },
+          rollout: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Rollout policy across this play\'s batches (serial): a budget for the whole rollout, a pause and health re-checks between batches.',
+            properties: {
+              error_budget: {
+                description: 'Failed + unreachable hosts allowed in the whole rollout: a count, or a percentage of the play\'s hosts like "10%". One more halts the rollout before its next batch.',
+                anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(100|[1-9]?[0-9])(\\.[0-9]+)?%$' }],
+              },
+              pause: { type: 'number', minimum: 0, description: 'Seconds to wait between batches.' },
+              recheck: { type: 'boolean', description: 'Before each next batch, re-run the play\'s gate tasks (http, journal, stable) on every host already converged; a host that broke since halts the rollout.' },
+            },
+          },
           any_errors_fatal: { type: 'boolean', description: 'Any host failing stops the play for all hosts.' },
           strategy: { enum: ['linear', 'free'], description: 'linear: hosts move task by task together; free: each host runs ahead.' },
           ...becomeProperties,

@@ -29,10 +29,12 @@ export async function project(files: Readonly<Record<string, string>>): Promise<
  * running at once converge "localhost" independently, as different machines would.
  */
 const localLockDir = mkdtempSync(join(tmpdir(), 'tend-lock-'))
+/** Runs are recorded in a state dir of this test process, never in the user's own. */
+export const testStateDir = mkdtempSync(join(tmpdir(), 'tend-state-'))
 
 /** Environment without colour forcing or debugging inherited from the caller. */
 export function cleanEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TEND_LOCK_DIR: localLockDir }
+  const env: NodeJS.ProcessEnv = { ...process.env, TEND_LOCK_DIR: localLockDir, TEND_STATE_DIR: testStateDir }
   delete env.FORCE_COLOR
   delete env.NO_COLOR
   delete env.TEND_DEBUG

@@ -1,64 +1,31 @@
-/** `tend run PLAYBOOK`: validate everything, then converge; the exit code is the engine's. */
-import type { EngineEvent } from '../../engine/events.js'
-import { runPlaybook } from '../../engine/run.js'
-import { connectFactory } from '../connect.js'
-import { handleInterrupts } from '../interrupt.js'
+/** `tend run PLAYBOOK`: validate everything, freeze the plan in the state store, then converge. */
+import { newRunId } from '../../engine/run.js'
+import { freezePlan } from '../../rollout/plan.js'
+import { stateDirOf } from '../../state/dir.js'
+import { createRun } from '../../state/runs.js'
+import { StateStore } from '../../state/store.js'
 import { resolveLimit } from '../limit.js'
 import { loadInputs } from '../load-inputs.js'
 import { DEFAULT_INVENTORY, type RunFlags } from '../flags.js'
-import { chooseRenderer } from '../render/choose.js'
+import { controller, executeRun, markPending } from '../recorded-run.js'
 
-/** Absent switches are off, absent lists empty. */
-function withDefaults(flags: RunFlags) {
-  return {
-    ...flags,
-    check: flags.check === true,
-    diff: flags.diff === true,
-    json: flags.json === true,
-    acceptNewHostKeys: flags.acceptNewHostKeys === true,
-    tags: flags.tags ?? [],
-    skipTags: flags.skipTags ?? [],
-    extraVars: flags.extraVars ?? [],
-  }
-}
-
-export async function runCommand(playbookFile: string, given: RunFlags): Promise<number> {
-  const flags = withDefaults(given)
+export async function runCommand(playbookFile: string, flags: RunFlags): Promise<number> {
+  const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
+  const extraVarArgs = flags.extraVars ?? []
   // Nothing below contacts a host until the playbook, inventory and variables validate.
-  const { playbook, inventory, extraVars } = await loadInputs(playbookFile, flags.inventory ?? DEFAULT_INVENTORY, flags.extraVars)
+  const { playbook, inventory, extraVars } = await loadInputs(playbookFile, inventoryFile, extraVarArgs)
   const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)
-  const renderer = await chooseRenderer({ json: flags.json, check: flags.check })
-  const interrupt = handleInterrupts((signalName) => renderer.interrupting(signalName))
-  const emit = (event: EngineEvent) => {
-    try {
-      renderer.emit(event)
-    } catch (error) {
-      // A rendering bug must not stop convergence; it is reported, the run goes on.
-      process.stderr.write(`tend: renderer failed on ${event.type}: ${String(error)}\n`)
-    }
-  }
-  try {
-    const summary = await runPlaybook(
-      playbook,
-      inventory,
-      {
-        check: flags.check,
-        diff: flags.diff,
-        forks: flags.forks,
-        tags: flags.tags,
-        skipTags: flags.skipTags,
-        extraVars,
-        limit,
-        stepTimeoutSeconds: flags.stepTimeout,
-        waitLockSeconds: flags.waitLock ?? 0,
-        signal: interrupt.signal,
-        connect: connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys, signal: interrupt.signal }),
-      },
-      emit,
-    )
-    return summary.exitCode
-  } finally {
-    await renderer.finish()
-    interrupt.dispose()
-  }
+  const check = flags.check === true
+  const plan = freezePlan(playbook, inventory, limit, {
+    inventory: inventoryFile, ...(flags.limit !== undefined && { limit: flags.limit }),
+    tags: flags.tags ?? [], skipTags: flags.skipTags ?? [], extraVars: extraVarArgs, forks: flags.forks,
+    stepTimeoutSeconds: flags.stepTimeout, diff: flags.diff === true, acceptNewHostKeys: flags.acceptNewHostKeys === true,
+  }, check)
+  const store = StateStore.open(stateDirOf(flags.stateDir))
+  const runId = newRunId()
+  createRun(store, { id: runId, kind: 'run', playbook: playbookFile, startedAt: Date.now(), status: 'running', ...controller(), plan })
+  if (!check) markPending(store, runId, plan)
+  return executeRun({
+    store, runId, plan, playbook, inventory, extraVars, limit, json: flags.json === true, waitLockSeconds: flags.waitLock ?? 0,
+  })
 }

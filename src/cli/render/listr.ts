@@ -9,6 +9,7 @@ import { Listr, PRESET_TIMER, type ListrTask } from 'listr2'
 import type { EngineEvent } from '../../engine/events.js'
 import { palette } from './color.js'
 import { recapLines, taskEndLines } from './format.js'
+import { budgetLine, planLines, runEndLines } from './rollout-format.js'
 import {
   batchSlot, endPlay, newPlay, seconds, startBatch, taskEnded, taskStarted,
   type BatchView, type HostView, type LiveState, type PlayView,
@@ -88,16 +89,29 @@ function foldedHosts(batch: BatchView, label: string | undefined, refreshers: Se
   }
 }
 
+/** Before batch n starts: the pause's countdown, or the recheck of the hosts already converged. */
+function waitingTitle(play: PlayView, label: string, n: number, now: number): string {
+  const between = play.between
+  if (between?.before !== n) return label
+  if (between.what === 'pause') return `${label}: starts in ${seconds(Math.max(0, (between.until ?? now) - now))} (pause)`
+  return `${label}: rechecking the gates on ${between.hosts} converged host${between.hosts === 1 ? '' : 's'}`
+}
+
 function batchTask(play: PlayView, n: number, count: number, refreshers: Set<Refresh>): ListrTask {
   const label = count > 1 ? `batch ${n}/${count}` : `${play.hosts.length} hosts`
   return {
     title: label,
     rendererOptions: { outputBar: RUNNING_LINES + 1 },
     task: async (_, task) => {
+      const waiting: Refresh = (now) => (task.title = waitingTitle(play, label, n, now))
+      refreshers.add(waiting)
       const batch = await batchSlot(play, n).promise
+      refreshers.delete(waiting)
+      task.title = label
       if (batch === null) return task.skip(`${label}: not run${play.stopped ? ` (${play.stopped})` : ''}`)
       if (batch.hosts.length > HOST_LINES) return foldedHosts(batch, count > 1 ? label : undefined, refreshers)(_, task)
-      task.title = `${label}: ${batch.hosts.length <= 3 ? batch.hosts.join(', ') : `${batch.hosts.length} hosts`}`
+      const budget = play.budget === undefined ? '' : ` · ${play.budget}`
+      task.title = `${label}: ${batch.hosts.length <= 3 ? batch.hosts.join(', ') : `${batch.hosts.length} hosts`}${budget}`
       const hosts = batch.hosts.map((h) => hostTask(batch.views.get(h) as HostView, batch, refreshers))
       return task.newListr(hosts, { concurrent: true, exitOnError: false })
     },
@@ -106,7 +120,7 @@ function batchTask(play: PlayView, n: number, count: number, refreshers: Set<Ref
 
 function playListr(play: PlayView, refreshers: Set<Refresh>): Listr {
   const playTask: ListrTask = {
-    title: `PLAY [${play.name}]`,
+    title: `PLAY [${play.name}]${play.rollout === undefined ? '' : ` · ${play.rollout}`}`,
     task: async (_, task) => {
       const count = await play.batchCount.promise
       if (count === null) return task.skip(`PLAY [${play.name}]: no hosts`)
@@ -133,17 +147,42 @@ export function listrRenderer(options: RenderOptions): Renderer {
     for (const refresh of refreshers) refresh(now)
   }, TICK_MS)
 
+  const plain = palette(false)
+  /** The play's view starts once its rollout line is known (the plan follows play-start). */
+  let started: PlayView | undefined
+  const startPlayView = (at: LiveState) => {
+    if (at.play === undefined || started === at.play) return
+    started = at.play
+    const listr = playListr(at.play, refreshers)
+    chain = chain.then(() => listr.run().catch(() => undefined))
+  }
   const emit = (event: EngineEvent): void => {
     const now = Date.now()
     switch (event.type) {
-      case 'play-start': {
+      case 'play-start':
         state.play = newPlay(event.play, event.hosts)
-        const listr = playListr(state.play, refreshers)
-        chain = chain.then(() => listr.run().catch(() => undefined))
         return
-      }
+      case 'rollout-plan':
+        if (state.play) state.play.rollout = planLines(event, false, plain)[0]
+        if (options.check) summary.push(...planLines(event, true, paint))
+        return
       case 'batch-start':
+        startPlayView(state)
+        if (state.play) state.play.between = undefined
+        if (state.play && event.budget) state.play.budget = budgetLine(event.budget)
         startBatch(state, event)
+        return
+      case 'rollout-pause':
+        state.batch?.done.resolve()
+        if (state.play) state.play.between = { before: event.before, what: 'pause', until: now + event.seconds * 1000 }
+        return
+      case 'rollout-recheck':
+        state.batch?.done.resolve()
+        if (state.play) state.play.between = { before: event.before, what: 'recheck', hosts: event.hosts.length }
+        return
+      case 'rollout-halt':
+        return
+      case 'host-end':
         return
       case 'task-start':
         taskStarted(state.batch, event.host, event.task, now)
@@ -153,6 +192,7 @@ export function listrRenderer(options: RenderOptions): Renderer {
         if (event.status !== 'ok' && event.status !== 'skipped') summary.push(...taskEndLines(event, paint))
         return
       case 'play-end':
+        startPlayView(state)
         endPlay(state, event.stopped)
         if (event.stopped) summary.push(paint.failed(`PLAY [${event.play}] stopped: ${event.stopped}`))
         return
@@ -161,8 +201,10 @@ export function listrRenderer(options: RenderOptions): Renderer {
         return
       case 'run-end':
         if (event.interrupted) summary.push('', paint.failed('interrupted: running work was stopped'))
+        summary.push(...runEndLines(event, paint))
         return
       case 'run-start':
+        options.out.write(paint.dim(`run ${event.runId}${event.resumed ? ' (resumed)' : ''}`) + '\n')
         if (event.check) summary.push(paint.dim('check mode: nothing was changed; the plan is below'))
         return
     }

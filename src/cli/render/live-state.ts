@@ -58,6 +58,12 @@ export interface PlayView {
   /** Batch n (1-based) once it starts, or null if the play ended before it. */
   readonly batches: Map<number, Deferred<BatchView | null>>
   stopped?: string
+  /** Set once the play ended: a batch slot asked for later is one that never ran. */
+  ended?: boolean
+  /** With `rollout:`: the rollout's policy in words, the budget, and what happens before batch n. */
+  rollout?: string
+  budget?: string
+  between?: { readonly before: number; readonly what: 'pause' | 'recheck'; readonly until?: number; readonly hosts?: number }
 }
 
 const RECENT = 3
@@ -67,6 +73,8 @@ export function batchSlot(play: PlayView, batch: number): Deferred<BatchView | n
   if (slot === undefined) {
     slot = deferred()
     play.batches.set(batch, slot)
+    // The view asks for batch n only after batch n-1 is shown: after a stop it never comes.
+    if (play.ended === true) slot.resolve(null)
   }
   return slot
 }
@@ -76,6 +84,7 @@ export function newPlay(name: string, hosts: readonly string[]): PlayView {
 }
 
 function endBatches(play: PlayView): void {
+  play.ended = true
   for (const slot of play.batches.values()) {
     if (!slot.settled) slot.resolve(null)
   }

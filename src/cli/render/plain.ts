@@ -5,37 +5,49 @@
 import type { EngineEvent } from '../../engine/events.js'
 import { palette } from './color.js'
 import { banner, recapLines, taskEndLines } from './format.js'
+import { batchLine, haltLines, pauseLine, planLines, recheckLine, runEndLines } from './rollout-format.js'
 import type { RenderOptions, Renderer } from './types.js'
 
-function batchLine(event: Extract<EngineEvent, { type: 'batch-start' }>): string {
-  const shown = event.hosts.slice(0, 8).join(', ')
-  const more = event.hosts.length > 8 ? `, … ${event.hosts.length - 8} more` : ''
-  return `BATCH ${event.batch}/${event.batches} [${shown}${more}]`
-}
 
 export function plainRenderer(options: RenderOptions): Renderer {
   const paint = palette(options.color)
   const write = (lines: readonly string[]) => {
     options.out.write(lines.join('\n') + '\n')
   }
+  /** A halt is shown when it happens; the play's end does not say it again. */
+  let halted: string | undefined
   const linesFor = (event: EngineEvent): string[] => {
     switch (event.type) {
       case 'run-start':
-        return options.check ? [paint.dim('check mode: probing only, nothing will be changed')] : []
+        return [
+          paint.dim(`run ${event.runId}${event.resumed ? ' (resumed: converged hosts are not converged again)' : ''}`),
+          ...(options.check ? [paint.dim('check mode: probing only, nothing will be changed')] : []),
+        ]
       case 'play-start':
         return ['', banner(`PLAY [${event.play}]`, paint)]
       case 'batch-start':
-        return event.batches > 1 ? [batchLine(event)] : []
+        return event.batches > 1 || event.budget !== undefined || event.converged !== undefined ? [batchLine(event)] : []
+      case 'rollout-plan':
+        return planLines(event, options.check, paint)
+      case 'rollout-pause':
+        return [pauseLine(event)]
+      case 'rollout-recheck':
+        return [recheckLine(event)]
+      case 'rollout-halt':
+        halted = event.reason
+        return haltLines(event, paint)
+      case 'host-end':
+        return []
       case 'task-start':
         return []
       case 'task-end':
         return taskEndLines(event, paint)
       case 'play-end':
-        return event.stopped ? [paint.failed(`play stopped: ${event.stopped}`)] : []
+        return event.stopped && event.stopped !== halted ? [paint.failed(`play stopped: ${event.stopped}`)] : []
       case 'recap':
         return ['', ...recapLines(event.hosts, paint)]
       case 'run-end':
-        return event.interrupted ? ['', paint.failed('interrupted: running work was stopped')] : []
+        return [...(event.interrupted ? ['', paint.failed('interrupted: running work was stopped')] : []), ...runEndLines(event, paint)]
     }
   }
   return {

@@ -1,0 +1,88 @@
+/**
+ * `tend resume [RUN_ID]`: continue a halted, failed, interrupted or killed run from its cursor.
+ * Hosts already converged are not converged again; the rest follow in the frozen batch order.
+ * Refuses (exit 5) when an input changed since the plan was frozen, unless --replan.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { ConfigError, type Diagnostic } from '../../errors.js'
+import { changedInputs, freezePlan, staleFiles, type FrozenPlan, type InputChange } from '../../rollout/plan.js'
+import { convergedHosts } from '../../rollout/record.js'
+import { stateDirOf } from '../../state/dir.js'
+import { replacePlan, reopenRun, unfinishedRuns } from '../../state/run-progress.js'
+import { getRun, runHosts, type RunRecord } from '../../state/runs.js'
+import { StateStore } from '../../state/store.js'
+import type { ResumeFlags } from '../flags.js'
+import { resolveLimit } from '../limit.js'
+import { loadInputs } from '../load-inputs.js'
+import { controller, executeRun, markPending } from '../recorded-run.js'
+import { UsageError } from '../report-error.js'
+
+/** Whether the controller process of a run still lives (only knowable on its own machine). */
+export function controllerAlive(run: RunRecord): boolean {
+  if (run.controller !== hostname()) return true
+  try {
+    process.kill(run.pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    // A recycled pid belongs to something else: only a tend process counts.
+    return readFileSync(`/proc/${run.pid}/cmdline`, 'utf8').includes('tend')
+  } catch {
+    return false
+  }
+}
+
+function pickRun(store: StateStore, id: string | undefined): RunRecord {
+  if (id === undefined) {
+    const latest = unfinishedRuns(store, (run) => !controllerAlive(run))[0]
+    if (latest === undefined) throw new UsageError(`no unfinished run in ${store.dir} (tend runs lists them)`)
+    return latest
+  }
+  const run = getRun(store, id)
+  if (run === undefined) throw new UsageError(`no run ${id} in ${store.dir} (tend runs lists them)`)
+  if (run.kind !== 'run' || run.status === 'checked') throw new UsageError(`run ${id} was a --check run: there is nothing to resume`)
+  if (run.status === 'converged') throw new UsageError(`run ${id} converged: there is nothing to resume`)
+  if (run.status === 'running' && controllerAlive(run)) throw new UsageError(`run ${id} is still running (controller ${run.controller}, pid ${run.pid})`)
+  return run
+}
+
+function refuse(runId: string, changes: readonly InputChange[]): never {
+  const diagnostics: Diagnostic[] = changes.map((change) => ({
+    file: change.path,
+    line: 0, column: 0,
+    message: `${change.what} since run ${runId} froze its plan`,
+    hint: `check the change, then \`tend resume ${runId} --replan\` to go on with it`,
+  }))
+  throw new ConfigError(diagnostics)
+}
+
+export async function resumeCommand(runIdArg: string | undefined, flags: ResumeFlags): Promise<number> {
+  const store = StateStore.open(stateDirOf(flags.stateDir))
+  try {
+    const run = pickRun(store, runIdArg)
+    const frozen = run.plan as FrozenPlan
+    // Relative paths of the original command line (@FILE, --limit @FILE) resolve where it ran.
+    if (existsSync(frozen.cwd)) process.chdir(frozen.cwd)
+    const stale = staleFiles(frozen)
+    if (stale.length > 0 && flags.replan !== true) refuse(run.id, stale)
+    const { options } = frozen
+    const { playbook, inventory, extraVars } = await loadInputs(frozen.playbook, options.inventory, options.extraVars)
+    const limit = options.limit === undefined ? undefined : await resolveLimit(inventory, options.limit)
+    const plan = freezePlan(playbook, inventory, limit, options, false)
+    const changed = changedInputs(frozen, plan)
+    if (changed.length > 0 && flags.replan !== true) refuse(run.id, changed)
+    if (flags.replan === true) replacePlan(store, run.id, plan)
+    const converged = convergedHosts(runHosts(store, run.id))
+    reopenRun(store, run.id, controller())
+    markPending(store, run.id, plan)
+    return await executeRun({
+      store, runId: run.id, plan, playbook, inventory, extraVars, limit, json: flags.json === true,
+      waitLockSeconds: flags.waitLock ?? 0, resume: { converged },
+    })
+  } catch (error) {
+    if (store.db.open) store.close()
+    throw error
+  }
+}

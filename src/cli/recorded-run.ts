@@ -1,0 +1,96 @@
+/**
+ * A recorded run: the engine driven with the renderer and the run recorder subscribed to the same
+ * events, inside the state store that holds the run's frozen plan. `tend run` and `tend resume`
+ * both end here.
+ */
+import { hostname } from 'node:os'
+import type { RunOptions } from '../engine/api.js'
+import type { EngineEvent } from '../engine/events.js'
+import { runPlaybook } from '../engine/run.js'
+import type { Inventory, Playbook, Vars } from '../playbook/model.js'
+import type { FrozenPlan } from '../rollout/plan.js'
+import { runRecorder } from '../rollout/record.js'
+import { runHosts, setRunHost } from '../state/runs.js'
+import type { StateStore } from '../state/store.js'
+import { connectFactory } from './connect.js'
+import { handleInterrupts } from './interrupt.js'
+import { shQuote } from '../transport/quote.js'
+import { chooseRenderer } from './render/choose.js'
+import { stateDirOf } from '../state/dir.js'
+
+export interface RecordedRun {
+  readonly store: StateStore
+  readonly runId: string
+  readonly plan: FrozenPlan
+  readonly playbook: Playbook
+  readonly inventory: Inventory
+  readonly extraVars: Vars
+  readonly limit: ReadonlySet<string> | undefined
+  readonly json: boolean
+  readonly waitLockSeconds: number
+  readonly resume?: RunOptions['resume']
+}
+
+export const controller = (): { controller: string; pid: number } => ({ controller: hostname(), pid: process.pid })
+
+/** The exact command that continues a run: its id, and the state dir unless it is the default. */
+export function resumeCommandOf(runId: string, stateDir: string): string {
+  const byDefault = stateDirOf(undefined, { ...process.env, TEND_STATE_DIR: '' })
+  const fromEnv = process.env.TEND_STATE_DIR !== undefined && process.env.TEND_STATE_DIR !== ''
+  return `tend resume ${runId}${stateDir === byDefault && !fromEnv ? '' : ` --state-dir ${shQuote(stateDir)}`}`
+}
+
+/** Every planned host not yet in the run's cursor is pending (a fresh run, or new hosts after --replan). */
+export function markPending(store: StateStore, runId: string, plan: FrozenPlan): void {
+  const known = new Set(runHosts(store, runId).map((h) => `${h.play}\u0000${h.host}`))
+  store.db.transaction(() => {
+    for (const [play, planned] of plan.plays.entries()) {
+      for (const [i, batch] of planned.batches.entries()) {
+        for (const host of batch) if (!known.has(`${play}\u0000${host}`)) setRunHost(store, runId, { play, host, batch: i + 1, status: 'pending' })
+      }
+    }
+  })()
+}
+
+export async function executeRun(spec: RecordedRun): Promise<number> {
+  const { plan } = spec
+  const renderer = await chooseRenderer({ json: spec.json, check: plan.check })
+  const interrupt = handleInterrupts((signalName) => renderer.interrupting(signalName))
+  const record = runRecorder(spec.store, spec.runId)
+  const emit = (event: EngineEvent) => {
+    try {
+      record(event)
+    } catch (error) {
+      process.stderr.write(`tend: recording the run failed on ${event.type}: ${String(error)}\n`)
+    }
+    try {
+      renderer.emit(event)
+    } catch (error) {
+      // A rendering bug must not stop convergence; it is reported, the run goes on.
+      process.stderr.write(`tend: renderer failed on ${event.type}: ${String(error)}\n`)
+    }
+  }
+  try {
+    const summary = await runPlaybook(spec.playbook, spec.inventory, {
+      check: plan.check,
+      diff: plan.options.diff,
+      forks: plan.options.forks,
+      tags: plan.options.tags,
+      skipTags: plan.options.skipTags,
+      extraVars: spec.extraVars,
+      limit: spec.limit,
+      stepTimeoutSeconds: plan.options.stepTimeoutSeconds,
+      waitLockSeconds: spec.waitLockSeconds,
+      signal: interrupt.signal,
+      runId: spec.runId,
+      resumeCommand: resumeCommandOf(spec.runId, spec.store.dir),
+      ...(spec.resume !== undefined && { resume: spec.resume }),
+      connect: connectFactory({ acceptNewHostKeys: plan.options.acceptNewHostKeys, signal: interrupt.signal }),
+    }, emit)
+    return summary.exitCode
+  } finally {
+    await renderer.finish()
+    interrupt.dispose()
+    spec.store.close()
+  }
+}
