@@ -4,8 +4,7 @@
  * rollout code, so it is read tolerantly: a missing field leaves its line off the page.
  */
 import type { RunHost, RunRecord } from '../state/runs.js'
-import { stateDirOf } from '../state/dir.js'
-import { shJoin } from '../transport/quote.js'
+import { resumeCommandOf } from '../state/dir.js'
 
 export interface RunView {
   readonly id: string
@@ -30,13 +29,6 @@ type BatchHost = Pick<RunHost, 'host' | 'status' | 'message' | 'play'>
 const FAILED = new Set(['failed', 'unreachable'])
 /** What `tend resume` continues (a run still marked running may have lost its controller: not knowable here). */
 const RESUMABLE = new Set(['halted', 'failed', 'interrupted'])
-
-/** As `tend run` prints it: --state-dir unless the store is in the default place and no TEND_STATE_DIR is set. */
-export function resumeCommandOf(runId: string, stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const byDefault = stateDirOf(undefined, { ...env, TEND_STATE_DIR: '' })
-  const named = stateDir !== undefined && (stateDir !== byDefault || (env.TEND_STATE_DIR ?? '') !== '')
-  return shJoin(['tend', 'resume', runId, ...(named ? ['--state-dir', stateDir] : [])])
-}
 
 /** The first value under one of `names`, searching the plan a few levels deep. */
 function findKey(value: unknown, names: readonly string[], depth = 3): unknown {
