@@ -48,7 +48,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 function runTests(files: readonly string[], stateFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    runner = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    runner = spawn(process.execPath, ['--import', 'tsx', '--import', './test/support/process-env.ts', '--test', '--test-concurrency=2', ...files], {
       cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TEND_TESTBED: stateFile },
     })
     runner.on('error', reject)

@@ -4,7 +4,7 @@ import { EndpointPool } from '../transport/shared.js'
 import type { Transport } from '../transport/types.js'
 
 export interface ConnectOptions {
-  /** --accept-new-host-keys: record unknown host keys instead of refusing them. */
+  /** --accept-new-host-keys: record unknown host keys instead of refusing them (unless the inventory declares a policy). */
   readonly acceptNewHostKeys: boolean
   readonly signal: AbortSignal
 }
@@ -25,7 +25,9 @@ export function connectFactory(options: ConnectOptions): (host: InventoryHost) =
       user: connection.user,
       keyFile: connection.keyFile,
       knownHostsFile: connection.knownHostsFile,
-      hostKeyPolicy: options.acceptNewHostKeys ? ('accept-new' as const) : connection.hostKeyPolicy,
+      // A policy written in the inventory is the operator's word for that host: the flag relaxes only the default.
+      hostKeyPolicy: options.acceptNewHostKeys && connection.hostKeyPolicyDeclared !== true ? ('accept-new' as const) : connection.hostKeyPolicy,
+      hostKeyPolicyDeclared: connection.hostKeyPolicyDeclared,
       proxyJump: connection.proxyJump,
     }
     // Entries naming the same endpoint share one connection (see EndpointPool).

@@ -236,6 +236,17 @@ function program(): Command {
     })
 
   tend
+    .command('serve')
+    .description('serve the fleet page (hosts, drift, runs) from the state store, read-only')
+    .option('--listen <host:port>', 'address to listen on (loopback by default)', '127.0.0.1:8470')
+    .option('--state-dir <dir>', 'state directory (default: TEND_STATE_DIR, else ~/.local/state/tend)')
+    .option('-i, --inventory <file>', 'list this inventory\'s hosts (also those never seen) with their groups')
+    .action(async (flags: { listen: string; stateDir?: string; inventory?: string }) => {
+      const { serveCommand } = await import('./commands/serve.js')
+      commandExitCode = await serveCommand(flags)
+    })
+
+  tend
     .command('demo')
     .description('boot a throw-away host, stage the scidex-api incident, and watch tend fix it (root)')
     .action(async () => {

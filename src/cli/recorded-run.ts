@@ -16,7 +16,7 @@ import { connectFactory } from './connect.js'
 import { handleInterrupts } from './interrupt.js'
 import { shQuote } from '../transport/quote.js'
 import { chooseRenderer } from './render/choose.js'
-import { stateDirOf } from '../state/dir.js'
+import { resumeCommandOf } from '../state/dir.js'
 
 export interface RecordedRun {
   readonly store: StateStore
@@ -36,12 +36,6 @@ export interface RecordedRun {
 export const controller = (): { controller: string; pid: number } => ({ controller: hostname(), pid: process.pid })
 
 /** The exact command that continues a run: its id, and the state dir unless it is the default. */
-export function resumeCommandOf(runId: string, stateDir: string): string {
-  const byDefault = stateDirOf(undefined, { ...process.env, TEND_STATE_DIR: '' })
-  const fromEnv = process.env.TEND_STATE_DIR !== undefined && process.env.TEND_STATE_DIR !== ''
-  return `tend resume ${runId}${stateDir === byDefault && !fromEnv ? '' : ` --state-dir ${shQuote(stateDir)}`}`
-}
-
 /** Every planned host not yet in the run's cursor is pending (a fresh run, or new hosts after --replan). */
 export function markPending(store: StateStore, runId: string, plan: FrozenPlan): void {
   const known = new Set(runHosts(store, runId).map((h) => `${h.play}\u0000${h.host}`))
@@ -84,6 +78,7 @@ export async function executeRun(spec: RecordedRun): Promise<number> {
       stepTimeoutSeconds: plan.options.stepTimeoutSeconds,
       waitLockSeconds: spec.waitLockSeconds,
       signal: interrupt.signal,
+      abandon: interrupt.abandon,
       runId: spec.runId,
       resumeCommand: resumeCommandOf(spec.runId, spec.store.dir),
       ...(spec.resume !== undefined && { resume: spec.resume }),

@@ -19,8 +19,14 @@ export interface RunOptions {
   readonly limit?: ReadonlySet<string>
   /** --step-timeout: default deadline of a task, seconds. */
   readonly stepTimeoutSeconds: number
-  /** Aborted on Ctrl-C: no new work starts; running commands end or are aborted at their deadline. */
+  /**
+   * Aborted on the first Ctrl-C/SIGTERM (or a halt of a long-running caller): no new work starts
+   * and reads stop, but a task already applying its changes finishes them (one task's changes are
+   * one unit) and verifies them.
+   */
   readonly signal: AbortSignal
+  /** Aborted on a second interrupt: the change in hand is cut off and reported as such. Absent: never. */
+  readonly abandon?: AbortSignal
   /** The run's id (the state store's); names the run in the host lock and the run-start event. */
   readonly runId?: string
   /** --wait-lock: how long to wait for a host another tend holds (0 or absent: fail at once). */

@@ -1,34 +1,46 @@
 import type { BecomeSpec, InventoryHost } from '../playbook/model.js'
 import type { ModuleContext } from '../modules/types.js'
 import type { Vars } from '../playbook/model.js'
+import type { Transport } from '../transport/types.js'
 import type { RunContext } from './state.js'
 
-/** A task's deadline and the signal that fires at it or on Ctrl-C, whichever comes first. */
+/**
+ * A task's deadline and the two signals it cuts: `signal` (reads: probes, gates) fires at the
+ * deadline or the first interrupt; `change` (apply, then verify) fires at the deadline or when the
+ * change in hand is abandoned (a second interrupt), never at the first one: running changes finish.
+ */
 export interface Deadline {
   readonly at: number
   readonly seconds: number
   readonly signal: AbortSignal
+  readonly change: AbortSignal
 }
 
-export function deadlineIn(seconds: number, interrupt: AbortSignal): Deadline {
+const NEVER = new AbortController().signal
+
+export function deadlineIn(seconds: number, interrupt: AbortSignal, abandon: AbortSignal = NEVER): Deadline {
   const ms = Math.max(1, Math.round(seconds * 1000))
-  return { at: Date.now() + ms, seconds, signal: AbortSignal.any([interrupt, AbortSignal.timeout(ms)]) }
+  const timeout = AbortSignal.timeout(ms)
+  return {
+    at: Date.now() + ms,
+    seconds,
+    signal: AbortSignal.any([interrupt, timeout]),
+    change: AbortSignal.any([abandon, timeout]),
+  }
 }
 
-/** The context a module gets for one attempt of one task on one host. */
-export async function moduleContext(
-  run: RunContext,
-  host: InventoryHost,
-  become: BecomeSpec | undefined,
-  vars: Vars,
-  deadline: Deadline,
-): Promise<ModuleContext> {
-  const transport = await run.connections.get(host)
+/** What a module gets to read the host, and what it gets to change it: the same but for the signal. */
+export interface TaskContexts {
+  readonly observe: ModuleContext
+  readonly change: ModuleContext
+}
+
+function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal): ModuleContext {
   return {
     host: host.name,
     transport,
-    signal: deadline.signal,
-    deadline: deadline.at,
+    signal,
+    deadline: at,
     runStartedAt: run.startedAt,
     vars,
     playbookDir: run.playbookDir,
@@ -36,7 +48,22 @@ export async function moduleContext(
       transport.exec(argv, {
         become,
         ...options,
-        signal: options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal,
+        signal: options.signal ? AbortSignal.any([signal, options.signal]) : signal,
       }),
+  }
+}
+
+/** The contexts a module gets for one attempt of one task on one host. */
+export async function moduleContexts(
+  run: RunContext,
+  host: InventoryHost,
+  become: BecomeSpec | undefined,
+  vars: Vars,
+  deadline: Deadline,
+): Promise<TaskContexts> {
+  const transport = await run.connections.get(host)
+  return {
+    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal),
+    change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change),
   }
 }

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AnyModule, Change, ModuleContext } from '../modules/types.js'
+import { UnreachableError, abortReason } from '../transport/types.js'
+import type { TaskContexts } from './context.js'
 
 /** What the module contract produced for one attempt of one task. */
 export interface Convergence {
@@ -9,6 +11,8 @@ export interface Convergence {
   readonly message?: string
   /** apply's data (rc, stdout…) merged with module.facts(observed). */
   readonly data: Readonly<Record<string, unknown>>
+  /** The message already says why the task was cut short (the judge adds nothing). */
+  readonly explained?: boolean
 }
 
 const POLL_MS = 500
@@ -69,16 +73,41 @@ function failedWith(what: string, problems: readonly string[]): string {
   return problems.length === 0 ? what : `${what}:\n  - ${problems.join('\n  - ')}`
 }
 
-/** Runs every planned change in order; stops at the first one apply reports as failed. */
+/**
+ * Where a cut-off apply left the host, in words: the changes done, the one in hand (its outcome is
+ * unknown: the command was stopped half-way), and those never started.
+ */
+function cutOff(changes: readonly Change[], done: number): string {
+  const during = changes[done]
+  const lines = [`cut off while applying: ${during?.summary ?? '?'} (its outcome is unknown: check the host)`]
+  lines.push(`done: ${changes.slice(0, done).map((c) => c.summary).join('; ') || 'nothing'}`)
+  lines.push(`not started: ${changes.slice(done + 1).map((c) => c.summary).join('; ') || 'nothing'}`)
+  return lines.join('\n  ')
+}
+
+/**
+ * Runs every planned change in order, as one unit: a first interrupt does not stop it (its
+ * context's signal is the change signal), the deadline or an abandon does, and then the failure
+ * says what was done and what not (the judge prefixes why). Stops at the first change apply reports as failed.
+ */
 async function applyAll(module: AnyModule, ctx: ModuleContext, spec: unknown, changes: readonly Change[]) {
   const apply = module.apply as NonNullable<AnyModule['apply']>
   let data: Record<string, unknown> = {}
-  for (const change of changes) {
-    const result = (await apply.call(module, ctx, change, spec)) ?? {}
+  for (const [index, change] of changes.entries()) {
+    let result
+    try {
+      result = (await apply.call(module, ctx, change, spec)) ?? {}
+    } catch (error) {
+      // The host went away under the change: say what state it may be in, then let it count as unreachable.
+      if (error instanceof UnreachableError) throw new UnreachableError(error.host, error.reason, `${error.message}\n  ${cutOff(changes, index)}`, error.hint)
+      if (!ctx.signal.aborted) throw error
+      return { data, failed: cutOff(changes, index), explained: false }
+    }
     data = { ...data, ...result.data }
-    if (result.failed !== undefined) return { data, failed: `${change.summary}: ${result.failed}` }
+    if (result.failed !== undefined && ctx.signal.aborted) return { data, failed: cutOff(changes, index), explained: false }
+    if (result.failed !== undefined) return { data, failed: `${change.summary}: ${result.failed}`, explained: false }
   }
-  return { data, failed: undefined }
+  return { data, failed: undefined, explained: false }
 }
 
 /** How the engine runs this task: --check, and whether this host already has planned changes. */
@@ -102,22 +131,39 @@ async function gate(module: AnyModule, ctx: ModuleContext, spec: unknown, mode: 
   return { status: 'failed', changes: [], data: facts, message: failedWith('not as declared', problems) }
 }
 
+/** The read context and the change context (apply + verify); one context serves as both. */
+function phases(ctx: ModuleContext | TaskContexts): TaskContexts {
+  return 'observe' in ctx ? ctx : { observe: ctx, change: ctx }
+}
+
 /**
  * The module contract for one task: probe → diff; empty is ok. A gate (no apply) polls until
  * empty or its window. Otherwise --check reports the plan as changed and never applies; a real
- * run applies each change in order, then verifies by observing again.
+ * run applies each change in order, then verifies by observing again. Probing stops at the first
+ * interrupt; once applying has begun, the task's changes and their verification run to the end
+ * (see context.ts): an interrupt never leaves a rogue evicted and its owner not restarted.
  */
-export async function converge(module: AnyModule, ctx: ModuleContext, spec: unknown, mode: ConvergeMode): Promise<Convergence> {
+export async function converge(module: AnyModule, contexts: ModuleContext | TaskContexts, spec: unknown, mode: ConvergeMode): Promise<Convergence> {
+  const { observe: ctx, change } = phases(contexts)
   if (!module.apply) return gate(module, ctx, spec, mode)
   const observed = await module.probe(ctx, spec)
   const planned = module.diff(spec, observed)
   const facts = factsOf(module, observed)
   if (planned.length === 0) return { status: 'ok', changes: [], data: facts }
   if (mode.check) return { status: 'changed', changes: planned, data: facts }
-  const applied = await applyAll(module, ctx, spec, planned)
-  if (applied.failed !== undefined) return { status: 'failed', changes: planned, data: { ...facts, ...applied.data }, message: applied.failed }
-  const { problems, facts: after } = await verifyApplied(module, ctx, spec)
+  if (ctx.signal.aborted) {
+    const message = `${abortReason(ctx.signal)} before applying: nothing was changed (planned: ${planned.map((c) => c.summary).join('; ')})`
+    return { status: change.signal.aborted ? 'failed' : 'skipped', changes: [], data: facts, message, explained: true }
+  }
+  const applied = await applyAll(module, change, spec, planned)
+  if (applied.failed !== undefined) {
+    return { status: 'failed', changes: planned, data: { ...facts, ...applied.data }, message: applied.failed, explained: applied.explained }
+  }
+  const { problems, facts: after } = await verifyApplied(module, change, spec)
   const data = { ...applied.data, ...facts, ...after }
-  if (problems.length === 0) return { status: 'changed', changes: planned, data }
-  return { status: 'failed', changes: planned, data, message: failedWith('still not as declared after applying', problems) }
+  // Finished after the first interrupt: say so, the run stops after this task.
+  const finished = ctx.signal.aborted && !change.signal.aborted ? `${abortReason(ctx.signal)}: this task's changes were finished; nothing new starts` : undefined
+  if (problems.length === 0) return { status: 'changed', changes: planned, data, ...(finished !== undefined && { message: finished, explained: true }) }
+  const message = failedWith('still not as declared after applying', problems)
+  return { status: 'failed', changes: planned, data, message: finished === undefined ? message : `${finished}\n${message}`, explained: finished !== undefined }
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js'
+import { abortReason } from '../transport/types.js'
 import { evaluateCondition } from '../playbook/template.js'
 import type { ModuleTask, Vars } from '../playbook/model.js'
 import type { Convergence } from './converge.js'
@@ -27,10 +28,17 @@ function allHold(exprs: readonly string[], vars: Vars, task: ModuleTask): boolea
   return exprs.every((expr) => evaluateCondition(expr, vars, task.source))
 }
 
+/** Which signal cut a task short: the deadline, an abandon (second interrupt), or the first interrupt. */
+function whyCut(deadline: Deadline, interrupt: AbortSignal): string {
+  const timedOut = `timed out after ${deadline.seconds}s`
+  if (deadline.change.aborted) return (deadline.change.reason as Error | undefined)?.name === 'TimeoutError' ? timedOut : abortReason(deadline.change)
+  return interrupt.aborted ? abortReason(interrupt) : timedOut
+}
+
 /** Why a convergence ended early: the deadline or Ctrl-C cut it short. */
 function cutShort(conv: Convergence, deadline: Deadline, interrupt: AbortSignal): Convergence {
-  if (conv.status !== 'failed' || !deadline.signal.aborted) return conv
-  const why = interrupt.aborted ? 'interrupted' : `timed out after ${deadline.seconds}s`
+  if (conv.status !== 'failed' || !(deadline.signal.aborted || deadline.change.aborted) || conv.explained === true) return conv
+  const why = whyCut(deadline, interrupt)
   return { ...conv, message: conv.message ? `${why}: ${conv.message}` : why }
 }
 

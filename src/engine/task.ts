@@ -6,7 +6,7 @@ import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/mo
 import { checkModuleArgs } from '../playbook/module-args.js'
 import { evaluateCondition, renderValue } from '../playbook/template.js'
 import { UnreachableError } from '../transport/types.js'
-import { deadlineIn, moduleContext } from './context.js'
+import { deadlineIn, moduleContexts, type Deadline } from './context.js'
 import { converge } from './converge.js'
 import { judge, withResult } from './judge.js'
 import { hidden, outcomeOfError, skipped, type TaskOutcome } from './outcome.js'
@@ -51,15 +51,23 @@ function displayName(task: ModuleTask, vars: Vars): string {
   }
 }
 
+function isAbortOf(error: unknown, deadline: Deadline): boolean {
+  if (error === deadline.signal.reason || error === deadline.change.reason) return true
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') && (deadline.signal.aborted || deadline.change.aborted)
+}
+
 async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: AnyModule, spec: unknown, vars: Vars, become: BecomeSpec | undefined): Promise<TaskOutcome> {
   const { options } = env.run
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
-    const deadline = deadlineIn(task.timeoutSeconds ?? scope.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal)
-    const ctx = await moduleContext(env.run, env.host, become, vars, deadline)
+    const deadline = deadlineIn(task.timeoutSeconds ?? scope.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal, options.abandon)
+    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline)
     const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
     const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
       if (error instanceof UnreachableError) throw error
+      // A wait cut by the deadline or an interrupt rejects with the signal's reason: that is the
+      // task being cut short (the judge says why), not a bug to print a stack for.
+      if (isAbortOf(error, deadline)) return { status: 'failed' as const, changes: [], message: 'stopped before it could finish', data: {} }
       const failed = outcomeOfError(error)
       return { status: 'failed' as const, changes: [], message: failed.message, data: {} }
     })

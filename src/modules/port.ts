@@ -21,7 +21,7 @@ const portSchema = {
     evict_other_units: {
       type: 'boolean',
       default: false,
-      description: 'Stop another system service holding the port instead of failing.',
+      description: "Stop another service holding the port (a system service, or a user's own unit) instead of failing. Never sshd, PID 1, init.scope or a unit the run's connection depends on.",
     },
   },
 } as const
@@ -30,15 +30,47 @@ export type PortSpec = FromSchema<typeof portSchema, { keepDefaultedPropertiesOp
 
 export type PortChange =
   | { readonly action: 'evict'; readonly pid: number; readonly startTime: string; readonly graceSeconds: number; readonly summary: string }
-  | { readonly action: 'stop-unit'; readonly unit: string; readonly summary: string }
+  /** `uid`: the unit belongs to that user's own manager (`systemctl --user -M UID@`). */
+  | { readonly action: 'stop-unit'; readonly unit: string; readonly uid?: number; readonly summary: string }
   | { readonly action: 'restart-owner'; readonly unit: string; readonly summary: string }
 
 /** A freshly started owner binds a moment after it reads `active`: wait this long before restarting it. */
 const SETTLE_MS = 5000
 
+/** Units the SSH connection of a run depends on, whatever else the host holds. */
+const SSH_UNITS = /^(sshd?\.(service|socket)|sshd?@.*\.service)$/
+
+/** Why tend never stops this holder, even with evict_other_units; undefined when it may. */
+function protectedHolder(holder: Listener, state: PortState): { why: string; hint: string } | undefined {
+  const { place } = holder
+  if (holder.pid === 1 || (place.kind === 'unit' && place.unit === 'init.scope')) {
+    return {
+      why: 'it is the host\'s systemd (PID 1 / init.scope: a .socket unit listens there)',
+      hint: 'stop the socket unit that listens on the port (systemctl list-sockets); tend never signals PID 1',
+    }
+  }
+  if (place.kind !== 'unit') return undefined
+  if (SSH_UNITS.test(place.unit) || state.connectionUnits.includes(place.unit)) {
+    return {
+      why: `tend never stops ${place.unit}: this run's own connection to the host depends on it`,
+      hint: `move ${place.unit} or the owner to another port; stopping it would cut every session off`,
+    }
+  }
+  return undefined
+}
+
+/**
+ * Holders that are units (system services, users' own units) are not rogues: the task fails
+ * naming them unless evict_other_units says to stop them, and never for a protected one.
+ */
 function refuseOtherUnits(spec: PortSpec, state: PortState): void {
   for (const holder of holdersByPid(state.listeners)) {
-    if (ownedBy(holder, state.owner) || holder.place.kind !== 'unit') continue
+    if (ownedBy(holder, state.owner)) continue
+    const guarded = protectedHolder(holder, state)
+    if (guarded !== undefined) {
+      throw new ProbeError(`:${spec.port} is held by ${describeProcess(holder)}, not by ${state.owner.id}; ${guarded.why}; nothing was stopped`, guarded.hint)
+    }
+    if (holder.place.kind !== 'unit' && holder.place.kind !== 'user-unit') continue
     const unit = holder.place.unit
     if (spec.evict_other_units === true && unit.endsWith('.service')) continue
     throw new ProbeError(
@@ -62,9 +94,11 @@ async function probe(ctx: ModuleContext, spec: PortSpec): Promise<PortState> {
 
 function evictionOf(spec: PortSpec, holder: Listener): PortChange {
   const grace = spec.grace ?? 10
-  if (holder.place.kind === 'unit') {
+  if (holder.place.kind === 'unit' || holder.place.kind === 'user-unit') {
     const unit = holder.place.unit
-    return { action: 'stop-unit', unit, summary: `stop ${unit} (${describeProcess(holder)} holds :${spec.port}; evict_other_units)` }
+    const uid = holder.place.kind === 'user-unit' ? holder.place.uid : undefined
+    const whose = uid === undefined ? '' : ` of user ${uid}`
+    return { action: 'stop-unit', unit, ...(uid !== undefined && { uid }), summary: `stop ${unit}${whose} (${describeProcess(holder)} holds :${spec.port}; evict_other_units)` }
   }
   return {
     action: 'evict',
@@ -96,19 +130,29 @@ async function apply(ctx: ModuleContext, change: PortChange, spec: PortSpec) {
       : `pid ${change.pid} could not be evicted: ${outcome}`
     return { data: { pid: change.pid, outcome }, failed }
   }
-  const argv = change.action === 'stop-unit'
-    ? ['systemctl', 'stop', '--', change.unit]
-    : ['sh', '-c', RESTART_SCRIPT, 'tend-restart', change.unit]
+  const argv = change.action === 'restart-owner' ? ['sh', '-c', RESTART_SCRIPT, 'tend-restart', change.unit]
+    : change.uid === undefined ? ['systemctl', 'stop', '--', change.unit]
+    : ['systemctl', '--user', '--machine', `${change.uid}@`, 'stop', '--', change.unit]
   const result = await ctx.run(argv, { signal: ctx.signal })
   return result.exitCode === 0 ? {} : { failed: `${change.summary}: ${result.stderr.trim() || `exit ${result.exitCode}`}` }
 }
 
 /** Level-based: poll until only the owner's cgroup listens, or the task's deadline. */
 async function verify(ctx: ModuleContext, spec: PortSpec): Promise<readonly string[]> {
+  let last: string[] | undefined
   for (;;) {
-    const problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
-    if (problems.length === 0 || Date.now() >= ctx.deadline) return problems
-    await sleep(Math.min(500, Math.max(0, ctx.deadline - Date.now())), ctx.signal)
+    let problems: string[]
+    try {
+      problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
+    } catch (error) {
+      // A read cut off by the deadline leaves the previous observation as the verdict.
+      if (last !== undefined && ctx.signal.aborted) return last
+      throw error
+    }
+    last = problems
+    if (problems.length === 0 || Date.now() >= ctx.deadline || ctx.signal.aborted) return problems
+    // Cut short while waiting: the last observation is the verdict.
+    if (!(await sleep(Math.min(500, Math.max(0, ctx.deadline - Date.now())), ctx.signal).then(() => true, () => false))) return problems
   }
 }
 

@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import {
-  isEnabled, isMasked, readUnit, unitNotFound, type UnitSample, type UnitState,
+  describeUnitState, isEnabled, isMasked, readUnit, unitNotFound, type UnitSample, type UnitState,
 } from './systemd/unit-state.js'
 import type { Module, ModuleContext } from './types.js'
 
@@ -40,7 +40,7 @@ async function probe(ctx: ModuleContext, spec: UnitSpec): Promise<UnitSample> {
   return sample
 }
 
-const stateWords = (unit: UnitState): string => `${unit.activeState}/${unit.subState}`
+const stateWords = (unit: UnitState): string => describeUnitState(unit)
 
 function maskChanges(spec: UnitSpec, unit: UnitState): UnitChange[] {
   const name = spec.name

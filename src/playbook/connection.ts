@@ -43,7 +43,8 @@ export function connectionOf(name: string, rawVars: Vars, where: SourceRef): Hos
     proxyJump: str(vars.tend_proxy_jump),
   }
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined))
-  return { kind: 'ssh', address: str(vars.ansible_host) ?? name, hostKeyPolicy: policy, ...defined }
+  const pinned = vars.tend_host_key_policy !== undefined ? { hostKeyPolicyDeclared: true as const } : {}
+  return { kind: 'ssh', address: str(vars.ansible_host) ?? name, hostKeyPolicy: policy, ...pinned, ...defined }
 }
 
 const CONNECTION_KEYS = [

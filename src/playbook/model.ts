@@ -135,6 +135,8 @@ export type HostConnection =
       readonly knownHostsFile?: string
       /** tend_host_key_policy: strict (default) refuses unknown keys; accept-new records them. */
       readonly hostKeyPolicy: 'strict' | 'accept-new'
+      /** Written in the inventory: then neither ssh_config nor --accept-new-host-keys weakens it. */
+      readonly hostKeyPolicyDeclared?: true
       /** ansible_ssh_common_args-free: ProxyJump comes from ~/.ssh/config or tend_proxy_jump. */
       readonly proxyJump?: string
     }

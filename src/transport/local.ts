@@ -5,7 +5,7 @@ import { $ } from 'zx'
 import { withBecome } from './quote.js'
 import { firstLineOf } from './hold.js'
 import type { ExecOptions, ExecResult, Held, Transport } from './types.js'
-import { CommandTimeoutError } from './types.js'
+import { CommandTimeoutError, abortReason } from './types.js'
 
 /**
  * Runs commands on the controller itself. zx is used with per-call options only: the global `$`
@@ -26,7 +26,11 @@ export class LocalTransport implements Transport {
       signal: options.signal,
       timeout: options.timeoutMs,
     })
+    const started = Date.now()
     const output = await run`${words}`
+    if (options.signal?.aborted && output.exitCode === null) {
+      throw new CommandTimeoutError(argv, Date.now() - started, abortReason(options.signal))
+    }
     if (options.timeoutMs !== undefined && output.signal === 'SIGTERM' && output.exitCode === null) {
       throw new CommandTimeoutError(argv, options.timeoutMs)
     }

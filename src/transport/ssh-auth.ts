@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
@@ -11,6 +11,8 @@ export interface AuthPlan {
   /** Key files tried, and files passed over with why (encrypted, unreadable): for the auth hint. */
   readonly tried: readonly string[]
   readonly skipped: readonly string[]
+  /** Key files readable by group or others, with their mode: refused, as OpenSSH refuses them. */
+  readonly tooOpen: readonly { readonly file: string; readonly mode: string }[]
 }
 
 const DEFAULT_KEY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
@@ -28,7 +30,13 @@ export function planAuth(username: string, keyFiles: readonly string[], agentSoc
   }
   const tried: string[] = []
   const skipped: string[] = []
+  const tooOpen: { file: string; mode: string }[] = []
   for (const file of files) {
+    const mode = openMode(file)
+    if (mode !== undefined) {
+      tooOpen.push({ file, mode })
+      continue
+    }
     const key = readKey(file)
     if (typeof key === 'string') skipped.push(`${file} (${key})`)
     else {
@@ -36,7 +44,20 @@ export function planAuth(username: string, keyFiles: readonly string[], agentSoc
       methods.push({ type: 'publickey', username, key })
     }
   }
-  return { username, methods, tried, skipped }
+  return { username, methods, tried, skipped, tooOpen }
+}
+
+/**
+ * The file's mode when group or others may read or write it (OpenSSH: "UNPROTECTED PRIVATE KEY
+ * FILE", the key is ignored); undefined when it is private or cannot be stat'ed.
+ */
+function openMode(file: string): string | undefined {
+  try {
+    const mode = statSync(file).mode & 0o777
+    return (mode & 0o077) === 0 ? undefined : mode.toString(8).padStart(4, '0')
+  } catch {
+    return undefined
+  }
 }
 
 /** A parsed private key, or why it cannot be used without a prompt. */

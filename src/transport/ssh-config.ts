@@ -1,18 +1,28 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, dirname, isAbsolute, join } from 'node:path'
+import { userInfo } from 'node:os'
+import { ConfigError } from '../errors.js'
 import { wildcardMatch } from './known-hosts.js'
 
-/** One `Keyword args…` line of an ssh_config file, Includes already inlined. */
+/** One `Keyword args…` line of an ssh_config file, Includes already inlined; where it was written. */
 interface ConfigLine {
   readonly keyword: string
   readonly args: readonly string[]
+  readonly file: string
+  readonly line: number
+  readonly text: string
 }
 
-/** Lines under one `Host` (or `Match`) header; the lines before any header form a block matching every host. */
+/**
+ * Lines under one `Host` or `Match` header; the lines before any header form a block matching
+ * every host. A Match block keeps its criteria and header line: they are evaluated per host, and
+ * one tend cannot evaluate is reported with its file:line, never silently skipped.
+ */
 export interface SshConfigBlock {
   readonly patterns: readonly string[] | 'match'
   readonly lines: readonly ConfigLine[]
+  readonly match?: ConfigLine
 }
 
 /** The options tend uses, as OpenSSH resolves them: first obtained value wins; IdentityFile accumulates. */
@@ -53,13 +63,13 @@ function readLines(file: string, depth: number): ConfigLine[] {
 
 function linesOf(text: string, file: string, depth: number): ConfigLine[] {
   const lines: ConfigLine[] = []
-  for (const raw of text.split('\n')) {
+  for (const [index, raw] of text.split('\n').entries()) {
     const words = splitWords(raw.trim())
     const [first, ...args] = words
     if (first === undefined || first.startsWith('#')) continue
     const keyword = first.toLowerCase()
     if (keyword === 'include' && depth < 8) lines.push(...args.flatMap((arg) => included(arg, file, depth)))
-    else lines.push({ keyword, args })
+    else lines.push({ keyword, args, file, line: index + 1, text: raw })
   }
   return lines
 }
@@ -91,13 +101,59 @@ function splitWords(line: string): string[] {
 }
 
 function blocksOf(lines: readonly ConfigLine[]): SshConfigBlock[] {
-  const blocks: { patterns: readonly string[] | 'match'; lines: ConfigLine[] }[] = [{ patterns: ['*'], lines: [] }]
+  const blocks: { patterns: readonly string[] | 'match'; lines: ConfigLine[]; match?: ConfigLine }[] = [{ patterns: ['*'], lines: [] }]
   for (const line of lines) {
     if (line.keyword === 'host') blocks.push({ patterns: line.args, lines: [] })
-    else if (line.keyword === 'match') blocks.push({ patterns: line.args.join(' ').toLowerCase() === 'all' ? ['*'] : 'match', lines: [] })
+    else if (line.keyword === 'match') blocks.push({ patterns: 'match', lines: [], match: line })
     else blocks.at(-1)?.lines.push(line)
   }
   return blocks
+}
+
+/** What a Match block is evaluated against, as far as resolution has got when it is reached. */
+interface MatchSubject {
+  /** The name given (ansible_host). */
+  readonly originalHost: string
+  /** After HostName so far. */
+  readonly host: string
+  /** The remote user: the inventory's, else User so far, else the local user. */
+  readonly user: string
+}
+
+/** Criteria tend evaluates as OpenSSH does; anything else (exec, canonical, final, localnetwork, tagged…) is reported. */
+const MATCH_CRITERIA: Readonly<Record<string, (subject: MatchSubject) => string>> = {
+  host: (s) => s.host,
+  originalhost: (s) => s.originalHost,
+  user: (s) => s.user,
+  localuser: () => userInfo().username,
+}
+
+function unsupportedMatch(line: ConfigLine, message: string): ConfigError {
+  const column = Math.max(1, line.text.search(/\S/) + 1)
+  return new ConfigError([{
+    file: line.file, line: line.line, column, sourceLine: line.text,
+    message: `${message}: tend cannot tell whether this Match block applies, and will not guess`,
+    hint: 'tend evaluates Match all, host, originalhost, user and localuser (with !); rewrite the block with those or as a Host block, or point TEND_SSH_CONFIG at a config without it',
+  }])
+}
+
+/** `Match` criteria, each `[!]name patterns` (all: alone); every criterion must hold. */
+function matchHolds(line: ConfigLine, subject: MatchSubject): boolean {
+  const args = [...line.args]
+  if (args.length === 1 && args[0]?.toLowerCase() === 'all') return true
+  let holds = true
+  while (args.length > 0) {
+    const word = args.shift() ?? ''
+    const negated = word.startsWith('!')
+    const name = (negated ? word.slice(1) : word).toLowerCase()
+    const value = MATCH_CRITERIA[name]
+    if (value === undefined) throw unsupportedMatch(line, `\`Match ${line.args.join(' ')}\`: criterion \`${name}\` is not supported`)
+    const patterns = args.shift()
+    if (patterns === undefined) throw unsupportedMatch(line, `\`Match ${line.args.join(' ')}\`: \`${name}\` needs patterns`)
+    const matched = hostMatches(patterns.split(','), value(subject))
+    holds &&= negated ? !matched : matched
+  }
+  return holds
 }
 
 /** OpenSSH Host semantics: any pattern matches and no negated (`!`) pattern matches. */
@@ -112,12 +168,23 @@ export function hostMatches(patterns: readonly string[], host: string): boolean 
   return matched
 }
 
-/** Options for `host` (the name given, e.g. ansible_host). `Match` blocks other than `Match all` are not evaluated. */
-export function resolveSshConfig(blocks: readonly SshConfigBlock[], host: string): ResolvedSshConfig {
+/**
+ * Options for `host` (the name given, e.g. ansible_host; `user`: the inventory's remote user).
+ * Match blocks are evaluated in order with what is resolved so far; one whose criteria tend cannot
+ * evaluate throws a ConfigError naming its file:line.
+ */
+export function resolveSshConfig(blocks: readonly SshConfigBlock[], host: string, user?: string): ResolvedSshConfig {
   const first = new Map<string, readonly string[]>()
   const identityFiles: string[] = []
+  const subject = (): MatchSubject => ({
+    originalHost: host,
+    host: first.get('hostname')?.[0]?.replaceAll('%h', host) ?? host,
+    user: user ?? first.get('user')?.[0] ?? userInfo().username,
+  })
   for (const block of blocks) {
-    if (block.patterns === 'match' || !hostMatches(block.patterns, host)) continue
+    const applies = block.match !== undefined ? matchHolds(block.match, subject())
+      : block.patterns !== 'match' && hostMatches(block.patterns, host)
+    if (!applies) continue
     for (const line of block.lines) {
       if (line.keyword === 'identityfile') identityFiles.push(...line.args.slice(0, 1))
       else if (!first.has(line.keyword)) first.set(line.keyword, line.args)

@@ -2,7 +2,8 @@ import type { Duplex } from 'node:stream'
 import ssh2 from 'ssh2'
 import type { Client } from 'ssh2'
 import { loadKnownHosts } from './known-hosts.js'
-import { describeAuth, planAuth } from './ssh-auth.js'
+import { describeAuth, planAuth, type AuthPlan } from './ssh-auth.js'
+import { shQuote } from './quote.js'
 import { classifyConnectError, type ConnectAttempt } from './ssh-errors.js'
 import { hostKeyAlgorithms, verifyHostKey, type HostKeyCheck } from './ssh-hostkey.js'
 import type { Endpoint } from './ssh-target.js'
@@ -51,6 +52,20 @@ function attemptFor(endpoint: Endpoint, auth: string): ConnectAttempt {
   }
 }
 
+/**
+ * A private key readable by group or others is refused before any connection, as OpenSSH refuses
+ * it, and never silently replaced by another key: the run reports the host unreachable (auth) with
+ * the fix.
+ */
+function refuseOpenKeys(endpoint: Endpoint, plan: AuthPlan): void {
+  const [open, ...more] = plan.tooOpen
+  if (open === undefined) return
+  const files = [open, ...more]
+  throw new UnreachableError(endpoint.host, 'auth',
+    `private key ${files.map((f) => `${f.file} (mode ${f.mode})`).join(', ')} is readable by group or others; tend, like OpenSSH, refuses to use it`,
+    files.map((f) => `chmod 600 ${shQuote(f.file)}`).join(' && '))
+}
+
 async function handshake(endpoint: Endpoint, sock: Duplex | undefined, signal?: AbortSignal): Promise<Client> {
   const check: HostKeyCheck = {
     host: endpoint.host,
@@ -62,6 +77,7 @@ async function handshake(endpoint: Endpoint, sock: Duplex | undefined, signal?: 
     role: endpoint.role,
   }
   const plan = planAuth(endpoint.user, endpoint.keyFiles)
+  refuseOpenKeys(endpoint, plan)
   const attempt = attemptFor(endpoint, describeAuth(plan))
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client()

@@ -16,8 +16,14 @@ export interface SshTarget {
   readonly keyFile?: string
   /** Replaces UserKnownHostsFile when set (tend_known_hosts_file). */
   readonly knownHostsFile?: string
-  /** Run-wide default; a StrictHostKeyChecking line for the host in ~/.ssh/config overrides it. */
+  /**
+   * The inventory's policy (strict by default). Unless `hostKeyPolicyDeclared`, a
+   * StrictHostKeyChecking line for the host in ~/.ssh/config overrides it; a declared one is never
+   * weakened by ssh_config (the stricter of the two wins).
+   */
   readonly hostKeyPolicy: HostKeyPolicy
+  /** tend_host_key_policy was written in the inventory. */
+  readonly hostKeyPolicyDeclared?: boolean
   /** `[user@]host[:port]`, comma-separated hops; overrides ProxyJump from ~/.ssh/config. */
   readonly proxyJump?: string
   readonly connectTimeoutMs?: number
@@ -48,7 +54,7 @@ export function resolveEndpoint(target: SshTarget, config: readonly SshConfigBlo
 }
 
 function endpointFor(target: SshTarget, config: readonly SshConfigBlock[], depth: number): Omit<Endpoint, 'role'> {
-  const options = resolveSshConfig(config, target.address)
+  const options = resolveSshConfig(config, target.address, target.user)
   const address = options.hostName ?? target.address
   const port = target.port ?? options.port ?? 22
   const user = target.user ?? options.user ?? userInfo().username
@@ -65,7 +71,7 @@ function endpointFor(target: SshTarget, config: readonly SshConfigBlock[], depth
     keyFiles,
     knownHostsFiles: target.knownHostsFile !== undefined ? [target.knownHostsFile]
       : options.userKnownHostsFiles ?? defaultKnownHostsFiles(),
-    hostKeyPolicy: policyFrom(options.strictHostKeyChecking) ?? target.hostKeyPolicy,
+    hostKeyPolicy: hostKeyPolicyOf(target, policyFrom(options.strictHostKeyChecking)),
     connectTimeoutMs: target.connectTimeoutMs
       ?? (options.connectTimeoutSeconds !== undefined ? options.connectTimeoutSeconds * 1000 : DEFAULT_CONNECT_TIMEOUT_MS),
     jump: proxyJump !== undefined && depth < MAX_JUMPS ? lastHop(proxyJump, target, config, depth) : undefined,
@@ -75,6 +81,13 @@ function endpointFor(target: SshTarget, config: readonly SshConfigBlock[], depth
 function defaultKnownHostsFiles(): string[] {
   const ssh = join(homedir(), '.ssh')
   return [join(ssh, 'known_hosts'), join(ssh, 'known_hosts2'), '/etc/ssh/ssh_known_hosts']
+}
+
+/** A declared inventory policy is never weakened by ssh_config; an undeclared default yields to it. */
+function hostKeyPolicyOf(target: SshTarget, fromConfig: HostKeyPolicy | undefined): HostKeyPolicy {
+  if (fromConfig === undefined) return target.hostKeyPolicy
+  if (!target.hostKeyPolicyDeclared) return fromConfig
+  return target.hostKeyPolicy === 'strict' || fromConfig === 'strict' ? 'strict' : 'accept-new'
 }
 
 /** ssh has no prompt here: `ask` is strict; `no` still refuses a changed key (accept-new). */
@@ -99,6 +112,7 @@ function lastHop(spec: string, target: SshTarget, config: readonly SshConfigBloc
     keyFile: target.keyFile,
     knownHostsFile: target.knownHostsFile,
     hostKeyPolicy: target.hostKeyPolicy,
+    hostKeyPolicyDeclared: target.hostKeyPolicyDeclared,
     proxyJump: earlier === '' ? undefined : earlier,
     connectTimeoutMs: target.connectTimeoutMs,
   }, config, depth + 1)

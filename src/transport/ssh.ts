@@ -8,7 +8,7 @@ import { connectionClosed } from './ssh-errors.js'
 import { collect, openSession } from './ssh-exec.js'
 import { PooledShell } from './ssh-shell.js'
 import { resolveEndpoint, type Endpoint, type SshTarget } from './ssh-target.js'
-import { CommandTimeoutError, UnreachableError } from './types.js'
+import { CommandTimeoutError, UnreachableError, abortReason } from './types.js'
 import type { Become, ExecOptions, ExecResult, Held, Transport } from './types.js'
 import { firstLineOf } from './hold.js'
 
@@ -74,7 +74,9 @@ class SshTransport implements Transport {
       return pooled ?? (await this.run(command, options.become, options.stdin, abort.signal))
     } catch (error) {
       if (!abort.signal.aborted || error instanceof UnreachableError) throw error
-      throw new CommandTimeoutError(argv, options.timeoutMs ?? Date.now() - started)
+      // The caller's signal (deadline, second Ctrl-C) says why; only our own timer is a timeout.
+      const stoppedBy = options.signal?.aborted ? abortReason(options.signal) : undefined
+      throw new CommandTimeoutError(argv, stoppedBy === undefined ? options.timeoutMs ?? Date.now() - started : Date.now() - started, stoppedBy)
     } finally {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onCallerAbort)
@@ -107,7 +109,7 @@ class SshTransport implements Transport {
       const outcome = await collect(session, stdin, signal)
       if (outcome.kind === 'exit') return outcome.result
       if (outcome.kind === 'aborted') {
-        if (outcome.sessionPid !== undefined) this.killSession(outcome.sessionPid, become)
+        if (outcome.sessionPid !== undefined) await this.killSession(outcome.sessionPid, become)
         throw signal.reason
       }
       await delay(0)
@@ -127,11 +129,14 @@ class SshTransport implements Transport {
     const outcome = await shell.run(command, signal)
     if (outcome === 'aborted') {
       // The command runs in the shell's process group: ending the group ends it and its children.
-      if (shell.pid !== undefined) this.killSession(shell.pid, become)
+      if (shell.pid !== undefined) await this.killSession(shell.pid, become)
       shell.close()
       throw signal.reason
     }
     if (outcome === 'lost') {
+      // The shell's channel and the connection close in the same read when the session is cut:
+      // let the connection's close be seen before deciding it was only this command.
+      await delay(0)
       this.throwIfLost()
       return { exitCode: 255, stdout: '', stderr: 'tend: the shell running the command ended without an exit status\n' }
     }
@@ -187,12 +192,14 @@ class SshTransport implements Transport {
   }
 
   /**
-   * SIGTERM to the aborted command's process group, as the same user; best effort, not awaited.
+   * SIGTERM to the aborted command's process group, as the same user; best effort, but awaited:
+   * a run that ends right after a timed-out task closes the connection, and a kill not yet sent
+   * then never is (the command would outlive its timeout on the host).
    * No `--`: dash's builtin kill (the pooled shells' /bin/sh on Debian) rejects it.
    */
-  private killSession(pid: number, become: Become | undefined): void {
+  private async killSession(pid: number, become: Become | undefined): Promise<void> {
     if (this.lost) return
-    this.exec(['kill', '-TERM', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
+    await this.exec(['kill', '-TERM', `-${pid}`], { become, timeoutMs: 10_000 }).catch(() => undefined)
   }
 
   /**

@@ -65,10 +65,32 @@ export class UnreachableError extends Error {
   }
 }
 
-/** A command that exceeded its timeout or was aborted; the engine turns it into a task failure. */
+/**
+ * A command that exceeded its timeout or was stopped by its caller (`stoppedBy`: the task's
+ * deadline, a second Ctrl-C); the engine turns it into a task failure. The message names the
+ * command briefly: a `sh -c SCRIPT NAME ARGS…` is shown as `NAME ARGS…`, never the whole script.
+ */
 export class CommandTimeoutError extends Error {
-  constructor(readonly argv: readonly string[], readonly timeoutMs: number) {
-    super(`command timed out after ${timeoutMs} ms: ${argv.join(' ')}`)
+  constructor(readonly argv: readonly string[], readonly timeoutMs: number, readonly stoppedBy?: string) {
+    super(stoppedBy === undefined
+      ? `command timed out after ${timeoutMs} ms: ${briefCommand(argv)}`
+      : `command stopped (${stoppedBy}) after ${timeoutMs} ms: ${briefCommand(argv)}`)
     this.name = 'CommandTimeoutError'
   }
+}
+
+/** `sh -c SCRIPT NAME ARGS…` → `NAME ARGS…`; other argv as is, cut at 200 characters. */
+export function briefCommand(argv: readonly string[]): string {
+  const shown = argv[0] === 'sh' && argv[1] === '-c' && argv.length > 3 ? argv.slice(3) : argv
+  const text = shown.join(' ')
+  return text.length <= 200 ? text : `${text.slice(0, 199)}…`
+}
+
+/** Why an AbortSignal fired, in words: the task deadline, or the interrupt's own reason. */
+export function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason
+  if (reason instanceof Error && reason.name === 'TimeoutError') return 'the task deadline was reached'
+  if (reason instanceof Error && reason.name === 'AbortError') return 'interrupted'
+  if (reason instanceof Error) return reason.message
+  return 'aborted'
 }

@@ -46,7 +46,9 @@ async function convergePlays(config: CycleConfig, deps: CycleDeps, host: Invento
     playbookFile: config.playbook.file,
     playbookDir: dirname(resolve(config.playbook.file)),
     inventory: config.inventory,
-    options: { ...config.options, runId: cycleId, signal: deps.signal, connect: async () => transport },
+    // deps.signal fires only when the grace period is over: it stops reads and cuts the change in
+    // hand alike (the engine lets a first interrupt finish an apply; the watch's stop is `stopping`).
+    options: { ...config.options, runId: cycleId, signal: deps.signal, abandon: deps.signal, connect: async () => transport },
     emit: (event) => {
       collector.observe(event)
       deps.emit({ ...event, cycleId })

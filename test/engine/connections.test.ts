@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { ExitCode } from '../../src/exit-codes.js'
 import type { InventoryHost } from '../../src/playbook/model.js'
 import { LocalTransport } from '../../src/transport/local.js'
 import { openSsh } from '../../src/transport/ssh.js'
-import { linesOf, perHost, run, scene, taskEnds } from './harness.js'
+import { writeFile } from 'node:fs/promises'
+import { linesOf, perHost, run, scene, taskEnds, waitForLines } from './harness.js'
 
 const twoPlays = `
 - hosts: all
@@ -53,30 +53,60 @@ test('one connection per host for the whole run, opened on first use and closed 
   assert.equal(closed, 2)
 })
 
-test('Ctrl-C: the running command is aborted, no new task starts, the play ends stopped, exit 130', async () => {
+test('Ctrl-C: the change in hand finishes, no new task starts, the play ends stopped, exit 130', async () => {
   const at = await scene(['h1', 'h2'])
   const interrupt = new AbortController()
-  setTimeout(() => interrupt.abort(), 400)
   const ran = await run(at, `
 - hosts: all
   tasks:
     - name: long
-      command: [sleep, "40.4321"]
+      shell: "echo started >> {{ dir }}/LOG; while [ ! -e {{ dir }}/GO ]; do sleep 0.1; done; echo finished >> {{ dir }}/LOG"
     - name: after
       shell: "echo after >> {{ dir }}/LOG"
 - hosts: all
   tasks:
     - name: next play
       shell: "echo next >> {{ dir }}/LOG"
-`, { signal: interrupt.signal })
-  // The sleep was stopped, not waited for: it is gone and never wrote its line.
-  assert.equal(spawnSync('pgrep', ['-f', 'sleep 40.4321']).status, 1, 'the sleep still runs')
+`, { signal: interrupt.signal, onEvent: async (event) => {
+    if (event.type !== 'task-start' || event.task !== 'long') return
+    // Both commands have begun: interrupt, then let them end on their own.
+    await waitForLines(join(at.dirOf(event.host), 'LOG'), 1)
+    if (event.host !== 'h2') return
+    await waitForLines(join(at.dirOf('h1'), 'LOG'), 1)
+    interrupt.abort(new Error('interrupted by SIGINT'))
+    for (const host of ['h1', 'h2']) await writeFile(join(at.dirOf(host), 'GO'), '')
+  } })
   assert.equal(ran.summary.exitCode, ExitCode.interrupted)
   assert.equal(ran.summary.interrupted, true)
-  assert.deepEqual(taskEnds(ran).map((e) => e.task), ['long', 'long'])
-  assert.match(taskEnds(ran)[0]?.message ?? '', /interrupted/)
+  assert.deepEqual(taskEnds(ran).map((e) => [e.task, e.status]), [['long', 'changed'], ['long', 'changed']])
+  assert.match(taskEnds(ran)[0]?.message ?? '', /interrupted by SIGINT: this task's changes were finished; nothing new starts/)
   const ends = ran.events.flatMap((e) => (e.type === 'play-end' ? [e] : []))
   assert.deepEqual(ends.map((e) => e.stopped), ['interrupted'])
   assert.deepEqual(ran.events.slice(-2).map((e) => e.type), ['recap', 'run-end'])
-  for (const host of ['h1', 'h2']) assert.deepEqual(await linesOf(join(at.dirOf(host), 'LOG')), [])
+  for (const host of ['h1', 'h2']) assert.deepEqual(await linesOf(join(at.dirOf(host), 'LOG')), ['started', 'finished'])
+})
+
+test('a second interrupt abandons the change in hand and the failure says what it left', async () => {
+  const at = await scene(['h1'])
+  const interrupt = new AbortController()
+  const abandon = new AbortController()
+  const ran = await run(at, `
+- hosts: all
+  tasks:
+    - name: long
+      shell: "echo started >> {{ dir }}/LOG; sleep 60; echo finished >> {{ dir }}/LOG"
+    - name: after
+      shell: "echo after >> {{ dir }}/LOG"
+`, { signal: interrupt.signal, abandon: abandon.signal, onEvent: async (event) => {
+    if (event.type !== 'task-start') return
+    await waitForLines(join(at.dirOf('h1'), 'LOG'), 1)
+    interrupt.abort(new Error('interrupted by SIGINT'))
+    abandon.abort(new Error('abandoned by a second SIGINT'))
+  } })
+  assert.equal(ran.summary.exitCode, ExitCode.interrupted)
+  const [end] = taskEnds(ran)
+  assert.equal(end?.status, 'failed')
+  assert.match(end?.message ?? '', /^abandoned by a second SIGINT: cut off while applying: .*\n  done: nothing\n  not started: nothing/)
+  assert.doesNotMatch(end?.message ?? '', /timed out/)
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'LOG')), ['started'])
 })

@@ -35,7 +35,12 @@ export interface Ran {
 
 export type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
 
-export async function run(at: Scene, playbookYaml: string, options: Partial<RunOptions> = {}): Promise<Ran> {
+/** `onEvent` sees each event as it is emitted (e.g. to interrupt the run at a chosen point). */
+export async function run(
+  at: Scene,
+  playbookYaml: string,
+  options: Partial<RunOptions> & { onEvent?: (event: EngineEvent) => void | Promise<void> } = {},
+): Promise<Ran> {
   const file = join(at.root, 'playbook.yaml')
   await writeFile(file, playbookYaml)
   const playbook = await loadPlaybook(file)
@@ -52,7 +57,10 @@ export async function run(at: Scene, playbookYaml: string, options: Partial<RunO
     signal: new AbortController().signal,
     connect: async (host) => new LocalTransport(host.name),
     ...options,
-  }, (event) => events.push(event))
+  }, (event) => {
+    events.push(event)
+    void options.onEvent?.(event)
+  })
   assertRecapAgrees(events, summary)
   return { events, summary }
 }
@@ -80,6 +88,11 @@ export async function linesOf(file: string): Promise<string[]> {
   } catch {
     return []
   }
+}
+
+/** Resolves once the file has at least `count` lines (a task's command has got that far). */
+export async function waitForLines(file: string, count: number): Promise<void> {
+  while ((await linesOf(file)).length < count) await new Promise((resolve) => setTimeout(resolve, 50))
 }
 
 /** Every run in these tests also checks: the recap is exactly the count of task-end statuses. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { parseSsListeners, holderNameMatches } from '../../src/modules/proc/ss.js'
 import { parseProcStat, commandLineOf } from '../../src/modules/proc/stat.js'
-import { placeOfCgroup, systemdCgroupPath, unitOfCgroup } from '../../src/modules/proc/cgroup.js'
+import { placeOfCgroup, sliceCgroupPath, systemdCgroupPath, unitOfCgroup } from '../../src/modules/proc/cgroup.js'
 import { parseListeners } from '../../src/modules/proc/listeners.js'
 import { port } from '../../src/modules/port.js'
 import { parseUnitSample } from '../../src/modules/systemd/unit-state.js'
@@ -17,7 +17,7 @@ function portState(file: string): PortState {
   const lines = captured(file).split('\n')
   const at = lines.indexOf('@unit')
   const owner = parseUnitSample('scidex-api.service', { exitCode: 0, stdout: lines.slice(at + 1).join('\n'), stderr: '' }).unit
-  return { port: 8000, owner, listeners: parseListeners(lines.slice(0, at)) }
+  return { port: 8000, owner, listeners: parseListeners(lines.slice(0, at)), connectionUnits: [] }
 }
 
 describe('ss -ltnpH', () => {
@@ -63,6 +63,23 @@ describe('/proc/<pid>/stat and cgroup', () => {
     assert.deepEqual(placeOfCgroup('/system.slice/tend-other.service'), { kind: 'unit', unit: 'tend-other.service', path: '/system.slice/tend-other.service' })
     assert.deepEqual(placeOfCgroup('/'), { kind: 'none', path: '/' })
     assert.equal(unitOfCgroup('/system.slice/x.service/worker'), 'x.service')
+  })
+
+  it("places a process in a user's own unit as that user's unit, not a rogue", () => {
+    const path = '/user.slice/user-2901.slice/user@2901.service/app.slice/tend-user-app.service'
+    assert.deepEqual(placeOfCgroup(path), { kind: 'user-unit', unit: 'tend-user-app.service', uid: 2901, path })
+    assert.deepEqual(placeOfCgroup('/user.slice/user-2901.slice/user@2901.service'), { kind: 'unit', unit: 'user@2901.service', path: '/user.slice/user-2901.slice/user@2901.service' })
+  })
+
+  it('names a nested container by the unit the host knows, never by a unit name inside it', () => {
+    const path = '/machine.slice/systemd-nspawn@web.service/payload/system.slice/scidex-api.service'
+    assert.deepEqual(placeOfCgroup(path), { kind: 'unit', unit: 'systemd-nspawn@web.service', path })
+  })
+
+  it('derives the cgroup of a slice as systemd does', () => {
+    assert.equal(sliceCgroupPath('system.slice'), '/system.slice')
+    assert.equal(sliceCgroupPath('a-b-c.slice'), '/a.slice/a-b.slice/a-b-c.slice')
+    assert.equal(sliceCgroupPath('-.slice'), '')
   })
 
   it('shows the command line with NULs as spaces, shortened', () => {

@@ -71,7 +71,7 @@ test('connection is derived from ansible_* and tend_* variables', async () => {
   const hosts = (await loadInventory(join(dir, 'inventory.yaml'))).hosts
   assert.deepEqual(hosts.get('web1')?.connection, {
     kind: 'ssh', address: '10.77.0.11', port: 2222, user: 'tend', keyFile: '/k',
-    knownHostsFile: '/etc/tend/known_hosts', hostKeyPolicy: 'accept-new', proxyJump: 'bastion.example',
+    knownHostsFile: '/etc/tend/known_hosts', hostKeyPolicy: 'accept-new', hostKeyPolicyDeclared: true, proxyJump: 'bastion.example',
   })
   assert.deepEqual(hosts.get('plain')?.connection, { kind: 'ssh', address: 'plain', hostKeyPolicy: 'strict', knownHostsFile: '/etc/tend/known_hosts' })
   assert.deepEqual(hosts.get('localhost')?.connection, { kind: 'local' })

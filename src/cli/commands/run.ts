@@ -7,7 +7,8 @@ import { StateStore } from '../../state/store.js'
 import { resolveLimit } from '../limit.js'
 import { loadInputs } from '../load-inputs.js'
 import { DEFAULT_INVENTORY, type RunFlags } from '../flags.js'
-import { controller, executeRun, markPending, resumeCommandOf } from '../recorded-run.js'
+import { controller, executeRun, markPending } from '../recorded-run.js'
+import { resumeCommandOf } from '../../state/dir.js'
 import { openQueueRun, resumableError } from '../queue-run.js'
 
 export async function runCommand(playbookFile: string, flags: RunFlags): Promise<number> {

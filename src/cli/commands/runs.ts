@@ -5,12 +5,11 @@
 import { ExitCode } from '../../exit-codes.js'
 import { shownPlan, type FrozenPlan } from '../../rollout/plan.js'
 import type { HostCycle } from '../../state/cycles.js'
-import { stateDirOf } from '../../state/dir.js'
+import { resumeCommandOf, stateDirOf } from '../../state/dir.js'
 import { cyclesOfRun } from '../../state/run-progress.js'
 import { getRun, listRuns, runHosts, type RunRecord } from '../../state/runs.js'
 import { StateStore } from '../../state/store.js'
 import type { RunsFlags } from '../flags.js'
-import { resumeCommandOf } from '../recorded-run.js'
 import { UsageError } from '../report-error.js'
 import { controllerAlive } from './resume.js'
 

@@ -5,6 +5,9 @@ import { resolveLimit } from '../limit.js'
 import { loadInputs } from '../load-inputs.js'
 import { DEFAULT_INVENTORY, type WatchFlags } from '../flags.js'
 import { stateDirOf } from '../../state/dir.js'
+import type { Inventory } from '../../playbook/model.js'
+import { fleetPageForWatch } from '../../web/for-watch.js'
+import type { FleetPage } from '../../web/handler.js'
 import type { CycleConfig } from '../../watch/cycle.js'
 import type { WatchEvent } from '../../watch/events.js'
 import { FleetSchedule } from '../../watch/schedule.js'
@@ -54,10 +57,13 @@ async function queueLoop(playbookFile: string, flags: WatchFlags): Promise<NonNu
 
 export async function watchCommand(playbookFile: string, flags: WatchFlags): Promise<number> {
   const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
+  /** The last good inventory: the fleet page searches its groups. */
+  let inventoryNow: Inventory | undefined
   // Read again on SIGHUP: nothing of a broken edit is used until all of it validates.
   const load = async (): Promise<CycleConfig> => {
     const { playbook, inventory, extraVars } = await loadInputs(playbookFile, inventoryFile, flags.extraVars ?? [])
     const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)
+    inventoryNow = inventory
     return {
       playbook, inventory,
       options: {
@@ -67,14 +73,24 @@ export async function watchCommand(playbookFile: string, flags: WatchFlags): Pro
     }
   }
   let schedule: FleetSchedule | undefined
+  let page: FleetPage | undefined
+  const stateDir = stateDirOf(flags.stateDir)
   const renderer = await chooseWatchRenderer(flags.json === true, () => schedule)
   try {
     return await runWatch({
       playbookFile, load,
       connect: () => connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys === true, signal: new AbortController().signal }),
-      stateDir: stateDirOf(flags.stateDir),
+      stateDir,
       everyMs: flags.every, splayMs: flags.splay ?? 0, rate: flags.rate, forks: flags.forks, keepMs: flags.keep ?? 30 * 86_400_000, graceMs: flags.grace ?? 60_000,
       listen: flags.metrics,
+      // The fleet page at / on the same listener as /metrics and /healthz.
+      mount: (s) => {
+        page = fleetPageForWatch({
+          stateDir, schedule: s,
+          groupsOf: (host) => inventoryNow?.hosts.get(host)?.groups.filter((g) => g !== 'all' && g !== 'ungrouped') ?? [],
+        })
+        return [page]
+      },
       onSchedule: (s) => {
         schedule = s
       },
@@ -89,6 +105,7 @@ export async function watchCommand(playbookFile: string, flags: WatchFlags): Pro
       ...(flags.queue !== undefined && { loop: await queueLoop(playbookFile, flags) }),
     })
   } finally {
+    page?.close()
     await renderer.finish()
   }
 }

@@ -6,7 +6,7 @@ export function jsonRenderer(options: Pick<RenderOptions, 'out'>): Renderer {
     emit: (event) => {
       options.out.write(JSON.stringify(event) + '\n')
     },
-    interrupting: (signalName) => process.stderr.write(`tend: ${signalName}: stopping\n`),
+    interrupting: (signalName) => process.stderr.write(`tend: ${signalName}: finishing the change in hand, starting nothing new\n`),
     finish: async () => {},
   }
 }

@@ -55,7 +55,7 @@ export function plainRenderer(options: RenderOptions): Renderer {
       const lines = linesFor(event)
       if (lines.length > 0) write(lines)
     },
-    interrupting: (signalName) => process.stderr.write(`\ntend: ${signalName}: stopping (press Ctrl-C again to exit at once)\n`),
+    interrupting: (signalName) => process.stderr.write(`\ntend: ${signalName}: finishing the change in hand, starting nothing new (press Ctrl-C again to abandon it)\n`),
     finish: async () => {},
   }
 }

@@ -1,7 +1,7 @@
 import { ProbeError } from '../../errors.js'
 import type { ModuleContext } from '../types.js'
-import { SHOW_SCRIPT, UNIT_PROPERTIES, parseUnitSample, unitNotFound, type UnitState } from '../systemd/unit-state.js'
-import { inControlGroup } from './cgroup.js'
+import { SHOW_SCRIPT, UNIT_PROPERTIES, describeUnitState, parseUnitSample, unitNotFound, type UnitState } from '../systemd/unit-state.js'
+import { inControlGroup, placeOfCgroup, sliceCgroupPath, systemdCgroupPath } from './cgroup.js'
 import { LISTENERS_SCRIPT, parseListeners, portFilter, type Listener } from './listeners.js'
 
 /** Who listens on a port, and the unit that should: one round trip. */
@@ -9,10 +9,37 @@ export interface PortState {
   readonly port: number
   readonly owner: UnitState
   readonly listeners: readonly Listener[]
+  /**
+   * System units the probing shell descends from (sshd's ssh.service for an SSH run, tend's own
+   * service when it runs as one): stopping one would cut the run off, so they are never evicted.
+   */
+  readonly connectionUnits: readonly string[]
 }
 
+/** The systemd cgroup of every ancestor of the probing shell (in a subshell: $1… stay the caller's). */
+const ANCESTORS_SCRIPT = `(
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  echo "ancestor $(grep -m1 'name=systemd:\\|^0::' /proc/$p/cgroup 2>/dev/null | cut -d: -f3)"
+  st=$(cat /proc/$p/stat 2>/dev/null) || break
+  set -- \${st##*) }
+  p=$2
+done
+)`
+
 // $1: ss filter; then `shift` leaves $1: properties, $2: unit name for SHOW_SCRIPT.
-const PORT_SCRIPT = `${LISTENERS_SCRIPT}\necho @unit\nshift\n${SHOW_SCRIPT}`
+const PORT_SCRIPT = `${LISTENERS_SCRIPT}\n${ANCESTORS_SCRIPT}\necho @unit\nshift\n${SHOW_SCRIPT}`
+
+/** The system units among the ancestors' cgroups (session scopes are not units one could stop). */
+function connectionUnitsOf(lines: readonly string[]): string[] {
+  const units = new Set<string>()
+  for (const line of lines) {
+    if (!line.startsWith('ancestor ')) continue
+    const place = placeOfCgroup(systemdCgroupPath(`0::${line.slice('ancestor '.length)}`) ?? '')
+    if (place.kind === 'unit') units.add(place.unit)
+  }
+  return [...units]
+}
 
 export async function readPortState(ctx: Pick<ModuleContext, 'run' | 'signal'>, port: number, owner: string): Promise<PortState> {
   const argv = ['sh', '-c', PORT_SCRIPT, 'tend-port', portFilter(port), UNIT_PROPERTIES.join(','), owner]
@@ -24,13 +51,19 @@ export async function readPortState(ctx: Pick<ModuleContext, 'run' | 'signal'>, 
   }
   const sample = parseUnitSample(owner, { ...result, stdout: lines.slice(unitAt + 1).join('\n') })
   if (sample.unit.loadState === 'not-found') throw unitNotFound(sample.unit)
-  return { port, owner: sample.unit, listeners: parseListeners(lines.slice(0, unitAt)) }
+  const before = lines.slice(0, unitAt)
+  return { port, owner: sample.unit, listeners: parseListeners(before), connectionUnits: connectionUnitsOf(before) }
 }
 
-/** The owner's own processes: in its ControlGroup, or (when it has none right now) named after it. */
+/**
+ * The owner's own processes: those in the cgroup systemd gives for it (ControlGroup), or, while it
+ * has none (inactive), in the one it would get from its Slice. Never by a unit name found on the
+ * path: a nested container may run a unit of the same name.
+ */
 export function ownedBy(listener: Listener, owner: UnitState): boolean {
-  if (inControlGroup(listener.place.path, owner.controlGroup)) return true
-  return listener.place.kind === 'unit' && listener.place.unit === owner.id
+  const slice = sliceCgroupPath(owner.slice)
+  const group = owner.controlGroup !== '' ? owner.controlGroup : slice === undefined ? '' : `${slice}/${owner.id}`
+  return inControlGroup(listener.place.path, group)
 }
 
 /** One entry per process: a process listening on IPv4 and IPv6 is evicted once. */
@@ -43,7 +76,9 @@ export function holdersByPid(listeners: readonly Listener[]): Listener[] {
 /** Human words for where a process lives, for change summaries and failures. */
 export function describePlace(listener: Listener): string {
   const { place } = listener
-  return place.kind === 'unit' ? `in ${place.unit}` : `outside systemd: ${place.path}`
+  if (place.kind === 'unit') return `in ${place.unit}`
+  if (place.kind === 'user-unit') return `in ${place.unit} of user ${place.uid}'s own systemd`
+  return `outside systemd: ${place.path}`
 }
 
 export function describeProcess(listener: Listener): string {
@@ -55,7 +90,7 @@ export function portProblems(state: PortState): string[] {
   const intruders = holdersByPid(state.listeners).filter((l) => !ownedBy(l, state.owner))
   const problems = intruders.map((l) => `${describeProcess(l)} listens on :${state.port}`)
   if (!state.listeners.some((l) => ownedBy(l, state.owner))) {
-    problems.push(`${state.owner.id} does not listen on :${state.port} (it is ${state.owner.activeState}/${state.owner.subState})`)
+    problems.push(`${state.owner.id} does not listen on :${state.port} (it is ${describeUnitState(state.owner)})`)
   }
   return problems
 }

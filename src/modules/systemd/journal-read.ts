@@ -13,6 +13,14 @@ const JOURNAL_SCRIPT = `
 export LC_ALL=C TZ=UTC
 unit=$1 mode=$2 arg=$3
 echo "@load $(systemctl show -p LoadState --value -- "$unit")"
+# A journal this user may not read, or one no daemon writes, shows nothing: that is not "no
+# matching line". journalctl -q would hide its own notice, so ask first without it.
+systemctl is-active --quiet systemd-journald.service || { echo '@unreadable systemd-journald is not running: lines logged since it stopped are missing'; exit 0; }
+notice=$(journalctl -n 0 --no-pager 2>&1 >/dev/null)
+case $notice in
+  *'not seeing messages from other users'*|*'insufficient permissions'*|*'No journal files'*)
+    echo "@unreadable user $(id -un) cannot read the system journal: $(printf '%s' "$notice" | head -n 1)"; exit 0 ;;
+esac
 case $mode in
   epoch) since="@$arg" ;;
   ago) since="-$arg" ;;
@@ -50,6 +58,11 @@ export async function readJournal(ctx: Pick<ModuleContext, 'run' | 'signal'>, un
   const [first = '', ...lines] = result.stdout.split('\n')
   if (result.exitCode !== 0 || !first.startsWith('@load ')) {
     throw new ProbeError(`cannot read the journal of ${JSON.stringify(unit)}: ${result.stderr.trim() || `exit ${result.exitCode}`}`)
+  }
+  const unreadable = lines[0]?.startsWith('@unreadable ') === true ? lines[0].slice('@unreadable '.length) : undefined
+  if (unreadable !== undefined) {
+    throw new ProbeError(`cannot read the journal of ${JSON.stringify(unit)}: ${unreadable}`,
+      'run the task as root (become) or as a member of the systemd-journal group, and keep systemd-journald running; tend does not take an unreadable journal for a clean one')
   }
   return { loadState: first.slice('@load '.length), lines: lines.filter((line) => line !== '') }
 }

@@ -5,8 +5,8 @@ import { numberProperty, parseShowTimestamp, parseSystemctlShow, type UnitProper
 /** The properties tend reads from a unit; one `systemctl show -p` call. */
 export const UNIT_PROPERTIES = [
   'Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'MainPID', 'NRestarts',
-  'NeedDaemonReload', 'ControlGroup', 'Result', 'ActiveEnterTimestamp',
-  'ActiveEnterTimestampMonotonic', 'ExecMainStartTimestamp',
+  'NeedDaemonReload', 'ControlGroup', 'Slice', 'Result', 'ActiveEnterTimestamp',
+  'ActiveEnterTimestampMonotonic', 'ExecMainStartTimestamp', 'ExecMainStatus',
 ] as const
 
 /** What one `systemctl show` says about a unit, typed. */
@@ -24,11 +24,15 @@ export interface UnitState {
   readonly nRestarts: number | undefined
   readonly needDaemonReload: boolean
   readonly controlGroup: string
+  /** The slice the unit runs in (known even while it is inactive and has no ControlGroup). */
+  readonly slice: string
   readonly result: string
   /** Epoch ms on the host's clock; undefined when the unit never became active. */
   readonly activeEnterMs: number | undefined
   readonly activeEnterMonotonicUs: number | undefined
   readonly execMainStartMs: number | undefined
+  /** Exit status of the last main process (203: its ExecStart could not be executed). */
+  readonly execMainStatus: number | undefined
 }
 
 export function unitStateOf(name: string, props: UnitProperties): UnitState {
@@ -43,11 +47,23 @@ export function unitStateOf(name: string, props: UnitProperties): UnitState {
     nRestarts: numberProperty(props, 'NRestarts'),
     needDaemonReload: props.get('NeedDaemonReload') === 'yes',
     controlGroup: props.get('ControlGroup') ?? '',
+    slice: props.get('Slice') ?? '',
     result: props.get('Result') ?? '',
     activeEnterMs: parseShowTimestamp(props.get('ActiveEnterTimestamp')),
     activeEnterMonotonicUs: numberProperty(props, 'ActiveEnterTimestampMonotonic') || undefined,
     execMainStartMs: parseShowTimestamp(props.get('ExecMainStartTimestamp')),
+    execMainStatus: numberProperty(props, 'ExecMainStatus'),
   }
+}
+
+/**
+ * `active/running`, plus why a unit that is not running last ended, in words: a missing ExecStart
+ * program (status 203/EXEC) otherwise looks like any restart loop.
+ */
+export function describeUnitState(unit: UnitState): string {
+  const words = `${unit.activeState}/${unit.subState}`
+  if (unit.execMainStatus === 203) return `${words}; its ExecStart program could not be executed (status 203/EXEC: missing or not executable)`
+  return words
 }
 
 /**

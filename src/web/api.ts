@@ -1,0 +1,99 @@
+/**
+ * The page's JSON endpoints, read-only: the fleet, one host, runs, one run, chart buckets. Every
+ * value here came from the store (or the live provider) and leaves as JSON data; the page turns it
+ * into text nodes.
+ */
+import { listCycles, type HostCycle } from '../state/cycles.js'
+import { cycleBuckets, hostsLatest, runHostCounts } from '../state/fleet.js'
+import { getRun, listRuns, runHosts, type RunRecord } from '../state/runs.js'
+import type { StateStore } from '../state/store.js'
+import { countStates, fleetRows } from './fleet-view.js'
+import type { LiveProvider } from './live.js'
+import { runView } from './run-view.js'
+
+export interface ApiContext {
+  readonly store: StateStore
+  readonly live?: LiveProvider
+  readonly stateDir?: string
+  /** Host → its groups, from an inventory: its hosts are listed even before their first cycle. */
+  readonly inventory?: ReadonlyMap<string, readonly string[]>
+}
+
+const HOUR_MS = 3_600_000
+
+/** host → groups, from the newest runs' frozen plans that carry an inventory's groups. */
+function planGroups(runs: readonly RunRecord[]): (host: string) => readonly string[] {
+  const groups = new Map<string, Set<string>>()
+  for (const run of runs) {
+    const plan = run.plan as { groups?: unknown; inventory?: { groups?: unknown } } | null
+    const declared = plan?.groups ?? plan?.inventory?.groups
+    if (typeof declared !== 'object' || declared === null) continue
+    for (const [group, members] of Object.entries(declared)) {
+      const hosts = Array.isArray(members) ? members : (members as { hosts?: unknown } | null)?.hosts
+      if (!Array.isArray(hosts)) continue
+      for (const host of hosts) if (typeof host === 'string' && group !== 'all') (groups.get(host) ?? groups.set(host, new Set()).get(host)!).add(group)
+    }
+  }
+  return (host) => [...(groups.get(host) ?? [])].sort()
+}
+
+export function fleet(ctx: ApiContext) {
+  const fromPlans = planGroups(listRuns(ctx.store, { limit: 20 }))
+  const groupsOf = (host: string) => ctx.inventory?.get(host) ?? fromPlans(host)
+  const latest = hostsLatest(ctx.store)
+  const seen = new Set(latest.map((l) => l.host))
+  const unseen = [...(ctx.inventory?.keys() ?? [])].filter((h) => !seen.has(h)).map((host) => ({ host }))
+  const rows = fleetRows([...latest, ...unseen], ctx.live?.hosts(), groupsOf)
+  return { now: Date.now(), live: ctx.live !== undefined, counts: countStates(rows), hosts: rows }
+}
+
+/** An evidence entry of a no_log task keeps its task and status, never its result. */
+function withoutSecrets(evidence: readonly unknown[]): unknown[] {
+  return evidence.map((e) => {
+    if (typeof e !== 'object' || e === null) return e
+    const entry = e as Record<string, unknown>
+    if (entry.noLog === true || entry.no_log === true) {
+      const { result: _result, ...rest } = entry
+      return rest
+    }
+    return entry
+  })
+}
+
+export function host(ctx: ApiContext, name: string) {
+  const row = fleet(ctx).hosts.find((h) => h.host === name)
+  const latest = listCycles(ctx.store, { hosts: [name], limit: 1 })[0]
+  // The drift timeline carries no evidence (it can be large); only the last probe's is shown.
+  const timeline = listCycles(ctx.store, { hosts: [name], outcomes: ['corrected', 'failed', 'unreachable', 'busy'], limit: 100 })
+    .map(({ evidence: _e, ...c }) => c)
+  return {
+    now: Date.now(), name, row, timeline,
+    ...(latest !== undefined && { lastCycle: { ...latest, evidence: withoutSecrets(latest.evidence) } satisfies HostCycle }),
+  }
+}
+
+export function runs(ctx: ApiContext) {
+  const list = listRuns(ctx.store, { limit: 50 })
+  const counts = runHostCounts(ctx.store, list.map((r) => r.id))
+  return {
+    now: Date.now(),
+    runs: list.map((run) => runView({ run, counts: counts.get(run.id) ?? { byStatus: {}, batches: 0, current: 0 }, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) })),
+  }
+}
+
+export function run(ctx: ApiContext, id: string) {
+  const found = getRun(ctx.store, id)
+  if (found === undefined) return undefined
+  const counts = runHostCounts(ctx.store, [id]).get(id) ?? { byStatus: {}, batches: 0, current: 0 }
+  return { now: Date.now(), run: runView({ run: found, hosts: runHosts(ctx.store, id), counts, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) }) }
+}
+
+export function charts(ctx: ApiContext, options: { host?: string; hours: number }) {
+  const hours = Math.min(24 * 14, Math.max(1, Math.floor(options.hours)))
+  const now = Date.now()
+  const since = Math.floor((now - hours * HOUR_MS) / HOUR_MS) * HOUR_MS
+  return {
+    now, since, bucketMs: HOUR_MS, hours,
+    buckets: cycleBuckets(ctx.store, { sinceMs: since, bucketMs: HOUR_MS, ...(options.host !== undefined && { host: options.host }) }),
+  }
+}

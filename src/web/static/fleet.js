@@ -1,0 +1,134 @@
+// The fleet: counts per state (they filter), a search by host or group, and one page of rows.
+// Live events change the model; a render updates the counts and the visible rows in place, so a
+// fleet of 1,000 hosts costs 50 rows of DOM, and a burst of events one render.
+import { driftChart, durationChart, slots } from './charts.js'
+import { fill, getJson, h, viewLink } from './dom.js'
+import { STATES, STATE_LABEL, isoTime, relative, stateOfOutcome } from './format.js'
+
+const PAGE = 50
+const COLUMNS = ['Host', 'State', 'Last checked', 'Next run', 'Last failure']
+
+export function fleetView(main, ctx) {
+  const saved = ctx.saved
+  let hosts = new Map()
+  let page = saved.page ?? 0
+  let renderTimer
+  let chartsLoadedAt = 0
+
+  const all = h('button', { type: 'button', class: 'count all', onclick: () => setFilter(null) })
+  const buttons = new Map(STATES.map((state) => [state, h('button', { type: 'button', class: `count s-${state}`, onclick: () => setFilter(saved.filter === state ? null : state) })]))
+  const search = h('input', { type: 'search', id: 'fleet-q', placeholder: 'host or group', autocomplete: 'off', value: saved.query ?? '' })
+  search.addEventListener('input', () => { saved.query = search.value; page = 0; render() })
+  const tbody = h('tbody')
+  const prev = h('button', { type: 'button', onclick: () => { page--; render() } }, '← Previous')
+  const next = h('button', { type: 'button', onclick: () => { page++; render() } }, 'Next →')
+  const info = h('span', { class: 'muted', 'aria-live': 'polite' })
+  const charts = h('section', { class: 'charts', 'aria-label': 'Charts' })
+
+  fill(main,
+    h('h1', {}, 'Fleet'),
+    h('div', { class: 'counts', role: 'group', 'aria-label': 'Filter by state' }, all, [...buttons.values()]),
+    h('div', { class: 'controls' }, h('label', { for: 'fleet-q' }, 'Search'), search),
+    h('table', { class: 'fleet' }, h('caption', { class: 'sr-only' }, 'Hosts'), h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))), tbody),
+    h('nav', { class: 'pager', 'aria-label': 'Pages of hosts' }, prev, info, next),
+    charts)
+
+  function setFilter(state) {
+    saved.filter = state
+    page = 0
+    render()
+  }
+
+  function matches(row, query) {
+    if (saved.filter && row.state !== saved.filter) return false
+    if (query === '') return true
+    return row.host.toLowerCase().includes(query) || row.groups.some((g) => g.toLowerCase().includes(query))
+  }
+
+  function render() {
+    clearTimeout(renderTimer)
+    renderTimer = undefined
+    const rows = [...hosts.values()]
+    const counts = Object.fromEntries(STATES.map((st) => [st, 0]))
+    for (const r of rows) counts[r.state]++
+    all.textContent = `all ${rows.length}`
+    all.setAttribute('aria-pressed', String(!saved.filter))
+    for (const [state, button] of buttons) {
+      button.textContent = `${STATE_LABEL[state]} ${counts[state]}`
+      button.setAttribute('aria-pressed', String(saved.filter === state))
+    }
+    const query = search.value.trim().toLowerCase()
+    const shown = rows.filter((r) => matches(r, query))
+    const pages = Math.max(1, Math.ceil(shown.length / PAGE))
+    page = Math.min(Math.max(0, page), pages - 1)
+    saved.page = page
+    const slice = shown.slice(page * PAGE, (page + 1) * PAGE)
+    while (tbody.children.length > slice.length) tbody.lastElementChild.remove()
+    const now = Date.now()
+    slice.forEach((row, i) => fillRow(tbody.children[i] ?? tbody.appendChild(newRow()), row, now))
+    info.textContent = shown.length === 0 ? 'no host matches' : `${page * PAGE + 1}–${page * PAGE + slice.length} of ${shown.length}`
+    prev.disabled = page === 0
+    next.disabled = page >= pages - 1
+  }
+
+  function scheduleRender() {
+    renderTimer ??= setTimeout(render, 200)
+  }
+
+  async function loadCharts(force) {
+    if (!force && Date.now() - chartsLoadedAt < 30000) return
+    chartsLoadedAt = Date.now()
+    const data = await getJson('/api/charts?hours=24')
+    const buckets = slots(data)
+    fill(charts, driftChart(buckets), durationChart(buckets))
+  }
+
+  async function load() {
+    const data = await getJson('/api/fleet')
+    hosts = new Map(data.hosts.map((r) => [r.host, r]))
+    ctx.setMode(data.live ? 'live: tend watch' : 'from the state store')
+    render()
+    await loadCharts(true)
+  }
+
+  return {
+    load,
+    tick: render,
+    onCycle(c) {
+      const row = hosts.get(c.host) ?? { host: c.host, groups: [] }
+      const failed = c.outcome === 'failed' || c.outcome === 'unreachable'
+      hosts.set(c.host, {
+        ...row, running: false, state: stateOfOutcome(c.outcome), lastCheckedAt: c.startedAt + c.durationMs, lastDurationMs: c.durationMs,
+        ...(failed && { lastFailure: { at: c.startedAt, message: c.message ?? c.outcome } }),
+      })
+      scheduleRender()
+      void loadCharts(false).catch(() => {})
+    },
+    onHost(live) {
+      hosts.set(live.host, { ...(hosts.get(live.host) ?? { groups: [] }), running: false, ...live })
+      scheduleRender()
+    },
+    destroy() { clearTimeout(renderTimer) },
+  }
+}
+
+function newRow() {
+  return h('tr', {}, COLUMNS.map((c) => h('td', { 'data-label': c })))
+}
+
+function fillRow(tr, row, now) {
+  const [host, state, checked, nextRun, failure] = tr.children
+  if (host.firstChild?.textContent !== row.host) fill(host, viewLink('host', row.host))
+  tr.dataset.host = row.host
+  tr.dataset.state = row.state
+  fill(state, h('span', { class: `state s-${row.state}` }, STATE_LABEL[row.state] ?? row.state), row.running ? h('span', { class: 'running' }, ' running') : null)
+  fill(checked, timeCell(row.lastCheckedAt, now))
+  fill(nextRun, timeCell(row.nextRunAt, now))
+  if (row.lastFailure) {
+    fill(failure, h('span', { class: 'msg', title: row.lastFailure.message }, row.lastFailure.message), ' ', h('span', { class: 'muted' }, relative(row.lastFailure.at, now)))
+  } else fill(failure, h('span', { class: 'muted' }, '—'))
+}
+
+function timeCell(ms, now) {
+  return ms === undefined || ms === null ? h('span', { class: 'muted' }, '—') : h('time', { datetime: new Date(ms).toISOString(), title: isoTime(ms) }, relative(ms, now))
+}
