@@ -119,6 +119,8 @@ export class QueueWatch {
     const beat = () => void this.client.zadd(this.controllersKey, Date.now() + HEARTBEAT_MS * 3, this.options.runId).catch(() => undefined)
     beat()
     this.heartbeat = setInterval(beat, HEARTBEAT_MS)
+    // Redis back after an outage (maybe restarted empty): the schedule is put there again (idempotent).
+    this.client.on('ready', () => void this.publish(this.config).catch(() => undefined))
   }
 
   async reload(config: CycleConfig): Promise<void> {
