@@ -18,7 +18,8 @@ export function parseQueueUrl(text: string): RedisEndpoint {
   try {
     url = new URL(text)
   } catch {
-    throw new QueueUrlError(`--queue: not a URL: ${redactUrl(text)} (expected redis://[user:pass@]HOST:PORT[/DB] or rediss://…)`)
+    // Not echoed: text that does not parse may hold a password where redactUrl cannot find it.
+    throw new QueueUrlError('--queue: not a URL (expected redis://[user:pass@]HOST:PORT[/DB] or rediss://…)')
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new QueueUrlError(`--queue: scheme ${url.protocol} is not redis: or rediss: (TLS)`)
