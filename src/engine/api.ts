@@ -25,8 +25,23 @@ export interface RunOptions {
   readonly runId?: string
   /** --wait-lock: how long to wait for a host another tend holds (0 or absent: fail at once). */
   readonly waitLockSeconds?: number
+  /** --start-at-task: tasks before the first one with this name (or glob) are not run. */
+  readonly startAtTask?: string
+  /** -vv: told of each remote command a task runs (never for no_log tasks). */
+  readonly onCommand?: (record: CommandRecord) => void
   /** Opens the one connection to a host that every task of the run reuses. */
   readonly connect: (host: InventoryHost) => Promise<Transport>
+}
+
+/** One remote command as -vv/-vvv shows it. */
+export interface CommandRecord {
+  readonly host: string
+  readonly argv: readonly string[]
+  readonly durationMs: number
+  /** undefined when the command did not finish (timeout, connection lost). */
+  readonly exitCode?: number
+  readonly stdout: string
+  readonly stderr: string
 }
 
 export interface RunSummary {

@@ -52,7 +52,7 @@ async function attempts(env: HostEnv, task: ModuleTask, module: AnyModule, spec:
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
     const deadline = deadlineIn(task.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal)
-    const ctx = await moduleContext(env.run, env.host, become, vars, deadline)
+    const ctx = await moduleContext(env.run, env.host, become, vars, deadline, task.noLog)
     const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
     const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
       if (error instanceof UnreachableError) throw error

@@ -1,6 +1,7 @@
 import type { BlockTask, Handler, Task } from '../playbook/model.js'
 import { runModuleTask, type HostEnv, type Scope } from './task.js'
 import { selectedByTags } from './tags.js'
+import { startReached } from './start-at.js'
 
 /** How a list of tasks ended for a host; `stopped` means a halt or Ctrl-C cut it short. */
 export type ListResult = 'ok' | 'failed' | 'unreachable' | 'stopped'
@@ -36,6 +37,7 @@ export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<Lis
   if (task.type === 'block') return runBlock(walk, task, scope)
   const { options } = walk.env.run
   if (!selectedByTags([...scope.tags, ...task.tags], options.tags, options.skipTags)) return 'ok'
+  if (!startReached(walk.env.run, walk.env.host.name, task)) return 'ok'
   const outcome = await runModuleTask(walk.env, task, scope, false)
   if (outcome.status === 'changed') for (const name of task.notify) walk.notified.add(name)
   if (outcome.status === 'unreachable') return 'unreachable'

@@ -7,6 +7,27 @@ import { resolveLimit } from '../limit.js'
 import { loadInputs } from '../load-inputs.js'
 import { DEFAULT_INVENTORY, type RunFlags } from '../flags.js'
 import { chooseRenderer } from '../render/choose.js'
+import type { CommandRecord } from '../../engine/api.js'
+import { ExitCode } from '../../exit-codes.js'
+import { ConfigError } from '../../errors.js'
+import type { Playbook, Task } from '../../playbook/model.js'
+import { matchesTaskName } from '../../engine/start-at.js'
+import { applyConnectionDefaults } from '../connection-defaults.js'
+import { commandLines } from '../verbose.js'
+import { listPlaybook, type ListMode } from './list.js'
+
+function listModes(flags: RunFlags): ListMode[] {
+  return [flags.listHosts && 'hosts', flags.listTasks && 'tasks', flags.listTags && 'tags'].filter((m): m is ListMode => typeof m === 'string')
+}
+
+/** --start-at-task naming no task would silently run nothing: refuse it, as Ansible does. */
+function checkStartAt(playbook: Playbook, wanted: string): void {
+  const names = (tasks: readonly Task[]): (string | undefined)[] =>
+    tasks.flatMap((t) => (t.type === 'block' ? names([...t.block, ...t.rescue, ...t.always]) : [t.name]))
+  const all = playbook.plays.flatMap((p) => names(p.tasks))
+  if (all.some((n) => matchesTaskName(wanted, n))) return
+  throw new ConfigError([{ file: playbook.file, line: 0, column: 0, message: `--start-at-task: no task named \`${wanted}\``, hint: `Task names: ${all.filter(Boolean).join(', ')}` }])
+}
 
 /** Absent switches are off, absent lists empty. */
 function withDefaults(flags: RunFlags) {
@@ -24,10 +45,23 @@ function withDefaults(flags: RunFlags) {
 
 export async function runCommand(playbookFile: string, given: RunFlags): Promise<number> {
   const flags = withDefaults(given)
+  if (flags.syntaxCheck === true) {
+    const { validateCommand } = await import('./validate.js')
+    return validateCommand(playbookFile, { inventory: flags.inventory, extraVars: flags.extraVars })
+  }
   // Nothing below contacts a host until the playbook, inventory and variables validate.
-  const { playbook, inventory, extraVars } = await loadInputs(playbookFile, flags.inventory ?? DEFAULT_INVENTORY, flags.extraVars)
+  const loaded = await loadInputs(playbookFile, flags.inventory ?? DEFAULT_INVENTORY, flags.extraVars)
+  const { playbook, extraVars } = loaded
+  const inventory = applyConnectionDefaults(loaded.inventory, flags)
   const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)
-  const renderer = await chooseRenderer({ json: flags.json, check: flags.check })
+  const listed = listModes(flags)
+  if (listed.length > 0) {
+    process.stdout.write(listPlaybook(playbook, inventory, listed, { limit, tags: flags.tags, skipTags: flags.skipTags }))
+    return ExitCode.ok
+  }
+  if (flags.startAtTask !== undefined) checkStartAt(playbook, flags.startAtTask)
+  const verbosity = Math.min(3, flags.verbose ?? 0)
+  const renderer = await chooseRenderer({ json: flags.json, check: flags.check, verbosity })
   const interrupt = handleInterrupts((signalName) => renderer.interrupting(signalName))
   const emit = (event: EngineEvent) => {
     try {
@@ -43,7 +77,8 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
       inventory,
       {
         check: flags.check,
-        diff: flags.diff,
+        // -v shows changes with their diffs.
+        diff: flags.diff || verbosity >= 1,
         forks: flags.forks,
         tags: flags.tags,
         skipTags: flags.skipTags,
@@ -52,6 +87,8 @@ export async function runCommand(playbookFile: string, given: RunFlags): Promise
         stepTimeoutSeconds: flags.stepTimeout,
         waitLockSeconds: flags.waitLock ?? 0,
         signal: interrupt.signal,
+        ...(flags.startAtTask !== undefined && { startAtTask: flags.startAtTask }),
+        ...(verbosity >= 2 && !flags.json && { onCommand: (record: CommandRecord) => process.stdout.write(commandLines(record, verbosity).join('\n') + '\n') }),
         connect: connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys, signal: interrupt.signal }),
       },
       emit,

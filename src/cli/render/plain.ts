@@ -6,6 +6,7 @@ import type { EngineEvent } from '../../engine/events.js'
 import { palette } from './color.js'
 import { banner, recapLines, taskEndLines } from './format.js'
 import type { RenderOptions, Renderer } from './types.js'
+import { resultLine } from '../verbose.js'
 
 function batchLine(event: Extract<EngineEvent, { type: 'batch-start' }>): string {
   const shown = event.hosts.slice(0, 8).join(', ')
@@ -29,7 +30,7 @@ export function plainRenderer(options: RenderOptions): Renderer {
       case 'task-start':
         return []
       case 'task-end':
-        return taskEndLines(event, paint)
+        return [...taskEndLines(event, paint), ...((options.verbosity ?? 0) >= 1 ? resultLine(event.result) : [])]
       case 'play-end':
         return event.stopped ? [paint.failed(`play stopped: ${event.stopped}`)] : []
       case 'recap':
