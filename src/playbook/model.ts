@@ -27,6 +27,37 @@ interface TaskCommon {
    * from the task (`/http/url`, `/when/0`): validation points at them. Filled by the loader.
    */
   readonly templateSources?: Readonly<Record<string, TemplateSource>>
+  /** A role's defaults: below every other variable (the engine drops those defined elsewhere). */
+  readonly defaults?: Vars
+  /** `loop:`/`with_*:` with its `loop_control`. */
+  readonly loop?: LoopSpec
+}
+
+/** Ansible's loop: the items (a template or a list, as written) and loop_control. */
+export interface LoopSpec {
+  readonly items: unknown
+  readonly kind: 'loop' | 'with_items' | 'with_list' | 'with_dict'
+  readonly loopVar: string
+  readonly indexVar?: string
+  /** A template shown instead of the item. */
+  readonly label?: string
+  readonly pauseSeconds: number
+  readonly source: SourceRef
+}
+
+/**
+ * `include_tasks`/`include_role`: tasks run when the include is reached, per loop item. Known at
+ * load time (`tasks`) when the file name is not a template; else read when reached.
+ */
+export interface IncludeTask extends TaskCommon {
+  readonly type: 'include'
+  /** The file as written (may be a template), for include_tasks. */
+  readonly file: string
+  /** Directory a relative file is resolved against. */
+  readonly baseDir: string
+  readonly tasks?: readonly Task[]
+  /** What the output calls it: `include_tasks: inc.yml`, `include_role: web`. */
+  readonly label: string
 }
 
 /** A templated string (or a bare `when:`-style expression) as written, and where. */
@@ -55,6 +86,10 @@ export interface ModuleTask extends TaskCommon {
   readonly notifySource?: SourceRef
   /** Deadline for the whole task, including verify polling. */
   readonly timeoutSeconds?: number
+  /** Ansible's run_once: runs on one host of the batch; its result is every host's. */
+  readonly runOnce?: boolean
+  /** An unreachable host is counted `ignored` and stays in the play. */
+  readonly ignoreUnreachable?: boolean
 }
 
 export interface BlockTask extends TaskCommon {
@@ -64,7 +99,7 @@ export interface BlockTask extends TaskCommon {
   readonly always: readonly Task[]
 }
 
-export type Task = ModuleTask | BlockTask
+export type Task = ModuleTask | BlockTask | IncludeTask
 
 /** A handler is a module task run at the end of a play (or batch) if notified by `name` or `listen`. */
 export interface Handler extends ModuleTask {
@@ -98,6 +133,8 @@ export interface Play {
   readonly source: SourceRef
   /** Where the `hosts:` pattern is written. */
   readonly hostsSource?: SourceRef
+  /** gather_facts: true (tend's default is false: most runbooks need no facts). */
+  readonly gatherFacts?: boolean
   /** Positions of templated play vars, by JSON Pointer from the play (`/vars/url`). */
   readonly templateSources?: Readonly<Record<string, TemplateSource>>
 }

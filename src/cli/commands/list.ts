@@ -17,7 +17,8 @@ function flatten(tasks: readonly Task[], inherited: readonly string[]): Listed[]
   return tasks.flatMap((t) => {
     const tags = [...new Set([...inherited, ...t.tags])]
     if (t.type === 'block') return flatten([...t.block, ...t.rescue, ...t.always], tags)
-    return [{ name: t.name ?? t.module, tags }]
+    // An include is dynamic: listed as itself, as ansible-playbook does.
+    return [{ name: t.name ?? (t.type === 'include' ? t.label : t.module), tags }]
   })
 }
 
