@@ -122,25 +122,35 @@ async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars)
     return absorbed(outcomeOfError(error), task, scope)
   }
   const done: ItemOutcome[] = []
+  let current = vars
   for (const [index, item] of items.entries()) {
     if (index > 0 && loop.pauseSeconds > 0) await sleep(loop.pauseSeconds * 1000, undefined, { signal: env.run.options.signal }).catch(() => undefined)
     if (env.run.options.signal.aborted) break
-    const itemVars = { ...vars, ...itemData(loop, item, index, items.length) }
-    done.push({ item, index, label: itemLabel(loop, itemVars, item), outcome: await settle(env, task, scope, itemVars) })
+    const itemVars = { ...current, ...itemData(loop, item, index, items.length) }
+    const outcome = await settle(env, task, scope, itemVars)
+    done.push({ item, index, label: itemLabel(loop, itemVars, item), outcome })
+    // Facts an item sets are seen by the next item (Ansible's `x: "{{ x + [item] }}"` idiom).
+    const facts = keepFacts(env, task, outcome)
+    if (facts) current = { ...current, ...facts }
   }
   return absorbed(combineItems(loop, done), task, scope)
 }
 
-/** register, and facts a result carries (set_fact, gather_facts) as host variables from now on. */
-function keepResult(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): void {
-  const registered = registeredOf(env.run, env.host.name)
+/** Facts a result carries (set_fact, gather_facts) become host variables from now on; returns them. */
+function keepFacts(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): Record<string, unknown> | undefined {
   const facts = outcome.result.ansible_facts
-  if (outcome.status !== 'failed' && facts !== null && typeof facts === 'object' && !Array.isArray(facts)) {
-    // Ansible's injected facts: `ansible_hostname` at top level, `ansible_facts.hostname` inside.
-    const clean = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]))
-    Object.assign(registered, task.module === 'set_fact' ? facts : { ...facts, ansible_facts: { ...(registered.ansible_facts as object | undefined), ...clean } })
-  }
-  if (task.register !== undefined) registered[task.register] = outcome.result
+  if (outcome.status === 'failed' || facts === null || typeof facts !== 'object' || Array.isArray(facts)) return undefined
+  const registered = registeredOf(env.run, env.host.name)
+  // Ansible's injected facts: `ansible_hostname` at top level, `ansible_facts.hostname` inside.
+  const clean = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]))
+  const added = task.module === 'set_fact' ? (facts as Record<string, unknown>) : { ...facts, ansible_facts: { ...(registered.ansible_facts as object | undefined), ...clean } }
+  Object.assign(registered, added)
+  return added
+}
+
+function keepResult(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): void {
+  keepFacts(env, task, outcome)
+  if (task.register !== undefined) registeredOf(env.run, env.host.name)[task.register] = outcome.result
 }
 
 /**
