@@ -135,7 +135,10 @@ export function roleBlock(ctx: Ctx, ref: RoleRef, at: At, loaders: Loaders): Blo
   }
   const tasks = tasksFile ? ((loaders.readTaskFile(inner, tasksFile, at, 'tasks', loaders.normalizeTasks, inner) ?? []) as Task[]) : []
   const handlersFile = roleFile(dir, 'handlers', ref.handlersFrom)
-  const handlers = handlersFile ? ((loaders.readTaskFile(inner, handlersFile, at, 'handlers', loaders.normalizeHandlers, inner) ?? []) as Handler[]) : []
+  // A role's handlers join the play once, however often the role runs.
+  const handlersNew = handlersFile !== undefined && !ctx.rolesSeen.has(`handlers:${handlersFile}`)
+  if (handlersNew) ctx.rolesSeen.add(`handlers:${handlersFile}`)
+  const handlers = handlersNew ? ((loaders.readTaskFile(inner, handlersFile, at, 'handlers', loaders.normalizeHandlers, inner) ?? []) as Handler[]) : []
   // A role's handlers see its vars and defaults, as its tasks do.
   for (const h of handlers) ctx.roleHandlers.push({ ...h, vars: { ...vars, ...h.vars }, defaults: { ...defaults, ...h.defaults } })
   return {

@@ -148,7 +148,7 @@ function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, path: Path): 
   if (!translate) return { kind: key, args: rawArgs }
   const translated = translate(resolveSource(ctx, ansibleKind(key), rawArgs, [...path, key]))
   for (const p of translated.problems) {
-    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, key, ...(p.key ? [p.key] : [])], p.key !== undefined), p.message, p.hint))
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, key, ...(p.key ? [p.key] : [])]), p.message, p.hint))
   }
   return translated
 }

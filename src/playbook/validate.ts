@@ -114,7 +114,9 @@ function undefinedVariables(play: Play, hosts: readonly string[], inventory: Inv
       const inner = new Set([...scope, ...Object.keys(task.vars), ...Object.keys(task.defaults ?? {}), ...loop])
       out.push(...checkTemplates(task.templateSources, inner, some, `task "${task.name ?? (task.type === 'module' ? task.module : task.type === 'include' ? task.label : 'block')}"`))
       if (task.type === 'block') walk([...task.block, ...task.rescue, ...task.always], inner)
-      if (task.type === 'include') walk(task.tasks ?? [], inner)
+      // include_tasks is dynamic: what its tasks use may be bound only when it runs (Ansible
+      // checks nothing ahead either); its files were still read and checked for everything else.
+      if (task.type === 'include' && task.label.startsWith('include_role')) walk(task.tasks ?? [], inner)
     }
   }
   walk([...play.tasks, ...play.handlers], playScope)
