@@ -22,6 +22,9 @@ export const MISSING_TASK_KEYWORDS: Readonly<Record<string, string>> = {
   debugger: 'tend has no task debugger; use -vvv to see commands and their output',
   remote_user: 'set `ansible_user` in the inventory, or -u on the command line',
   port: 'set `ansible_port` in the inventory',
+  become_method: 'tend escalates with `sudo -n` only',
+  become_flags: 'tend escalates with `sudo -n` only',
+  become_exe: 'tend escalates with `sudo -n` only',
   with_fileglob: 'list the files in `loop:`',
   with_sequence: 'use `loop: "{{ range(1, 6) | list }}"`',
   with_subelements: 'use `loop:` over a list you build in `vars`',
@@ -53,5 +56,8 @@ export const MISSING_PLAY_KEYWORDS: Readonly<Record<string, string>> = {
   port: 'set `ansible_port` in the inventory',
   debugger: 'tend has no task debugger; use -vvv',
   fact_path: 'tend gathers no local facts',
+  become_method: 'tend escalates with `sudo -n` only',
+  become_flags: 'tend escalates with `sudo -n` only',
+  max_fail_percentage_on_host: 'use `max_fail_percentage`',
   force_handlers_on_failure: 'use `force_handlers`',
 }

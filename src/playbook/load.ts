@@ -4,7 +4,7 @@ import type { BatchSize, BecomeSpec, Handler, ModuleTask, Play, Playbook, Source
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema } from './schema-check.js'
 import { normalizeHandlers, normalizeTasks, templateSources, type TaskContext } from './tasks.js'
-import { playRoles, importPlaybook, isImport, playbookDiagnostics } from './play-imports.js'
+import { playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
 import { renderValue } from './template.js'
 import { readVarsFile } from './vars-files.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
@@ -64,13 +64,16 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     stack: [...stack, resolve(source.file)], roleHandlers, rolesSeen: new Set(),
   }
   // Ansible's order: pre_tasks, roles, tasks, post_tasks (tend runs handlers once, at the end).
+  const roles = playRoles(ctx, raw.roles, [...path, 'roles'])
+  // Roles on a play share their defaults and vars with the whole play, as Ansible's do.
+  const shared = withRoleVars(roles)
   const tasks = [
-    ...normalizeTasks(ctx, raw.pre_tasks, [...path, 'pre_tasks']),
-    ...playRoles(ctx, raw.roles, [...path, 'roles']),
-    ...normalizeTasks(ctx, raw.tasks, [...path, 'tasks']),
-    ...normalizeTasks(ctx, raw.post_tasks, [...path, 'post_tasks']),
+    ...normalizeTasks(ctx, raw.pre_tasks, [...path, 'pre_tasks']).map(shared.task),
+    ...roles,
+    ...normalizeTasks(ctx, raw.tasks, [...path, 'tasks']).map(shared.task),
+    ...normalizeTasks(ctx, raw.post_tasks, [...path, 'post_tasks']).map(shared.task),
   ]
-  const handlers = [...roleHandlers, ...normalizeHandlers(ctx, raw.handlers, [...path, 'handlers'])]
+  const handlers = [...roleHandlers, ...normalizeHandlers(ctx, raw.handlers, [...path, 'handlers']).map(shared.handler)]
   // gather_facts is a task of its own, first, counted like Ansible's "Gathering Facts".
   if (raw.gather_facts === true) tasks.unshift(gatherFactsTask(refOf(source, [...path, 'gather_facts'], true)))
   const name = typeof raw.name === 'string' ? raw.name : typeof raw.hosts === 'string' ? raw.hosts : `play ${index + 1}`

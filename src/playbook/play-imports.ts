@@ -6,7 +6,7 @@
 import { dirname, resolve } from 'node:path'
 import type { ValidateFunction } from 'ajv'
 import type { Diagnostic } from '../errors.js'
-import type { Play, Task } from './model.js'
+import type { Handler, Play, Task, Vars } from './model.js'
 import { MISSING_PLAY_KEYWORDS } from './ansible-keywords.js'
 import { readTaskFile } from './includes.js'
 import { roleBlock, roleRefOf } from './roles.js'
@@ -77,4 +77,18 @@ export function playRoles(ctx: TaskContext, raw: unknown, path: Path): Task[] {
     const block = roleBlock(ctx, ref, at, { once: true, normalizeTasks, normalizeHandlers, readTaskFile })
     return block ? [block] : []
   })
+}
+
+/**
+ * The play's other tasks see the defaults and vars of its `roles:` (Ansible's roles are not
+ * private by default). Each task is wrapped on its own, so linear lockstep stays per task.
+ */
+export function withRoleVars(roles: readonly Task[]): { task: (t: Task) => Task; handler: (h: Handler) => Handler } {
+  const defaults = Object.assign({}, ...roles.map((r) => r.defaults ?? {})) as Vars
+  const vars = Object.assign({}, ...roles.map((r) => r.vars)) as Vars
+  if (Object.keys(defaults).length === 0 && Object.keys(vars).length === 0) return { task: (t) => t, handler: (h) => h }
+  return {
+    task: (t) => ({ type: 'block', when: [], tags: [], ignoreErrors: false, vars, defaults, source: t.source, block: [t], rescue: [], always: [] }),
+    handler: (h) => ({ ...h, vars: { ...vars, ...h.vars }, defaults: { ...defaults, ...h.defaults } }),
+  }
 }
