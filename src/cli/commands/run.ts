@@ -23,7 +23,7 @@ function listModes(flags: RunFlags): ListMode[] {
 /** --start-at-task naming no task would silently run nothing: refuse it, as Ansible does. */
 function checkStartAt(playbook: Playbook, wanted: string): void {
   const names = (tasks: readonly Task[]): (string | undefined)[] =>
-    tasks.flatMap((t) => (t.type === 'block' ? names([...t.block, ...t.rescue, ...t.always]) : [t.name]))
+    tasks.flatMap((t) => (t.type === 'block' ? names([...t.block, ...t.rescue, ...t.always]) : t.type === 'include' ? [t.name, ...names(t.tasks ?? [])] : [t.name]))
   const all = playbook.plays.flatMap((p) => names(p.tasks))
   if (all.some((n) => matchesTaskName(wanted, n))) return
   throw new ConfigError([{ file: playbook.file, line: 0, column: 0, message: `--start-at-task: no task named \`${wanted}\``, hint: `Task names: ${all.filter(Boolean).join(', ')}` }])
