@@ -33,6 +33,7 @@ interface Seen {
 
 /** delay applies once per attempt: the engine probes the same spec object again and again. */
 const delayed = new WeakSet<object>()
+const slept = new WeakSet<object>()
 
 async function portOpen(ctx: ModuleContext, host: string, port: number, seconds: number): Promise<boolean> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(seconds * 1000)])
@@ -63,7 +64,11 @@ async function probe(ctx: ModuleContext, spec: WaitForSpec): Promise<Seen> {
     const what = state === 'absent' ? `${spec.path} still exists` : spec.search_regex !== undefined ? `${spec.path} has no match of /${spec.search_regex}/` : `${spec.path} does not exist`
     return { holds: state === 'absent' ? !there : there, what }
   }
-  // Neither: Ansible's wait_for just sleeps `timeout` seconds.
+  // Neither: Ansible's wait_for just sleeps `timeout` seconds (once per attempt, like delay).
+  if (!slept.has(spec)) {
+    slept.add(spec)
+    await sleep((spec.timeout ?? 300) * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
+  }
   return { holds: true, what: '' }
 }
 
