@@ -127,3 +127,26 @@ test('roles are found through TEND_ROLES_PATH; a missing role names where it was
   assert.equal(missing.code, 5)
   assert.match(missing.stderr, /site.yaml:2:11: role `common` not found\n[^]*hint: Searched: .*roles\/common/)
 })
+
+test('import_role is static with its when; include_role runs per loop item with the item bound', async () => {
+  const r = await run({
+    ...ROLE,
+    'roles/greet/tasks/main.yml': '- name: "greet {{ who }}"\n  ansible.builtin.debug: { msg: "hello {{ who }} on {{ app_port }}" }\n',
+    'roles/greet/defaults/main.yml': 'who: nobody\napp_port: 1\n',
+    'site.yaml': `- hosts: alpha:gamma
+  tasks:
+    - import_role: { name: common }
+      when: inventory_hostname == 'alpha'
+    - include_role: { name: greet }
+      loop: [ann, bob]
+      loop_control: { loop_var: who }
+`,
+  })
+  assert.equal(r.code, 0, r.stdout + r.stderr)
+  assert.deepEqual(r.of('alpha').map((e) => `${e.status} ${e.task}${e.message ? ` — ${e.message}` : ''}`), [
+    'ok common — common',
+    'ok include_role: greet (item=ann)', 'ok greet ann — hello ann on 1',
+    'ok include_role: greet (item=bob)', 'ok greet bob — hello bob on 1',
+  ])
+  assert.equal(r.of('gamma')[0]?.status, 'skipped')
+})
