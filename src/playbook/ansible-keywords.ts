@@ -17,7 +17,6 @@ export const MISSING_TASK_KEYWORDS: Readonly<Record<string, string>> = {
   connection: 'set `ansible_connection` in the inventory (ssh or local)',
   module_defaults: 'write the arguments in each task (or in play `vars` used by templates)',
   collections: 'tend has one fixed set of modules; collections are not loaded',
-  args: 'write the module\'s arguments under the module key',
   any_errors_fatal: 'set `any_errors_fatal` on the play',
   debugger: 'tend has no task debugger; use -vvv to see commands and their output',
   remote_user: 'set `ansible_user` in the inventory, or -u on the command line',

@@ -60,6 +60,7 @@ export const taskKeywords = {
       extended: { type: 'boolean', description: 'Accepted; `ansible_loop` (index, index0, first, last, length) is always set.' },
     },
   },
+  args: { type: 'object', description: 'More arguments for the module (Ansible\'s `args:`), merged over those under the module key.' },
   run_once: { type: 'boolean', description: 'Run on one host of the batch only; every host of the batch gets its result.' },
   ignore_unreachable: { type: 'boolean', description: 'An unreachable host is counted `ignored` and stays in the play.' },
 } as const

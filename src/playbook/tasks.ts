@@ -183,7 +183,10 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
   if (key === undefined) return undefined
   const include = includeKind(key)
   if (include) return normalizeInclude({ ...ctx, ...(become ? { become } : {}) }, raw, path, key, include, common, normalizeTasks, normalizeHandlers)
-  const { kind, args: moduleArgs } = moduleOf(ctx, key, raw[key], path)
+  const translated = moduleOf(ctx, key, raw[key], path)
+  const kind = translated.kind
+  // Ansible's `args:` adds arguments to the module's (`command: ls` with `args: {chdir: /tmp}`).
+  const moduleArgs = isMapping(raw.args) ? { ...(expandShorthand(kind, translated.args).args as Mapping), ...raw.args } : translated.args
   ctx.diagnostics.push(...moduleArgDiagnostics(kind, moduleArgs, ctx.source, [...path, key]))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))

@@ -179,3 +179,13 @@ test('Ansible modules and keywords tend lacks are each named with what to use in
   assert.match(r.stderr, /site.yaml:8:7: unknown module `community.general.ufw`[^]*no equivalent/)
   assert.match(r.stderr, /5 problems found/)
 })
+
+test('args: adds arguments to the module, as Ansible\'s', async () => {
+  const r = await run(`- hosts: alpha
+  tasks:
+    - { name: here, command: pwd, args: { chdir: /tmp }, register: w }
+    - { name: show, debug: { var: "w.stdout_lines[0]" } }
+`)
+  assert.equal(r.code, 0, r.stdout + r.stderr)
+  assert.equal(r.end('alpha', 'show')!.message, 'w.stdout_lines[0]: /tmp')
+})
