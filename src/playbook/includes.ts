@@ -138,7 +138,7 @@ export function normalizeInclude(
     }
     const full = resolve(ctx.baseDir, file)
     const tasks = templated ? undefined : (readTaskFile(ctx, full, at, 'tasks', normalizeTasks) as Task[] | undefined)
-    if (kind === 'import_tasks') return block(tasks ?? [])
+    if (kind === 'import_tasks') return block(tasks ?? [], { origin: 'static' })
     const include: IncludeTask = { ...common, type: 'include', file, baseDir: ctx.baseDir, label: `include_tasks: ${file}`, ...(tasks ? { tasks } : {}) }
     return include
   }
@@ -150,7 +150,7 @@ export function normalizeInclude(
   // include_role/import_role run the role every time, unlike `roles:` (once per play).
   const role = roleBlock(ctx, ref, at, { once: false, normalizeTasks, normalizeHandlers, readTaskFile })
   if (role === undefined) return undefined
-  if (kind === 'import_role') return { ...role, ...common, vars: { ...role.vars, ...common.vars }, type: 'block' }
+  if (kind === 'import_role') return { ...role, ...common, vars: { ...role.vars, ...common.vars }, type: 'block', origin: 'static' }
   return { ...common, type: 'include', file: ref.name, baseDir: ctx.baseDir, label: `include_role: ${ref.name}`, tasks: [role] }
 }
 

@@ -4,7 +4,7 @@ import type { BatchSize, BecomeSpec, Handler, ModuleTask, Play, Playbook, Source
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema } from './schema-check.js'
 import { normalizeHandlers, normalizeTasks, templateSources, type TaskContext } from './tasks.js'
-import { playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
+import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
 import { renderValue } from './template.js'
 import { readVarsFile } from './vars-files.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
@@ -72,7 +72,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     ...roles,
     ...normalizeTasks(ctx, raw.tasks, [...path, 'tasks']).map(shared.task),
     ...normalizeTasks(ctx, raw.post_tasks, [...path, 'post_tasks']).map(shared.task),
-  ]
+  ].flatMap(flattenStatic)
   const handlers = [...roleHandlers, ...normalizeHandlers(ctx, raw.handlers, [...path, 'handlers']).map(shared.handler)]
   // gather_facts is a task of its own, first, counted like Ansible's "Gathering Facts".
   if (raw.gather_facts === true) tasks.unshift(gatherFactsTask(refOf(source, [...path, 'gather_facts'], true)))

@@ -94,6 +94,11 @@ export interface ModuleTask extends TaskCommon {
 
 export interface BlockTask extends TaskCommon {
   readonly type: 'block'
+  /**
+   * `static`: a role or an import, not a `block:` written by the user. The play runs its tasks one
+   * by one at top level (linear lockstep per task, as Ansible does), each wrapped in this block.
+   */
+  readonly origin?: 'static'
   readonly block: readonly Task[]
   readonly rescue: readonly Task[]
   readonly always: readonly Task[]

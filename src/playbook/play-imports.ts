@@ -88,7 +88,17 @@ export function withRoleVars(roles: readonly Task[]): { task: (t: Task) => Task;
   const vars = Object.assign({}, ...roles.map((r) => r.vars)) as Vars
   if (Object.keys(defaults).length === 0 && Object.keys(vars).length === 0) return { task: (t) => t, handler: (h) => h }
   return {
-    task: (t) => ({ type: 'block', when: [], tags: [], ignoreErrors: false, vars, defaults, source: t.source, block: [t], rescue: [], always: [] }),
+    task: (t) => ({ type: 'block', origin: 'static', when: [], tags: [], ignoreErrors: false, vars, defaults, source: t.source, block: [t], rescue: [], always: [] }),
     handler: (h) => ({ ...h, vars: { ...vars, ...h.vars }, defaults: { ...defaults, ...h.defaults } }),
   }
+}
+
+/**
+ * A play's top-level tasks with roles and imports opened up: each of their tasks becomes a top-level
+ * task wrapped in the role's (or import's) block, so hosts move through them in linear lockstep one
+ * task at a time, as in Ansible. The block's own templates are checked once, on its first task.
+ */
+export function flattenStatic(task: Task): Task[] {
+  if (task.type !== 'block' || task.origin !== 'static' || task.rescue.length > 0 || task.always.length > 0) return [task]
+  return task.block.flatMap(flattenStatic).map((leaf, i) => ({ ...task, origin: undefined, block: [leaf], ...(i > 0 ? { templateSources: {} } : {}) }))
 }

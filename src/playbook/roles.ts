@@ -143,6 +143,7 @@ export function roleBlock(ctx: Ctx, ref: RoleRef, at: At, loaders: Loaders): Blo
   for (const h of handlers) ctx.roleHandlers.push({ ...h, vars: { ...vars, ...h.vars }, defaults: { ...defaults, ...h.defaults } })
   return {
     type: 'block',
+    origin: 'static',
     when: ref.when ?? [],
     tags: ref.tags ?? [],
     ignoreErrors: false,
