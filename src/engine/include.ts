@@ -26,7 +26,15 @@ function varsOf(env: HostEnv, scope: Scope, own: Vars, where: ModuleTask['source
 export function notifiedNames(env: HostEnv, task: ModuleTask, scope: Scope): string[] {
   if (!task.notify.some(isTemplate)) return [...task.notify]
   const vars = varsOf(env, scope, task.vars, task.source)
-  return task.notify.map((n) => (isTemplate(n) ? String(renderValue(n, vars, task.notifySource ?? task.source)) : n))
+  // A name that cannot render notifies nothing by that name (validation already checked its variables).
+  return task.notify.map((n) => {
+    if (!isTemplate(n)) return n
+    try {
+      return String(renderValue(n, vars, task.notifySource ?? task.source))
+    } catch {
+      return n
+    }
+  })
 }
 
 function emitEnd(env: HostEnv, name: string, started: number, outcome: TaskOutcome): void {
