@@ -25,7 +25,6 @@ async function isExecutable(file: string): Promise<boolean> {
 
 /** One inventory source into the draft, by what it is: a script, INI or YAML (from its content). */
 async function readSource(draft: Draft, file: string): Promise<Diagnostic[]> {
-  if (await isExecutable(file)) return readScriptInventory(draft, file)
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -33,6 +32,9 @@ async function readSource(draft: Draft, file: string): Promise<Diagnostic[]> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     return [{ file, line: 0, column: 0, message: reason }]
   }
+  // A script is executable and says how to run it (`#!` or a binary); a YAML/INI file that merely
+  // has its execute bit set (a checkout on some filesystems) is read as what it is.
+  if ((text.startsWith('#!') || text.startsWith('\x7fELF')) && (await isExecutable(file))) return readScriptInventory(draft, file)
   if (looksLikeIni(text)) return readIniInventory(draft, file, text)
   const parsed = parseYaml(file, text)
   if (!parsed.trusted) return [...parsed.diagnostics]

@@ -137,3 +137,10 @@ test('a failing inventory script is a diagnostic naming it and its exit code', a
   assert.ok(error instanceof ConfigError)
   assert.match(error.diagnostics[0]!.message, /exit 3.*no cloud credentials/)
 })
+
+test('a YAML or INI inventory with its execute bit set is read, not run', async () => {
+  const dir = await inventoryDir({ hosts: '[web]\nweb1\n' })
+  await chmod(join(dir, 'hosts'), 0o755)
+  const inventory = await loadInventory(join(dir, 'hosts'))
+  assert.deepEqual(selectHosts(inventory, 'web'), ['web1'])
+})
