@@ -1,5 +1,5 @@
 /** include_tasks with a templated file name: read and validated when reached, like Ansible's. */
-import { dirname, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Handler, SourceRef, Task } from './model.js'
 import { readTaskFile } from './includes.js'
@@ -11,7 +11,8 @@ export function loadIncludedTasks(file: string, baseDir: string, where: SourceRe
   const diagnostics: Diagnostic[] = []
   const here = parseYaml(where.file, '')
   const ctx = {
-    source: here.source, diagnostics, baseDir, playbookDir: dirname(full), templateDirs: [], fileDirs: [],
+    // Files an included task names are looked up as from the including file's directory.
+    source: here.source, diagnostics, baseDir, playbookDir: baseDir, templateDirs: [join(baseDir, 'templates')], fileDirs: [join(baseDir, 'files')],
     stack: [], roleHandlers: [] as Handler[], rolesSeen: new Set<string>(),
   }
   const tasks = readTaskFile(ctx, full, { source: here.source, offset: 0 }, 'tasks', normalizeTasks)
