@@ -3,7 +3,7 @@ import { ConfigError, type Diagnostic } from '../errors.js'
 import type { BatchSize, BecomeSpec, Handler, ModuleTask, Play, Playbook, SourceRef, Vars } from './model.js'
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema } from './schema-check.js'
-import { normalizeHandlers, normalizeTasks, templateSources, type TaskContext } from './tasks.js'
+import { normalizeHandlers, normalizeTasks, templateFeatureDiagnostics, templateSources, type TaskContext } from './tasks.js'
 import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
 import { renderValue } from './template.js'
 import { readVarsFile } from './vars-files.js'
@@ -64,6 +64,8 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     stack: [...stack, resolve(source.file)], roleHandlers, rolesSeen: new Set(),
   }
   // Ansible's order: pre_tasks, roles, tasks, post_tasks (tend runs handlers once, at the end).
+  const playTemplates = templateSources(source, { vars: raw.vars ?? {} }, path)
+  diagnostics.push(...templateFeatureDiagnostics(source, playTemplates))
   const roles = playRoles(ctx, raw.roles, [...path, 'roles'])
   // Roles on a play share their defaults and vars with the whole play, as Ansible's do.
   const shared = withRoleVars(roles)
@@ -93,7 +95,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     forceHandlers: raw.force_handlers === true,
     source: refOf(source, path),
     hostsSource: refOf(source, [...path, 'hosts']),
-    templateSources: templateSources(source, { vars: raw.vars ?? {} }, path),
+    templateSources: playTemplates,
   }
 }
 

@@ -7,8 +7,9 @@ import { includeKind, normalizeInclude, resolveSource, type IncludeContext } fro
 import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
 import { taskKeywords } from './schema.js'
-import { isTemplate } from './template-vars.js'
-import { diagnosticAt, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
+import { expressionTemplate, isTemplate } from './template-vars.js'
+import { missingTemplateFeatures } from './template-features.js'
+import { diagnosticAt, diagnosticAtRef, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
 const BLOCK_KEYS = ['block', 'rescue', 'always']
@@ -33,6 +34,15 @@ function isMapping(value: unknown): value is Mapping {
 /** Keys that stand for a module: tend's, Ansible's names tend keeps, and the include/import keys. */
 function isModuleKey(key: string): boolean {
   return key in modules || ansibleModule(key) !== undefined || includeKind(key) !== undefined
+}
+
+/**
+ * The migration check on templates, at load time so it is reported with every other problem:
+ * Ansible filters, tests and lookups tend's templates lack.
+ */
+export function templateFeatureDiagnostics(source: YamlSource, sources: Readonly<Record<string, TemplateSource>>): Diagnostic[] {
+  return Object.values(sources).flatMap(({ text, expression, ...where }) =>
+    missingTemplateFeatures(expression ? expressionTemplate(text) : text).map((m) => diagnosticAtRef(source, where, `${m} (in \`${text}\`)`)))
 }
 
 /** Positions of every templated string and expression of a task or play, by JSON Pointer. */
@@ -169,6 +179,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     templateSources: templateSources(ctx.source, raw, path, moduleKeys[0]),
     ...(loop ? { loop } : {}),
   }
+  ctx.diagnostics.push(...templateFeatureDiagnostics(ctx.source, common.templateSources))
   if ('block' in raw) {
     const inner = { ...ctx, ...(become ? { become } : {}) }
     return {

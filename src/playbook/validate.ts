@@ -4,7 +4,6 @@ import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
 import { expressionTemplate, isTemplate, variablesOf } from './template-vars.js'
 import { FACT_NAMES } from '../modules/facts.js'
-import { missingTemplateFeatures } from './template-features.js'
 import { withSourceLine } from './yaml-source.js'
 
 /**
@@ -87,9 +86,6 @@ function checkTemplates(sources: Readonly<Record<string, TemplateSource>> | unde
     } catch (error) {
       out.push({ ...where, message: `template syntax error in \`${text}\`: ${(error as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ')}` })
       continue
-    }
-    for (const missing of missingTemplateFeatures(expression ? expressionTemplate(text) : text)) {
-      out.push({ ...where, message: `${missing} (in \`${text}\`)` })
     }
     for (const name of names) {
       if (defined.has(name)) continue

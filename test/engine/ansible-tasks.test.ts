@@ -167,6 +167,7 @@ test('Ansible modules and keywords tend lacks are each named with what to use in
     - command: ["true"]
       delegate_to: localhost
     - community.general.ufw: { rule: allow }
+    - debug: { msg: "{{ {} | combine({}) }}" }
 `,
     'inventory.yaml': LOCAL_INVENTORY,
   })
@@ -177,7 +178,8 @@ test('Ansible modules and keywords tend lacks are each named with what to use in
   assert.match(r.stderr, /site.yaml:5:7: unknown module `ansible.builtin.lineinfile`[^]*use `template` or `file` with `content`/)
   assert.match(r.stderr, /site.yaml:7:7: Ansible's task keyword `delegate_to` is not in tend/)
   assert.match(r.stderr, /site.yaml:8:7: unknown module `community.general.ufw`[^]*no equivalent/)
-  assert.match(r.stderr, /5 problems found/)
+  assert.match(r.stderr, /site.yaml:9:21: Ansible's filter `combine` is not in tend's templates/)
+  assert.match(r.stderr, /6 problems found/)
 })
 
 test('args: adds arguments to the module, as Ansible\'s', async () => {
