@@ -96,7 +96,9 @@ function checkTemplates(sources: Readonly<Record<string, TemplateSource>> | unde
           : {
               ...where,
               message: `undefined variable \`${name}\` in \`${text}\` (${owner})`,
-              hint: didYouMean(name, defined, 'Define it in the play/task `vars`, vars_files, the inventory, with `register`, or -e; or use `| default(...)`.'),
+              hint: FACT_NAMES.includes(name)
+                ? 'A fact: add `gather_facts: true` to the play (tend\'s default is false, unlike Ansible\'s, because most runbooks need no facts).'
+                : didYouMean(name, defined, 'Define it in the play/task `vars`, vars_files, the inventory, with `register`, or -e; or use `| default(...)`.'),
             },
       )
     }
