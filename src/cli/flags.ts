@@ -19,6 +19,17 @@ export interface RunFlags {
   readonly maxHostsInFlight?: number
   readonly rate?: number
   readonly stateDir?: string
+  readonly listHosts?: boolean
+  readonly listTasks?: boolean
+  readonly listTags?: boolean
+  readonly startAtTask?: string
+  readonly syntaxCheck?: boolean
+  /** -v count: 0 to 3 (more is 3). */
+  readonly verbose?: number
+  readonly user?: string
+  readonly privateKey?: string
+  readonly become?: boolean
+  readonly becomeUser?: string
 }
 
 /** Flags of `tend resume`. */

@@ -105,6 +105,17 @@ function program(): Command {
     .option('--max-hosts-in-flight <n>', 'with --queue: hosts converging at once across all workers', positiveInteger)
     .option('--rate <n>', 'with --queue: host convergences started per second, across all workers', positiveNumber)
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    // ansible-playbook's flags, with its meaning (issue 13).
+    .option('--list-hosts', 'list the hosts each play would run on; contact none')
+    .option('--list-tasks', 'list the tasks each play would run (after --tags/--skip-tags); contact no host')
+    .option('--list-tags', 'list the tags of each play\'s tasks; contact no host')
+    .option('--start-at-task <name>', 'start at the first task with this name (or glob)')
+    .option('--syntax-check', 'check the playbook and inventory (as `tend validate`) and run nothing')
+    .option('-v, --verbose', '-v changes and results, -vv each remote command (duration, exit code), -vvv its output', (_: string, n: number) => n + 1, 0)
+    .option('-u, --user <user>', 'ssh user where the inventory sets no ansible_user')
+    .option('--private-key <file>', 'ssh key where the inventory sets no ansible_ssh_private_key_file')
+    .option('-b, --become', 'run tasks with sudo -n where neither playbook nor inventory say otherwise')
+    .option('--become-user <user>', 'user to become with -b (default root)')
     .action(async (playbook: string, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js')
       commandExitCode = await runCommand(playbook, flags)

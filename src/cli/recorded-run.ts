@@ -4,7 +4,8 @@
  * both end here.
  */
 import { hostname } from 'node:os'
-import type { RunOptions } from '../engine/api.js'
+import type { CommandRecord, RunOptions } from '../engine/api.js'
+import { commandLines } from './verbose.js'
 import type { EngineEvent } from '../engine/events.js'
 import { runPlaybook } from '../engine/run.js'
 import type { Inventory, Playbook, Vars } from '../playbook/model.js'
@@ -29,13 +30,16 @@ export interface RecordedRun {
   readonly json: boolean
   readonly waitLockSeconds: number
   readonly resume?: RunOptions['resume']
+  /** -v count (0 to 3): -vv prints each remote command, -vvv its output (never under --json). */
+  readonly verbosity?: number
+  /** --start-at-task (a fresh run only). */
+  readonly startAtTask?: string
   /** --queue: batches converge on workers. */
   readonly executor?: RunOptions['executor']
 }
 
 export const controller = (): { controller: string; pid: number } => ({ controller: hostname(), pid: process.pid })
 
-/** The exact command that continues a run: its id, and the state dir unless it is the default. */
 /** Every planned host not yet in the run's cursor is pending (a fresh run, or new hosts after --replan). */
 export function markPending(store: StateStore, runId: string, plan: FrozenPlan): void {
   const known = new Set(runHosts(store, runId).map((h) => `${h.play}\u0000${h.host}`))
@@ -50,7 +54,8 @@ export function markPending(store: StateStore, runId: string, plan: FrozenPlan):
 
 export async function executeRun(spec: RecordedRun): Promise<number> {
   const { plan } = spec
-  const renderer = await chooseRenderer({ json: spec.json, check: plan.check })
+  const verbosity = spec.verbosity ?? 0
+  const renderer = await chooseRenderer({ json: spec.json, check: plan.check, verbosity })
   const interrupt = handleInterrupts((signalName) => renderer.interrupting(signalName))
   const record = runRecorder(spec.store, spec.runId)
   const emit = (event: EngineEvent) => {
@@ -82,6 +87,8 @@ export async function executeRun(spec: RecordedRun): Promise<number> {
       runId: spec.runId,
       resumeCommand: resumeCommandOf(spec.runId, spec.store.dir),
       ...(spec.resume !== undefined && { resume: spec.resume }),
+      ...(spec.startAtTask !== undefined && { startAtTask: spec.startAtTask }),
+      ...(verbosity >= 2 && !spec.json && { onCommand: (record: CommandRecord) => process.stdout.write(commandLines(record, verbosity).join('\n') + '\n') }),
       ...(spec.executor !== undefined && { executor: spec.executor }),
       connect: connectFactory({ acceptNewHostKeys: plan.options.acceptNewHostKeys, signal: interrupt.signal }),
     }, emit)

@@ -38,10 +38,25 @@ export interface RunOptions {
   readonly resume?: { readonly converged: (playIndex: number, host: string) => boolean }
   /** The command that continues this run (shown when a rollout halts or a run is interrupted). */
   readonly resumeCommand?: string
+  /** --start-at-task: tasks before the first one with this name (or glob) are not run. */
+  readonly startAtTask?: string
+  /** -vv: told of each remote command a task runs (never for no_log tasks). */
+  readonly onCommand?: (record: CommandRecord) => void
   /** Opens the one connection to a host that every task of the run reuses. */
   readonly connect: (host: InventoryHost) => Promise<Transport>
   /** Converges each batch elsewhere (--queue); absent: in this process. */
   readonly executor?: import('./executor.js').BatchExecutor
+}
+
+/** One remote command as -vv/-vvv shows it. */
+export interface CommandRecord {
+  readonly host: string
+  readonly argv: readonly string[]
+  readonly durationMs: number
+  /** undefined when the command did not finish (timeout, connection lost). */
+  readonly exitCode?: number
+  readonly stdout: string
+  readonly stderr: string
 }
 
 export interface RunSummary {

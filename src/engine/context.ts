@@ -29,13 +29,31 @@ export function deadlineIn(seconds: number, interrupt: AbortSignal, abandon: Abo
   }
 }
 
+/** -vv: each command with its duration and exit code, reported after it ends; none for no_log. */
+function observed(run: RunContext, host: string, noLog: boolean, exec: Transport['exec']): Transport['exec'] {
+  const report = run.options.onCommand
+  if (report === undefined || noLog) return exec
+  return async (argv, options) => {
+    const started = Date.now()
+    try {
+      const result = await exec(argv, options)
+      report({ host, argv, durationMs: Date.now() - started, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr })
+      return result
+    } catch (error) {
+      report({ host, argv, durationMs: Date.now() - started, stdout: '', stderr: error instanceof Error ? error.message : String(error) })
+      throw error
+    }
+  }
+}
+
 /** What a module gets to read the host, and what it gets to change it: the same but for the signal. */
 export interface TaskContexts {
   readonly observe: ModuleContext
   readonly change: ModuleContext
 }
 
-function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal): ModuleContext {
+function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal, noLog: boolean): ModuleContext {
+  const exec = observed(run, host.name, noLog, transport.exec.bind(transport))
   return {
     host: host.name,
     transport,
@@ -45,7 +63,7 @@ function contextFor(run: RunContext, host: InventoryHost, transport: Transport, 
     vars,
     playbookDir: run.playbookDir,
     run: (argv, options = {}) =>
-      transport.exec(argv, {
+      exec(argv, {
         become,
         ...options,
         signal: options.signal ? AbortSignal.any([signal, options.signal]) : signal,
@@ -60,10 +78,11 @@ export async function moduleContexts(
   become: BecomeSpec | undefined,
   vars: Vars,
   deadline: Deadline,
+  noLog = false,
 ): Promise<TaskContexts> {
   const transport = await run.connections.get(host)
   return {
-    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal),
-    change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change),
+    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog),
+    change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change, noLog),
   }
 }

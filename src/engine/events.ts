@@ -138,3 +138,13 @@ export type EmitEvent = (event: EngineEvent) => void
 export function emptyCounters(): RecapCounters {
   return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 }
 }
+
+/**
+ * Counts one task-end as Ansible's recap does: its own counter, and `ok` too for a task that
+ * changed something or whose failure was ignored (Ansible's `ok=11 changed=4` means 4 of the 11
+ * changed). tend keeps Ansible's words in the recap, so it keeps their meaning.
+ */
+export function countTaskEnd(counters: RecapCounters, status: TaskStatus): void {
+  counters[status]++
+  if (status === 'changed' || status === 'ignored') counters.ok++
+}

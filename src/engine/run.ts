@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { ExitCode } from '../exit-codes.js'
 import { selectHosts } from '../playbook/patterns.js'
 import type { RunPlaybook } from './api.js'
-import { emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
+import { countTaskEnd, emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
 import { runPlay, type PlayResult } from './play.js'
 import { HostLocks, lockOwner } from './host-lock.js'
 import { Connections, Halt, type RunContext } from './state.js'
@@ -55,7 +55,7 @@ export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emi
   const locks = options.check ? undefined : new HostLocks(lockOwner(runId), options.waitLockSeconds ?? 0, options.signal)
   const recap: Record<string, RecapCounters> = {}
   const counted: EmitEvent = (event) => {
-    if (event.type === 'task-end') (recap[event.host] ??= emptyCounters())[event.status]++
+    if (event.type === 'task-end') countTaskEnd((recap[event.host] ??= emptyCounters()), event.status)
     emit(event)
   }
   const run: RunContext = {

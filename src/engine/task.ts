@@ -12,6 +12,10 @@ import { judge, withResult } from './judge.js'
 import { hidden, outcomeOfError, skipped, type TaskOutcome } from './outcome.js'
 import { registeredOf, type RunContext } from './state.js'
 import { taskVars, withoutOmitted, type PlayPlace } from './vars.js'
+import { CONTROLLER_ACTIONS } from '../modules/actions.js'
+import { runAction } from './actions.js'
+import { combineItems, itemData, itemLabel, loopItems, type ItemOutcome } from './loop.js'
+import { runOnce } from './run-once.js'
 
 /** What a task inherits from the blocks around it (and the play). */
 export interface Scope {
@@ -26,6 +30,10 @@ export interface Scope {
   readonly timeoutSeconds?: number
   /** An enclosing block has `rescue:`: a failure here is counted `rescued`, and rescue runs. */
   readonly rescuable: boolean
+  /** Role defaults around the task: below every variable defined anywhere else. */
+  readonly defaults?: Vars
+  /** Loop items of an enclosing include: data, never rendered (they may come from a host). */
+  readonly data?: Vars
 }
 
 /** One host in one play: everything a task needs besides itself. */
@@ -61,7 +69,7 @@ async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: An
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
     const deadline = deadlineIn(task.timeoutSeconds ?? scope.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal, options.abandon)
-    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline)
+    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog)
     const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
     const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
       if (error instanceof UnreachableError) throw error
@@ -92,6 +100,7 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     const spec = withoutOmitted(renderValue(task.args, vars, task.argsSource))
     const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
     if (diagnostics.length > 0) throw new ConfigError(diagnostics)
+    if (CONTROLLER_ACTIONS.has(task.module)) return runAction(task, spec, vars)
     return await attempts(env, task, scope, module, spec, vars, task.become ?? scope.become ?? inventoryBecome(env.host))
   } catch (error) {
     return outcomeOfError(error)
@@ -100,9 +109,60 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
 
 /** A failure that ignore_errors or an enclosing rescue absorbs is counted as such. */
 function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope): TaskOutcome {
+  if (outcome.status === 'unreachable' && task.ignoreUnreachable === true) return { ...outcome, status: 'ignored' }
   if (outcome.status !== 'failed') return outcome
   if (task.ignoreErrors || scope.ignoreErrors) return { ...outcome, status: 'ignored' }
   return scope.rescuable ? { ...outcome, status: 'rescued' } : outcome
+}
+
+/** A task's block-level vars: role defaults not defined elsewhere, then the enclosing blocks' vars. */
+function scopeVars(env: HostEnv, scope: Scope, task: ModuleTask): Vars {
+  const defaults = { ...scope.defaults, ...task.defaults }
+  const defined = (key: string) => key in env.host.vars || key in env.place.play.vars
+  const usable = Object.fromEntries(Object.entries(defaults).filter(([key]) => !defined(key)))
+  return { ...usable, ...scope.vars }
+}
+
+/** The task once, or per loop item (each item's `when` judged with the item bound). */
+async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars): Promise<TaskOutcome> {
+  const loop = task.loop
+  if (loop === undefined) return absorbed(await settle(env, task, scope, vars), task, scope)
+  let items: unknown[]
+  try {
+    items = loopItems(loop, vars)
+  } catch (error) {
+    return absorbed(outcomeOfError(error), task, scope)
+  }
+  const done: ItemOutcome[] = []
+  let current = vars
+  for (const [index, item] of items.entries()) {
+    if (index > 0 && loop.pauseSeconds > 0) await sleep(loop.pauseSeconds * 1000, undefined, { signal: env.run.options.signal }).catch(() => undefined)
+    if (env.run.options.signal.aborted) break
+    const itemVars = { ...current, ...itemData(loop, item, index, items.length) }
+    const outcome = await settle(env, task, scope, itemVars)
+    done.push({ item, index, label: itemLabel(loop, itemVars, item), outcome })
+    // Facts an item sets are seen by the next item (Ansible's `x: "{{ x + [item] }}"` idiom).
+    const facts = keepFacts(env, task, outcome)
+    if (facts) current = { ...current, ...facts }
+  }
+  return absorbed(combineItems(loop, done), task, scope)
+}
+
+/** Facts a result carries (set_fact, gather_facts) become host variables from now on; returns them. */
+function keepFacts(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): Record<string, unknown> | undefined {
+  const facts = outcome.result.ansible_facts
+  if (outcome.status === 'failed' || facts === null || typeof facts !== 'object' || Array.isArray(facts)) return undefined
+  const registered = registeredOf(env.run, env.host.name)
+  // Ansible's injected facts: `ansible_hostname` at top level, `ansible_facts.hostname` inside.
+  const clean = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]))
+  const added = task.module === 'set_fact' ? (facts as Record<string, unknown>) : { ...facts, ansible_facts: { ...(registered.ansible_facts as object | undefined), ...clean } }
+  Object.assign(registered, added)
+  return added
+}
+
+function keepResult(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): void {
+  keepFacts(env, task, outcome)
+  if (task.register !== undefined) registeredOf(env.run, env.host.name)[task.register] = outcome.result
 }
 
 /**
@@ -111,13 +171,21 @@ function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope): TaskOut
  */
 export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope, handler: boolean): Promise<TaskOutcome> {
   const { run, host, place } = env
-  const vars = taskVars(run, host, place, scope.vars, task.vars, task.source)
+  const vars = { ...taskVars(run, host, place, scopeVars(env, scope, task), task.vars, task.source), ...scope.data }
+  const once = task.runOnce === true ? runOnce(env, task) : undefined
+  if (once && !once.first) {
+    // run_once: another host of the batch runs it; its result is this host's too (no event here).
+    const outcome = await once.outcome
+    keepResult(env, task, outcome)
+    return outcome
+  }
   const name = displayName(task, vars)
   const base = { play: place.play.name, host: host.name, task: name, handler }
   run.emit({ type: 'task-start', ...base })
   const started = Date.now()
-  const outcome = absorbed(await settle(env, task, scope, vars), task, scope)
-  if (task.register !== undefined) registeredOf(run, host.name)[task.register] = outcome.result
+  const outcome = await execute(env, task, scope, vars)
+  once?.settle(outcome)
+  keepResult(env, task, outcome)
   if (run.options.check && outcome.status === 'changed') run.drifted.add(host.name)
   const noLog = task.noLog || scope.noLog
   const shown = noLog ? hidden(outcome) : outcome

@@ -1,6 +1,8 @@
 import type { BlockTask, Handler, Task } from '../playbook/model.js'
 import { runModuleTask, type HostEnv, type Scope } from './task.js'
 import { selectedByTags } from './tags.js'
+import { startReached } from './start-at.js'
+import { notifiedNames, runInclude } from './include.js'
 
 /** How a list of tasks ended for a host; `stopped` means a halt or Ctrl-C cut it short. */
 export type ListResult = 'ok' | 'failed' | 'unreachable' | 'stopped'
@@ -14,12 +16,14 @@ export interface Walk {
 
 function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {
   return {
+    ...scope,
     vars: { ...scope.vars, ...block.vars },
+    defaults: { ...scope.defaults, ...block.defaults },
     when: [...scope.when, ...block.when],
     tags: [...scope.tags, ...block.tags],
     ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
     become: block.become ?? scope.become,
-    noLog: scope.noLog || block.noLog,
+    noLog: scope.noLog || block.noLog === true,
     ...((block.timeoutSeconds ?? scope.timeoutSeconds) !== undefined && { timeoutSeconds: block.timeoutSeconds ?? scope.timeoutSeconds }),
     rescuable,
   }
@@ -38,8 +42,10 @@ export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<Lis
   if (task.type === 'block') return runBlock(walk, task, scope)
   const { options } = walk.env.run
   if (!selectedByTags([...scope.tags, ...task.tags], options.tags, options.skipTags)) return 'ok'
+  if (task.type === 'include') return runInclude(walk, task, scope, runTasks)
+  if (!startReached(walk.env.run, walk.env.host.name, task)) return 'ok'
   const outcome = await runModuleTask(walk.env, task, scope, false)
-  if (outcome.status === 'changed') for (const name of task.notify) walk.notified.add(name)
+  if (outcome.status === 'changed') for (const name of notifiedNames(walk.env, task, scope)) walk.notified.add(name)
   if (outcome.status === 'unreachable') return 'unreachable'
   // `rescued` is counted as such, but the block still has to run its rescue section.
   return outcome.status === 'failed' || outcome.status === 'rescued' ? 'failed' : 'ok'
@@ -63,7 +69,7 @@ export async function runHandlers(walk: Walk, handlers: readonly Handler[], scop
     if (!walk.notified.has(handler.name) && !handler.listen.some((topic) => walk.notified.has(topic))) continue
     if (walk.env.run.options.signal.aborted) return 'stopped'
     const outcome = await runModuleTask(walk.env, handler, scope, true)
-    if (outcome.status === 'changed') for (const name of handler.notify) walk.notified.add(name)
+    if (outcome.status === 'changed') for (const name of notifiedNames(walk.env, handler, scope)) walk.notified.add(name)
     if (outcome.status === 'unreachable') return 'unreachable'
     if (outcome.status === 'failed') return 'failed'
   }

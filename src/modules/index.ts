@@ -8,6 +8,9 @@ import { unit } from './unit.js'
 import { stable } from './stable.js'
 import { journal } from './journal.js'
 import { fresh } from './fresh.js'
+import { assertModule, debug, fail, setFact } from './actions.js'
+import { waitFor } from './wait-for.js'
+import { facts } from './facts.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -30,4 +33,11 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   stable: { module: stable as AnyModule },
   journal: { module: journal as AnyModule },
   fresh: { module: fresh as AnyModule },
+  wait_for: { module: waitFor as AnyModule },
+  facts: { module: facts as AnyModule },
+  // Controller-side (engine/actions.ts), from Ansible.
+  debug: { module: debug, shorthand: 'msg' },
+  set_fact: { module: setFact },
+  assert: { module: assertModule, shorthand: 'that' },
+  fail: { module: fail, shorthand: 'msg' },
 }

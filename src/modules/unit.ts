@@ -20,12 +20,16 @@ const unitSchema = {
     },
     enabled: { type: 'boolean', description: 'Whether the unit starts at boot.' },
     masked: { type: 'boolean', description: 'Whether the unit is masked (cannot be started at all).' },
+    action: {
+      enum: ['restart', 'reload'],
+      description: 'Ansible\'s state restarted/reloaded: run every time after the state is reached, reported as a change (never idempotent).',
+    },
   },
 } as const
 
 export type UnitSpec = FromSchema<typeof unitSchema>
 
-export type UnitAction = 'daemon-reload' | 'unmask' | 'mask' | 'enable' | 'disable' | 'start' | 'reset-failed-start' | 'stop'
+export type UnitAction = 'daemon-reload' | 'unmask' | 'mask' | 'enable' | 'disable' | 'start' | 'reset-failed-start' | 'stop' | 'restart' | 'reload'
 
 export interface UnitChange {
   readonly action: UnitAction
@@ -80,7 +84,18 @@ function diff(given: UnitSpec, { unit }: UnitSample): UnitChange[] {
   const reload: UnitChange[] = unit.needDaemonReload
     ? [{ action: 'daemon-reload', unit: spec.name, summary: `daemon-reload (the unit file of ${spec.name} changed on disk)` }]
     : []
-  return [...reload, ...maskChanges(spec, unit), ...enableChanges(spec, unit), ...stateChanges(spec, unit)]
+  const states = stateChanges(spec, unit)
+  // A restart right after a start would be a second start: the start already is the fresh process.
+  const action: UnitChange[] = spec.action === undefined || states.some((c) => c.action !== 'stop')
+    ? []
+    : [{ action: spec.action, unit: spec.name, summary: `${spec.action} ${spec.name} (asked every run: Ansible's state ${spec.action}ed)` }]
+  return [...reload, ...maskChanges(spec, unit), ...enableChanges(spec, unit), ...states, ...action]
+}
+
+/** After apply, the declared state without the one-off action (it is never "reached"). */
+async function verify(ctx: ModuleContext, spec: UnitSpec): Promise<readonly string[]> {
+  const { action: _done, ...state } = spec
+  return diff(state, await probe(ctx, state)).map((c) => c.summary)
 }
 
 /** argv per action; the unit name is always one word after `--`. */
@@ -106,6 +121,7 @@ export const unit: Module<UnitSpec, UnitSample, UnitChange> = {
   probe,
   diff,
   apply,
+  verify,
   facts: ({ unit: u }) => ({
     LoadState: u.loadState,
     ActiveState: u.activeState,

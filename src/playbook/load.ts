@@ -1,9 +1,10 @@
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
-import type { BatchSize, BecomeSpec, Play, Playbook, RolloutPolicy, Vars } from './model.js'
+import type { BatchSize, BecomeSpec, Handler, ModuleTask, Play, Playbook, RolloutPolicy, SourceRef, Vars } from './model.js'
 import { playbookSchemaWith } from './schema.js'
-import { compileSchema, schemaDiagnostics } from './schema-check.js'
-import { normalizeHandlers, normalizeTasks, templateSources } from './tasks.js'
+import { compileSchema } from './schema-check.js'
+import { normalizeHandlers, normalizeTasks, templateFeatureDiagnostics, templateSources, type TaskContext } from './tasks.js'
+import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
 import { renderValue } from './template.js'
 import { readVarsFile } from './vars-files.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
@@ -53,15 +54,43 @@ async function readVarsFiles(source: YamlSource, raw: unknown, path: Path, vars:
   return merged
 }
 
-async function normalizePlay(source: YamlSource, raw: unknown, index: number, extraVars: Vars, diagnostics: Diagnostic[]): Promise<Play | undefined> {
+function gatherFactsTask(source: SourceRef): ModuleTask {
+  return {
+    type: 'module', name: 'Gathering Facts', module: 'facts', args: {}, argsSource: source, source,
+    when: [], tags: ['always'], ignoreErrors: false, vars: {}, notify: [], retries: 0, delaySeconds: 0, noLog: false,
+  }
+}
+
+async function normalizePlay(source: YamlSource, raw: unknown, index: number, extraVars: Vars, diagnostics: Diagnostic[], stack: readonly string[]): Promise<Play | undefined> {
   if (!isMapping(raw)) return undefined
   const path = [index]
+  const playbookDir = dirname(resolve(source.file))
   const inline = (isMapping(raw.vars) ? raw.vars : {}) as Vars
   const varsFiles: string[] = []
   const fromFiles = await readVarsFiles(source, raw.vars_files, [...path, 'vars_files'], { ...inline, ...extraVars }, diagnostics, varsFiles)
   const rollout = rolloutOf(raw.rollout)
   const become: BecomeSpec | undefined = raw.become === true ? { user: typeof raw.become_user === 'string' ? raw.become_user : 'root' } : undefined
-  const ctx = { source, diagnostics, ...(become ? { become } : {}) }
+  const roleHandlers: Handler[] = []
+  const ctx: TaskContext = {
+    source, diagnostics, ...(become ? { become } : {}),
+    baseDir: playbookDir, playbookDir, templateDirs: [join(playbookDir, 'templates')], fileDirs: [join(playbookDir, 'files')],
+    stack: [...stack, resolve(source.file)], roleHandlers, rolesSeen: new Set(),
+  }
+  // Ansible's order: pre_tasks, roles, tasks, post_tasks (tend runs handlers once, at the end).
+  const playTemplates = templateSources(source, { vars: raw.vars ?? {} }, path)
+  diagnostics.push(...templateFeatureDiagnostics(source, playTemplates))
+  const roles = playRoles(ctx, raw.roles, [...path, 'roles'])
+  // Roles on a play share their defaults and vars with the whole play, as Ansible's do.
+  const shared = withRoleVars(roles)
+  const tasks = [
+    ...normalizeTasks(ctx, raw.pre_tasks, [...path, 'pre_tasks']).map(shared.task),
+    ...roles,
+    ...normalizeTasks(ctx, raw.tasks, [...path, 'tasks']).map(shared.task),
+    ...normalizeTasks(ctx, raw.post_tasks, [...path, 'post_tasks']).map(shared.task),
+  ].flatMap(flattenStatic)
+  const handlers = [...roleHandlers, ...normalizeHandlers(ctx, raw.handlers, [...path, 'handlers']).map(shared.handler)]
+  // gather_facts is a task of its own, first, counted like Ansible's "Gathering Facts".
+  if (raw.gather_facts === true) tasks.unshift(gatherFactsTask(refOf(source, [...path, 'gather_facts'], true)))
   const name = typeof raw.name === 'string' ? raw.name : typeof raw.hosts === 'string' ? raw.hosts : `play ${index + 1}`
   return {
     name,
@@ -75,34 +104,50 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     ...(varsFiles.length > 0 ? { varsFiles } : {}),
     strategy: raw.strategy === 'free' ? 'free' : 'linear',
     ...(become ? { become } : {}),
-    tasks: normalizeTasks(ctx, raw.tasks, [...path, 'tasks']),
-    handlers: normalizeHandlers(ctx, raw.handlers, [...path, 'handlers']),
+    tasks,
+    handlers,
+    ...(raw.gather_facts === true ? { gatherFacts: true } : {}),
     forceHandlers: raw.force_handlers === true,
     source: refOf(source, path),
     hostsSource: refOf(source, [...path, 'hosts']),
-    templateSources: templateSources(source, { vars: raw.vars ?? {} }, path),
+    templateSources: playTemplates,
   }
 }
 
 /** Parses, schema-checks and normalizes a playbook; throws ConfigError carrying every problem found. */
 export async function loadPlaybook(file: string, options: { extraVars?: Vars } = {}): Promise<Playbook> {
-  const parsed = await readYaml(file)
-  if (!('source' in parsed)) throw new ConfigError([parsed])
+  const diagnostics: Diagnostic[] = []
+  const plays = await readPlays(file, options.extraVars ?? {}, diagnostics, [])
+  if (diagnostics.length > 0 || plays === undefined) throw new ConfigError(dedupe(diagnostics))
+  return { file, plays }
+}
+
+/** The plays of one playbook file, `import_playbook` entries replaced by the imported plays. */
+async function readPlays(file: string, extraVars: Vars, diagnostics: Diagnostic[], stack: readonly string[], from?: Diagnostic): Promise<Play[] | undefined> {
+  const parsed = await readYaml(file, from)
+  if (!('source' in parsed)) {
+    diagnostics.push(parsed)
+    return undefined
+  }
   const { source, value } = parsed
-  if (!parsed.trusted) throw new ConfigError(parsed.diagnostics)
-  const diagnostics: Diagnostic[] = [...parsed.diagnostics]
+  diagnostics.push(...parsed.diagnostics)
+  if (!parsed.trusted) return undefined
   if (value === null || value === undefined) {
     diagnostics.push(diagnosticAt(source, 0, 'the playbook is empty', 'A playbook is a list of plays: `- hosts: all` with `tasks:`.'))
-    throw new ConfigError(diagnostics)
+    return undefined
   }
-  diagnostics.push(...schemaDiagnostics(compileSchema(playbookSchemaWith(true)), value, source))
+  diagnostics.push(...playbookDiagnostics(source, value, compileSchema(playbookSchemaWith(true))))
   const plays: Play[] = []
   for (const [i, raw] of (Array.isArray(value) ? value : []).entries()) {
-    const play = await normalizePlay(source, raw, i, options.extraVars ?? {}, diagnostics)
+    if (isImport(raw)) {
+      const imported = await importPlaybook(source, raw, i, stack, diagnostics, (f, at) => readPlays(f, extraVars, diagnostics, [...stack, resolve(file)], at))
+      plays.push(...imported)
+      continue
+    }
+    const play = await normalizePlay(source, raw, i, extraVars, diagnostics, stack)
     if (play) plays.push(play)
   }
-  if (diagnostics.length > 0) throw new ConfigError(dedupe(diagnostics))
-  return { file, plays }
+  return plays
 }
 
 /** Sorted by position; the same problem found twice (e.g. by the schema and the task check) once. */

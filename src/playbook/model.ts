@@ -21,8 +21,8 @@ interface TaskCommon {
   readonly ignoreErrors: boolean
   readonly become?: BecomeSpec
   readonly vars: Vars
-  /** `no_log`: on a block, every task inside it is hidden too. */
-  readonly noLog: boolean
+  /** `no_log` (absent: false): on a block, every task inside it is hidden too. */
+  readonly noLog?: boolean
   /** `timeout`: on a block, the default deadline of every task inside it (Ansible's inheritance). */
   readonly timeoutSeconds?: number
   readonly source: SourceRef
@@ -31,6 +31,37 @@ interface TaskCommon {
    * from the task (`/http/url`, `/when/0`): validation points at them. Filled by the loader.
    */
   readonly templateSources?: Readonly<Record<string, TemplateSource>>
+  /** A role's defaults: below every other variable (the engine drops those defined elsewhere). */
+  readonly defaults?: Vars
+  /** `loop:`/`with_*:` with its `loop_control`. */
+  readonly loop?: LoopSpec
+}
+
+/** Ansible's loop: the items (a template or a list, as written) and loop_control. */
+export interface LoopSpec {
+  readonly items: unknown
+  readonly kind: 'loop' | 'with_items' | 'with_list' | 'with_dict'
+  readonly loopVar: string
+  readonly indexVar?: string
+  /** A template shown instead of the item. */
+  readonly label?: string
+  readonly pauseSeconds: number
+  readonly source: SourceRef
+}
+
+/**
+ * `include_tasks`/`include_role`: tasks run when the include is reached, per loop item. Known at
+ * load time (`tasks`) when the file name is not a template; else read when reached.
+ */
+export interface IncludeTask extends TaskCommon {
+  readonly type: 'include'
+  /** The file as written (may be a template), for include_tasks. */
+  readonly file: string
+  /** Directory a relative file is resolved against. */
+  readonly baseDir: string
+  readonly tasks?: readonly Task[]
+  /** What the output calls it: `include_tasks: inc.yml`, `include_role: web`. */
+  readonly label: string
 }
 
 /** A templated string (or a bare `when:`-style expression) as written, and where. */
@@ -56,16 +87,25 @@ export interface ModuleTask extends TaskCommon {
   readonly failedWhen?: readonly string[]
   /** Where `notify` is written (for "no handler named …"). */
   readonly notifySource?: SourceRef
+  /** Ansible's run_once: runs on one host of the batch; its result is every host's. */
+  readonly runOnce?: boolean
+  /** An unreachable host is counted `ignored` and stays in the play. */
+  readonly ignoreUnreachable?: boolean
 }
 
 export interface BlockTask extends TaskCommon {
   readonly type: 'block'
+  /**
+   * `static`: a role or an import, not a `block:` written by the user. The play runs its tasks one
+   * by one at top level (linear lockstep per task, as Ansible does), each wrapped in this block.
+   */
+  readonly origin?: 'static'
   readonly block: readonly Task[]
   readonly rescue: readonly Task[]
   readonly always: readonly Task[]
 }
 
-export type Task = ModuleTask | BlockTask
+export type Task = ModuleTask | BlockTask | IncludeTask
 
 /** A handler is a module task run at the end of a play (or batch) if notified by `name` or `listen`. */
 export interface Handler extends ModuleTask {
@@ -111,6 +151,8 @@ export interface Play {
   readonly source: SourceRef
   /** Where the `hosts:` pattern is written. */
   readonly hostsSource?: SourceRef
+  /** gather_facts: true (tend's default is false: most runbooks need no facts). */
+  readonly gatherFacts?: boolean
   /** Positions of templated play vars, by JSON Pointer from the play (`/vars/url`). */
   readonly templateSources?: Readonly<Record<string, TemplateSource>>
 }

@@ -14,21 +14,48 @@ export function selectHosts(inventory: Inventory, pattern: string): string[] {
   const intersections = terms.filter((t) => t.startsWith('&')).map((t) => t.slice(1))
   const exclusions = terms.filter((t) => t.startsWith('!')).map((t) => t.slice(1))
   // Only exclusions (`!web`) means "all but": Ansible starts from `all` then.
-  const selected = new Set((unions.length > 0 ? unions : ['all']).flatMap((t) => matchTerm(inventory, t)))
+  const selected = new Set((unions.length > 0 ? unions : ['all']).flatMap((t) => matchSubscripted(inventory, t)))
   for (const term of intersections) {
-    const other = new Set(matchTerm(inventory, term))
+    const other = new Set(matchSubscripted(inventory, term))
     for (const host of [...selected]) if (!other.has(host)) selected.delete(host)
   }
-  for (const term of exclusions) for (const host of matchTerm(inventory, term)) selected.delete(host)
+  for (const term of exclusions) for (const host of matchSubscripted(inventory, term)) selected.delete(host)
   return [...inventory.hosts.keys()].filter((host) => selected.has(host))
 }
 
+/** Splits on `,`, else on `:` outside brackets (`web[1:3]:db` is two terms, as in Ansible). */
 export function splitPattern(pattern: string): string[] {
-  const separator = pattern.includes(',') ? ',' : ':'
-  return pattern
-    .split(separator)
-    .map((t) => t.trim())
-    .filter((t) => t !== '')
+  if (pattern.includes(',')) return pattern.split(',').map((t) => t.trim()).filter((t) => t !== '')
+  const terms: string[] = []
+  let depth = 0
+  let current = ''
+  for (const c of pattern) {
+    if (c === '[') depth++
+    if (c === ']') depth = Math.max(0, depth - 1)
+    if (c === ':' && depth === 0) {
+      terms.push(current)
+      current = ''
+    } else current += c
+  }
+  terms.push(current)
+  return terms.map((t) => t.trim()).filter((t) => t !== '')
+}
+
+/** Ansible's subscripts on a term: `web[0]`, `web[-1]`, `web[1:3]` (0-based, end inclusive), `web[2:]`. */
+const SUBSCRIPT = /^(.+)\[(?:(-?\d+)|(\d+)(?::|-)(\d+)?)\]$/
+
+function matchSubscripted(inventory: Inventory, term: string): string[] {
+  const m = term.startsWith('~') ? null : SUBSCRIPT.exec(term)
+  if (!m) return matchTerm(inventory, term)
+  const hosts = [...new Set(matchTerm(inventory, m[1]!))]
+  if (m[2] !== undefined) {
+    const i = Number(m[2])
+    const host = hosts.at(i)
+    return host === undefined ? [] : [host]
+  }
+  const start = Number(m[3])
+  const end = m[4] === undefined ? hosts.length - 1 : Number(m[4])
+  return hosts.slice(start, end + 1)
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -44,6 +44,25 @@ export const taskKeywords = {
   timeout: { type: 'number', exclusiveMinimum: 0, description: 'Deadline in seconds for the whole task, verification included.' },
   ...becomeProperties,
   vars: varsSchema,
+  loop: { description: 'Run the task once per item: a list, or a template giving one (`"{{ hosts_to_add }}"`); the item is `item`.', anyOf: [{ type: 'string' }, { type: 'array' }] },
+  with_items: { description: 'Like loop, with nested lists flattened one level (Ansible\'s with_items).', anyOf: [{ type: 'string' }, { type: 'array' }] },
+  with_list: { description: 'Like loop (Ansible\'s with_list).', anyOf: [{ type: 'string' }, { type: 'array' }] },
+  with_dict: { description: 'Loop over a mapping: `item.key`, `item.value`.', anyOf: [{ type: 'string' }, { type: 'object' }] },
+  loop_control: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'How the loop runs: loop_var, index_var, label, pause.',
+    properties: {
+      loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Name of the item variable (default item).' },
+      index_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Variable holding the 0-based index of the item.' },
+      label: { type: 'string', description: 'What the output shows for each item (a template).' },
+      pause: { type: 'number', minimum: 0, description: 'Seconds to wait between items.' },
+      extended: { type: 'boolean', description: 'Accepted; `ansible_loop` (index, index0, first, last, length) is always set.' },
+    },
+  },
+  args: { type: 'object', description: 'More arguments for the module (Ansible\'s `args:`), merged over those under the module key.' },
+  run_once: { type: 'boolean', description: 'Run on one host of the batch only; every host of the batch gets its result.' },
+  ignore_unreachable: { type: 'boolean', description: 'An unreachable host is counted `ignored` and stays in the play.' },
 } as const
 
 /** Keywords a block honours (inherited by every task inside it, as in Ansible); tasks.ts rejects the others. */
@@ -136,6 +155,14 @@ export function playbookSchemaWith(forValidation: boolean): object {
           tasks: { type: 'array', items: { $ref: '#/definitions/task' }, description: 'Tasks run in order on each host.' },
           handlers: { type: 'array', items: { $ref: '#/definitions/handler' }, description: 'Tasks run at the end of the play when notified.' },
           force_handlers: { type: 'boolean', description: 'Run notified handlers even on hosts that failed.' },
+          gather_facts: { type: 'boolean', description: 'Gather a small fact set (ansible_hostname, ansible_facts.…) first. tend\'s default is false: most runbooks need no facts.' },
+          roles: {
+            type: 'array',
+            description: 'Roles run before `tasks`: a name, or {role, vars, when, tags, …params}. Searched in roles/ beside the playbook, then TEND_ROLES_PATH.',
+            items: { anyOf: [{ type: 'string' }, { type: 'object' }] },
+          },
+          pre_tasks: { type: 'array', items: { $ref: '#/definitions/task' }, description: 'Tasks run before roles.' },
+          post_tasks: { type: 'array', items: { $ref: '#/definitions/task' }, description: 'Tasks run after `tasks`.' },
         },
       },
       task,

@@ -1,20 +1,25 @@
 import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
-import type { BecomeSpec, Handler, Task, TemplateSource, Vars } from './model.js'
+import type { BecomeSpec, Handler, LoopSpec, Task, TemplateSource, Vars } from './model.js'
+import { ansibleModule, missingAnsibleModule } from './ansible-modules.js'
+import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
+import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
 import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
-import { isTemplate } from './template-vars.js'
-import { diagnosticAt, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
+import { expressionTemplate, isTemplate } from './template-vars.js'
+import { missingTemplateFeatures } from './template-features.js'
+import { diagnosticAt, diagnosticAtRef, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
 const BLOCK_KEYS = ['block', 'rescue', 'always']
 /** Task keywords Ansible does not accept on a block: they describe one module's result. */
 const NOT_ON_BLOCK = ['register', 'notify', 'until', 'retries', 'delay', 'changed_when', 'failed_when']
 const EXPRESSION_KEYS = ['when', 'until', 'changed_when', 'failed_when']
+const LOOP_KEYS = ['loop', 'with_items', 'with_list', 'with_dict'] as const
 
-/** Loader state shared by the tasks of one play: where diagnostics go. */
-export interface TaskContext {
+/** Loader state shared by the tasks of one play: where diagnostics go, where files are found. */
+export interface TaskContext extends IncludeContext {
   readonly source: YamlSource
   readonly diagnostics: Diagnostic[]
   /** The become in force around these tasks (play, then enclosing blocks). */
@@ -26,6 +31,20 @@ const list = (value: unknown): string[] =>
 
 function isMapping(value: unknown): value is Mapping {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Keys that stand for a module: tend's, Ansible's names tend keeps, and the include/import keys. */
+function isModuleKey(key: string): boolean {
+  return key in modules || ansibleModule(key) !== undefined || includeKind(key) !== undefined
+}
+
+/**
+ * The migration check on templates, at load time so it is reported with every other problem:
+ * Ansible filters, tests and lookups tend's templates lack.
+ */
+export function templateFeatureDiagnostics(source: YamlSource, sources: Readonly<Record<string, TemplateSource>>): Diagnostic[] {
+  return Object.values(sources).flatMap(({ text, expression, ...where }) =>
+    missingTemplateFeatures(expression ? expressionTemplate(text) : text).map((m) => diagnosticAtRef(source, where, `${m} (in \`${text}\`)`)))
 }
 
 /** Positions of every templated string and expression of a task or play, by JSON Pointer. */
@@ -40,9 +59,18 @@ export function templateSources(source: YamlSource, raw: Mapping, path: Path, mo
   }
   for (const [key, value] of Object.entries(raw)) {
     if (BLOCK_KEYS.includes(key)) continue
+    // assert's `that` and debug's `var` are expressions like `when:` (Ansible reads them so).
+    if (moduleKey !== undefined && key === moduleKey && isMapping(value) && ['assert', 'debug'].includes(ansibleKind(key))) {
+      for (const [k, v] of Object.entries(value)) walk(v, [key, k], k === 'that' || k === 'var')
+      continue
+    }
     walk(value, [key], EXPRESSION_KEYS.includes(key) && key !== moduleKey)
   }
   return out
+}
+
+function ansibleKind(key: string): string {
+  return key.replace(/^ansible\.(builtin|legacy)\./, '')
 }
 
 /** The become in force for a task: its own, else the enclosing one (Ansible's inheritance). */
@@ -57,13 +85,19 @@ function becomeOf(raw: Mapping, around: BecomeSpec | undefined): BecomeSpec | un
 function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: readonly string[]): string[] {
   const keys = Object.keys(raw)
   const known = new Set([...Object.keys(taskKeywords), ...BLOCK_KEYS, ...extraKeys])
-  const moduleKeys = keys.filter((k) => k in modules)
-  const unknown = keys.filter((k) => !known.has(k) && !(k in modules))
+  const moduleKeys = keys.filter((k) => !known.has(k) && isModuleKey(k))
+  const unknown = keys.filter((k) => !known.has(k) && !isModuleKey(k))
   const isBlock = keys.some((k) => BLOCK_KEYS.includes(k))
   const moduleNames = Object.keys(modules)
   const at = (key: string) => offsetOf(ctx.source, [...path, key], true)
   for (const key of unknown) {
-    if (moduleKeys.length === 0 && !isBlock) {
+    const keyword = MISSING_TASK_KEYWORDS[key]
+    const missing = missingAnsibleModule(key)
+    if (keyword !== undefined) {
+      ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `Ansible's task keyword \`${key}\` is not in tend`, `${keyword}.`))
+    } else if (missing !== undefined) {
+      ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `unknown module \`${key}\``, missing))
+    } else if (moduleKeys.length === 0 && !isBlock) {
       const guess = nearest(key, [...moduleNames, ...known])
       const hint = `${guess ? `did you mean \`${guess}\`? ` : ''}known modules: ${moduleNames.join(', ')}`
       ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `unknown module \`${key}\``, hint))
@@ -93,6 +127,29 @@ function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: rea
   return moduleKeys
 }
 
+/** loop / with_items / with_list / with_dict with loop_control. */
+export function loopOf(ctx: TaskContext, raw: Mapping, path: Path): LoopSpec | undefined {
+  const kinds = LOOP_KEYS.filter((k) => k in raw)
+  const control = isMapping(raw.loop_control) ? raw.loop_control : {}
+  if (kinds.length > 1) {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, kinds[1]!], true), `one task has two loops: \`${kinds[0]}\` and \`${kinds[1]}\``, 'Keep one; `loop:` is the modern form.'))
+  }
+  const kind = kinds[0]
+  if (kind === undefined) {
+    if ('loop_control' in raw) ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, 'loop_control'], true), '`loop_control` without a loop', 'Add `loop:` (or `with_items:`) to the task.'))
+    return undefined
+  }
+  return {
+    items: raw[kind],
+    kind,
+    loopVar: typeof control.loop_var === 'string' ? control.loop_var : 'item',
+    ...(typeof control.index_var === 'string' ? { indexVar: control.index_var } : {}),
+    ...(typeof control.label === 'string' ? { label: control.label } : {}),
+    pauseSeconds: typeof control.pause === 'number' ? control.pause : 0,
+    source: refOf(ctx.source, [...path, kind], true),
+  }
+}
+
 export function normalizeTasks(ctx: TaskContext, raw: unknown, path: Path): Task[] {
   if (!Array.isArray(raw)) return []
   return raw.flatMap((task, i) => {
@@ -101,10 +158,22 @@ export function normalizeTasks(ctx: TaskContext, raw: unknown, path: Path): Task
   })
 }
 
+/** The tend module and spec for a module key, Ansible's names translated; problems reported. */
+function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, path: Path): { kind: string; args: unknown } {
+  const translate = ansibleModule(key)
+  if (!translate) return { kind: key, args: rawArgs }
+  const translated = translate(resolveSource(ctx, ansibleKind(key), rawArgs, [...path, key]))
+  for (const p of translated.problems) {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, key, ...(p.key ? [p.key] : [])]), p.message, p.hint))
+  }
+  return translated
+}
+
 function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
   if (!isMapping(raw)) return undefined // the schema reports it
   const moduleKeys = classifyKeys(ctx, raw, path, extraKeys)
   const become = becomeOf(raw, ctx.become)
+  const loop = loopOf(ctx, raw, path)
   const common = {
     ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     when: list(raw.when),
@@ -116,7 +185,9 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...(typeof raw.timeout === 'number' ? { timeoutSeconds: raw.timeout } : {}),
     source: refOf(ctx.source, path),
     templateSources: templateSources(ctx.source, raw, path, moduleKeys[0]),
+    ...(loop ? { loop } : {}),
   }
+  ctx.diagnostics.push(...templateFeatureDiagnostics(ctx.source, common.templateSources))
   if ('block' in raw) {
     const inner = { ...ctx, ...(become ? { become } : {}) }
     return {
@@ -127,9 +198,15 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
       always: normalizeTasks(inner, raw.always, [...path, 'always']),
     }
   }
-  const kind = moduleKeys[0]
-  if (kind === undefined) return undefined
-  ctx.diagnostics.push(...moduleArgDiagnostics(kind, raw[kind], ctx.source, [...path, kind]))
+  const key = moduleKeys[0]
+  if (key === undefined) return undefined
+  const include = includeKind(key)
+  if (include) return normalizeInclude({ ...ctx, ...(become ? { become } : {}) }, raw, path, key, include, common, normalizeTasks, normalizeHandlers)
+  const translated = moduleOf(ctx, key, raw[key], path)
+  const kind = translated.kind
+  // Ansible's `args:` adds arguments to the module's (`command: ls` with `args: {chdir: /tmp}`).
+  const moduleArgs = isMapping(raw.args) ? { ...(expandShorthand(kind, translated.args).args as Mapping), ...raw.args } : translated.args
+  ctx.diagnostics.push(...moduleArgDiagnostics(kind, moduleArgs, ctx.source, [...path, key]))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))
   const changedWhen = conditions(raw.changed_when)
@@ -138,8 +215,8 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...common,
     type: 'module',
     module: kind,
-    args: expandShorthand(kind, raw[kind]).args,
-    argsSource: refOf(ctx.source, [...path, kind]),
+    args: expandShorthand(kind, moduleArgs).args,
+    argsSource: refOf(ctx.source, [...path, key]),
     ...(typeof raw.register === 'string' ? { register: raw.register } : {}),
     notify: list(raw.notify),
     ...('notify' in raw ? { notifySource: refOf(ctx.source, [...path, 'notify']) } : {}),
@@ -149,6 +226,8 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     delaySeconds: typeof raw.delay === 'number' ? raw.delay : 5,
     ...(changedWhen ? { changedWhen } : {}),
     ...(failedWhen ? { failedWhen } : {}),
+    ...(raw.run_once === true ? { runOnce: true } : {}),
+    ...(raw.ignore_unreachable === true ? { ignoreUnreachable: true } : {}),
   }
 }
 
@@ -158,6 +237,9 @@ export function normalizeHandlers(ctx: TaskContext, raw: unknown, path: Path): H
     const task = normalizeTask(ctx, handler, [...path, i], ['listen'])
     if (task?.type === 'block') {
       ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, i, 'block'], true), 'a handler cannot be a block', 'A handler is one module task with a `name`.'))
+    }
+    if (task?.type === 'include') {
+      ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, i], false), 'a handler cannot include tasks or roles', 'A handler is one module task with a `name` (Ansible refuses include_role in handlers too).'))
     }
     if (task?.type !== 'module' || task.name === undefined) return []
     return [{ ...task, name: task.name, listen: list((handler as Mapping).listen) }]

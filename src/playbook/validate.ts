@@ -3,7 +3,8 @@ import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, t
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
 import { refusal } from './template.js'
-import { expressionTemplate, parseTemplate, variablesOf } from './template-vars.js'
+import { expressionTemplate, isTemplate, parseTemplate, variablesOf } from './template-vars.js'
+import { FACT_NAMES } from '../modules/facts.js'
 import { withSourceLine } from './yaml-source.js'
 
 /**
@@ -14,7 +15,7 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
   const diagnostics: Diagnostic[] = []
   const registered = new Set<string>()
   for (const play of playbook.plays) {
-    for (const task of allTasks([...play.tasks, ...play.handlers])) if (task.type === 'module' && task.register) registered.add(task.register)
+    for (const task of allTasks([...play.tasks, ...play.handlers])) for (const name of definedBy(task)) registered.add(name)
     const hosts = selectHosts(inventory, play.hosts)
     if (hosts.length === 0) diagnostics.push(emptyPattern(play, inventory))
     diagnostics.push(...unknownHandlers(play))
@@ -24,7 +25,18 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
 }
 
 function allTasks(tasks: readonly Task[]): Task[] {
-  return tasks.flatMap((t) => (t.type === 'block' ? [t, ...allTasks([...t.block, ...t.rescue, ...t.always])] : [t]))
+  return tasks.flatMap((t) => (t.type === 'block' ? [t, ...allTasks([...t.block, ...t.rescue, ...t.always])] : t.type === 'include' ? [t, ...allTasks(t.tasks ?? [])] : [t]))
+}
+
+/** Variables a task defines for the tasks after it: register, set_fact's names, gathered facts. */
+function definedBy(task: Task): string[] {
+  if (task.type !== 'module') return []
+  const args = task.args !== null && typeof task.args === 'object' ? Object.keys(task.args) : []
+  return [
+    ...(task.register ? [task.register] : []),
+    ...(task.module === 'set_fact' ? args.filter((k) => k !== 'cacheable') : []),
+    ...(task.module === 'facts' ? FACT_NAMES : []),
+  ]
 }
 
 function emptyPattern(play: Play, inventory: Inventory): Diagnostic {
@@ -44,7 +56,8 @@ function unknownHandlers(play: Play): Diagnostic[] {
   for (const task of allTasks(play.tasks)) {
     if (task.type !== 'module') continue
     for (const name of task.notify) {
-      if (topics.has(name)) continue
+      // A templated name is known per host only; its variables are checked like any template.
+      if (topics.has(name) || isTemplate(name)) continue
       out.push({
         ...(task.notifySource ?? task.source),
         message: `notify: no handler named or listening to \`${name}\``,
@@ -90,7 +103,9 @@ function checkTemplates(sources: Readonly<Record<string, TemplateSource>> | unde
           : {
               ...where,
               message: `undefined variable \`${name}\` in \`${text}\` (${owner})`,
-              hint: didYouMean(name, defined, 'Define it in the play/task `vars`, vars_files, the inventory, with `register`, or -e; or use `| default(...)`.'),
+              hint: FACT_NAMES.includes(name)
+                ? 'A fact: add `gather_facts: true` to the play (tend\'s default is false, unlike Ansible\'s, because most runbooks need no facts).'
+                : didYouMean(name, defined, 'Define it in the play/task `vars`, vars_files, the inventory, with `register`, or -e; or use `| default(...)`.'),
             },
       )
     }
@@ -104,9 +119,13 @@ function undefinedVariables(play: Play, hosts: readonly string[], inventory: Inv
   const out = checkTemplates(play.templateSources, playScope, some, `play "${play.name}"`)
   const walk = (tasks: readonly Task[], scope: Set<string>): void => {
     for (const task of tasks) {
-      const inner = new Set([...scope, ...Object.keys(task.vars)])
-      out.push(...checkTemplates(task.templateSources, inner, some, `task "${task.name ?? (task.type === 'module' ? task.module : 'block')}"`))
+      const loop = task.loop ? [task.loop.loopVar, 'ansible_loop_var', 'ansible_loop', ...(task.loop.indexVar ? [task.loop.indexVar, 'ansible_index_var'] : [])] : []
+      const inner = new Set([...scope, ...Object.keys(task.vars), ...Object.keys(task.defaults ?? {}), ...loop])
+      out.push(...checkTemplates(task.templateSources, inner, some, `task "${task.name ?? (task.type === 'module' ? task.module : task.type === 'include' ? task.label : 'block')}"`))
       if (task.type === 'block') walk([...task.block, ...task.rescue, ...task.always], inner)
+      // include_tasks is dynamic: what its tasks use may be bound only when it runs (Ansible
+      // checks nothing ahead either); its files were still read and checked for everything else.
+      if (task.type === 'include' && task.label.startsWith('include_role')) walk(task.tasks ?? [], inner)
     }
   }
   walk([...play.tasks, ...play.handlers], playScope)

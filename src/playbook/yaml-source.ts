@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml'
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml'
 import type { Diagnostic } from '../errors.js'
 import type { SourceRef } from './model.js'
 
@@ -26,7 +26,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter()
   // prettyErrors off: we render positions ourselves, with the source line and a caret.
   // YAML 1.1, as Ansible reads it: `become: yes` is a boolean in existing playbooks.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' })
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyyamlBooleans })
   const source: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter }
   const diagnostics = [...doc.errors, ...doc.warnings].map((e) => {
     const opener = /end with an? ([\]}])/.exec(e.message)
@@ -45,6 +45,18 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   // duplicate key leaves the tree intact, so those files are still checked.
   const trusted = doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
   return { source, value, diagnostics, trusted }
+}
+
+/**
+ * YAML 1.1 as PyYAML (Ansible's reader) resolves booleans: yes/no, true/false, on/off. The yaml
+ * package's 1.1 schema also takes `y`/`n`, which would turn `with_dict: {x: 1, y: 2}` or a host
+ * var `n: 3` into booleans that Ansible reads as strings.
+ */
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !(tag.test instanceof RegExp)) return tag
+    return { ...tag, test: new RegExp(tag.test.source.replace(/^\^\(\?:[YN]\|[yn]\|/, '^(?:')) } as ScalarTag
+  })
 }
 
 /** Where the flow collection still open at `end` was opened (YAML reports where it gave up). */

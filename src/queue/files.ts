@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Diagnostic } from '../errors.js'
 import type { Play, Playbook } from '../playbook/model.js'
-import { moduleTasks } from './job.js'
+import { dynamicIncludes, moduleTasks } from './job.js'
 
 function templateSrc(args: unknown): unknown {
   return typeof args === 'object' && args !== null ? (args as { src?: unknown }).src : undefined
@@ -16,7 +16,12 @@ function templateSrc(args: unknown): unknown {
 
 /** Problems that make a playbook unfit for --queue, each pinned to its source. */
 export function queueProblems(playbook: Playbook): Diagnostic[] {
-  return playbook.plays.flatMap((play) => moduleTasks(play).flatMap((task): Diagnostic[] => {
+  const includes = playbook.plays.flatMap((play) => dynamicIncludes(play).map((task): Diagnostic => ({
+    ...task.source,
+    message: `${task.type === 'include' ? task.label : 'include'}: a file named by a variable is read when reached, on the controller's disk; with --queue it cannot be`,
+    hint: 'workers receive the play as loaded: name the file literally (it is then read before the run), or run without --queue',
+  })))
+  return [...includes, ...playbook.plays.flatMap((play) => moduleTasks(play).flatMap((task): Diagnostic[] => {
     const src = templateSrc(task.args)
     if (task.module !== 'template' || typeof src !== 'string' || !(src.includes('{{') || src.includes('{%'))) return []
     return [{
@@ -24,7 +29,7 @@ export function queueProblems(playbook: Playbook): Diagnostic[] {
       message: `template src ${JSON.stringify(src)} depends on variables; with --queue the source must be a fixed path`,
       hint: 'workers receive the template sources with the job, read on the controller before the run; name the file literally, or run without --queue',
     }]
-  }))
+  }))]
 }
 
 /** The play's template sources by absolute path; a missing one is left out (the worker reports it as a local run would). */

@@ -113,6 +113,7 @@ function* allTasks(tasks: readonly Task[]): Generator<Task> {
   for (const task of tasks) {
     yield task
     if (task.type === 'block') yield* allTasks([...task.block, ...task.rescue, ...task.always])
+    if (task.type === 'include' && task.tasks !== undefined) yield* allTasks(task.tasks)
   }
 }
 
@@ -128,4 +129,9 @@ export function secretRegisters(play: Play): ReadonlySet<string> {
 /** Every module task of the play, handlers included. */
 export function moduleTasks(play: Play) {
   return [...allTasks([...play.tasks, ...play.handlers])].filter((t) => t.type === 'module')
+}
+
+/** include_tasks whose file is only known per host at run time (read from disk when reached). */
+export function dynamicIncludes(play: Play) {
+  return [...allTasks([...play.tasks, ...play.handlers])].filter((t) => t.type === 'include' && t.tasks === undefined)
 }

@@ -32,8 +32,8 @@ test('plain output has one line per task in Ansible words and an Ansible PLAY RE
   assert.match(result.stdout, /^ok: \[alpha\] already there$/m)
   assert.match(result.stdout, /^changed: \[beta\] make stamp$/m)
   assert.match(result.stdout, /^skipping: \[alpha\] skipped one/m)
-  assert.match(result.stdout, /^alpha {22}: ok=1 {4}changed=2 {4}unreachable=0 {4}failed=0 {4}skipped=1 {4}rescued=0 {4}ignored=0$/m)
-  assert.deepEqual(parseRecap(result.stdout).beta, { ok: 1, changed: 2, unreachable: 0, failed: 0, skipped: 1, rescued: 0, ignored: 0 })
+  assert.match(result.stdout, /^alpha {22}: ok=3 {4}changed=2 {4}unreachable=0 {4}failed=0 {4}skipped=1 {4}rescued=0 {4}ignored=0$/m)
+  assert.deepEqual(parseRecap(result.stdout).beta, { ok: 3, changed: 2, unreachable: 0, failed: 0, skipped: 1, rescued: 0, ignored: 0 })
   assert.doesNotMatch(result.stdout + result.stderr, /\u001b\[/, 'no colour when stdout is not a terminal')
 })
 

@@ -1,6 +1,6 @@
 /** `tend validate` and `tend run` on broken input: every problem, file:line:column, no host contacted. */
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -71,11 +71,12 @@ function brokenCases(): BrokenCase[] {
     .filter((e) => e.isDirectory() && existsSync(join(BROKEN, e.name, 'expected.json')))
     .map((e) => {
       const dir = join(BROKEN, e.name)
-      const own = join(dir, 'inventory.yaml')
+      // A case's own inventory: YAML, INI, or a directory of inventory files.
+      const own = ['inventory.yaml', 'inventory.ini', 'inventory'].map((f) => join(dir, f)).find((f) => existsSync(f))
       return {
         name: e.name,
         playbook: join(dir, 'playbook.yaml'),
-        inventory: existsSync(own) ? own : join(BROKEN, 'inventory.yaml'),
+        inventory: own ?? join(BROKEN, 'inventory.yaml'),
         expected: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as BrokenCase['expected'],
       }
     })
@@ -83,8 +84,10 @@ function brokenCases(): BrokenCase[] {
 
 /** The case's inventory with every flow-style host pointed at the tripwire (same lines, so positions hold). */
 async function rewired(c: BrokenCase, port: number, dir: string): Promise<string> {
+  // An inventory directory (INI/YAML files) names no reachable host: used as it is.
+  if (statSync(c.inventory).isDirectory()) return c.inventory
   const text = readFileSync(c.inventory, 'utf8').replace(/\{ ansible_host: 10\.77\.0\.\d+/g, `{ ansible_host: 127.0.0.1, ansible_port: ${port}`)
-  const path = join(dir, c.name, 'inventory.yaml')
+  const path = join(dir, c.name, basename(c.inventory))
   await mkdir(dirname(path), { recursive: true })
   await writeFile(path, text)
   return path

@@ -5,7 +5,7 @@ import { ConfigError, type Diagnostic } from '../../src/errors.js'
 import { loadInventory, loadPlaybook } from '../../src/playbook/load.js'
 import { checkPlaybook } from '../../src/playbook/validate.js'
 
-/** test/fixtures/broken: one directory per case with playbook.yaml, optional inventory.yaml, expected.json. */
+/** test/fixtures/broken: one directory per case with playbook.yaml, optional inventory.yaml|.ini|/, expected.json. */
 export const corpusDir = fileURLToPath(new URL('../fixtures/broken/', import.meta.url))
 
 export interface BrokenCase {
@@ -21,11 +21,12 @@ export function brokenCases(): BrokenCase[] {
     .filter((name) => statSync(join(corpusDir, name)).isDirectory())
     .sort()
     .map((name) => {
-      const own = join(corpusDir, name, 'inventory.yaml')
+      // A case's own inventory: YAML, INI, or a directory of inventory files.
+      const own = ['inventory.yaml', 'inventory.ini', 'inventory'].map((f) => join(corpusDir, name, f)).find((f) => existsSync(f))
       return {
         name,
         playbook: join(corpusDir, name, 'playbook.yaml'),
-        inventory: existsSync(own) ? own : join(corpusDir, 'inventory.yaml'),
+        inventory: own ?? join(corpusDir, 'inventory.yaml'),
         expectedFile: join(corpusDir, name, 'expected.json'),
       }
     })

@@ -78,3 +78,8 @@ test('schema/*.schema.json equal the generated schemas (run `npx tsx schema/gene
     assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), schema, `${name}.schema.json is stale`)
   }
 })
+
+test('YAML booleans are PyYAML\'s (yes/no, true/false, on/off): `y` and `n` stay strings, as Ansible reads them', async () => {
+  const { parseYaml } = await import('../../src/playbook/yaml-source.js')
+  assert.deepEqual(parseYaml('x.yaml', 'a: y\nn: 1\nb: yes\nc: On\nd: off\ne: N\nf: no\n').value, { a: 'y', n: 1, b: true, c: true, d: false, e: 'N', f: false })
+})

@@ -10,18 +10,51 @@ import { DEFAULT_INVENTORY, type RunFlags } from '../flags.js'
 import { controller, executeRun, markPending } from '../recorded-run.js'
 import { resumeCommandOf } from '../../state/dir.js'
 import { openQueueRun, resumableError } from '../queue-run.js'
+import { ExitCode } from '../../exit-codes.js'
+import { ConfigError } from '../../errors.js'
+import type { Playbook, Task } from '../../playbook/model.js'
+import { matchesTaskName } from '../../engine/start-at.js'
+import { applyConnectionDefaults } from '../connection-defaults.js'
+import { listPlaybook, type ListMode } from './list.js'
+
+function listModes(flags: RunFlags): ListMode[] {
+  return [flags.listHosts && 'hosts', flags.listTasks && 'tasks', flags.listTags && 'tags'].filter((m): m is ListMode => typeof m === 'string')
+}
+
+/** --start-at-task naming no task would silently run nothing: refuse it, as Ansible does. */
+function checkStartAt(playbook: Playbook, wanted: string): void {
+  const names = (tasks: readonly Task[]): (string | undefined)[] =>
+    tasks.flatMap((t) => (t.type === 'block' ? names([...t.block, ...t.rescue, ...t.always]) : t.type === 'include' ? [t.name, ...names(t.tasks ?? [])] : [t.name]))
+  const all = playbook.plays.flatMap((p) => names(p.tasks))
+  if (all.some((n) => matchesTaskName(wanted, n))) return
+  throw new ConfigError([{ file: playbook.file, line: 0, column: 0, message: `--start-at-task: no task named \`${wanted}\``, hint: `Task names: ${all.filter(Boolean).join(', ')}` }])
+}
 
 export async function runCommand(playbookFile: string, flags: RunFlags): Promise<number> {
   const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
   const extraVarArgs = flags.extraVars ?? []
+  if (flags.syntaxCheck === true) {
+    const { validateCommand } = await import('./validate.js')
+    return validateCommand(playbookFile, { inventory: inventoryFile, extraVars: extraVarArgs })
+  }
   // Nothing below contacts a host until the playbook, inventory and variables validate.
-  const { playbook, inventory, extraVars } = await loadInputs(playbookFile, inventoryFile, extraVarArgs)
+  const loaded = await loadInputs(playbookFile, inventoryFile, extraVarArgs)
+  const { playbook, extraVars } = loaded
+  const inventory = applyConnectionDefaults(loaded.inventory, flags)
   const limit = flags.limit === undefined ? undefined : await resolveLimit(inventory, flags.limit)
+  const listed = listModes(flags)
+  if (listed.length > 0) {
+    process.stdout.write(listPlaybook(playbook, inventory, listed, { limit, tags: flags.tags ?? [], skipTags: flags.skipTags ?? [] }))
+    return ExitCode.ok
+  }
+  if (flags.startAtTask !== undefined) checkStartAt(playbook, flags.startAtTask)
+  const verbosity = Math.min(3, flags.verbose ?? 0)
   const check = flags.check === true
   const plan = freezePlan(playbook, inventory, limit, {
     inventory: inventoryFile, ...(flags.limit !== undefined && { limit: flags.limit }),
     tags: flags.tags ?? [], skipTags: flags.skipTags ?? [], extraVars: extraVarArgs, forks: flags.forks,
-    stepTimeoutSeconds: flags.stepTimeout, diff: flags.diff === true, acceptNewHostKeys: flags.acceptNewHostKeys === true,
+    // -v shows changes with their diffs.
+    stepTimeoutSeconds: flags.stepTimeout, diff: flags.diff === true || verbosity >= 1, acceptNewHostKeys: flags.acceptNewHostKeys === true,
   }, check)
   const runId = newRunId()
   // --queue: checked and connected before the run is recorded or any output starts.
@@ -32,6 +65,7 @@ export async function runCommand(playbookFile: string, flags: RunFlags): Promise
   try {
     return await executeRun({
       store, runId, plan, playbook, inventory, extraVars, limit, json: flags.json === true, waitLockSeconds: flags.waitLock ?? 0,
+      verbosity, ...(flags.startAtTask !== undefined && { startAtTask: flags.startAtTask }),
       ...(queue !== undefined && { executor: queue.executor }),
     })
   } catch (error) {

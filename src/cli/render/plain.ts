@@ -7,6 +7,7 @@ import { palette } from './color.js'
 import { banner, recapLines, taskEndLines } from './format.js'
 import { batchLine, haltLines, pauseLine, planLines, recheckLine, runEndLines } from './rollout-format.js'
 import type { RenderOptions, Renderer } from './types.js'
+import { resultLine } from '../verbose.js'
 
 
 export function plainRenderer(options: RenderOptions): Renderer {
@@ -41,7 +42,7 @@ export function plainRenderer(options: RenderOptions): Renderer {
       case 'task-start':
         return []
       case 'task-end':
-        return taskEndLines(event, paint)
+        return [...taskEndLines(event, paint), ...((options.verbosity ?? 0) >= 1 ? resultLine(event.result) : [])]
       case 'play-end':
         return event.stopped && event.stopped !== halted ? [paint.failed(`play stopped: ${event.stopped}`)] : []
       case 'recap':

@@ -14,4 +14,6 @@ export interface RenderOptions {
   readonly check: boolean
   readonly color: boolean
   readonly out: NodeJS.WritableStream
+  /** -v count; 1 or more adds each task's result (never a no_log task's: it has none). */
+  readonly verbosity?: number
 }

@@ -1,0 +1,45 @@
+/**
+ * `tend run --list-hosts | --list-tasks | --list-tags`: what a run would touch, in
+ * ansible-playbook's layout; nothing is contacted.
+ */
+import type { Inventory, Playbook, Task } from '../../playbook/model.js'
+import { selectHosts } from '../../playbook/patterns.js'
+import { selectedByTags } from '../../engine/tags.js'
+
+export type ListMode = 'hosts' | 'tasks' | 'tags'
+
+interface Listed {
+  readonly name: string
+  readonly tags: readonly string[]
+}
+
+function flatten(tasks: readonly Task[], inherited: readonly string[]): Listed[] {
+  return tasks.flatMap((t) => {
+    const tags = [...new Set([...inherited, ...t.tags])]
+    if (t.type === 'block') return flatten([...t.block, ...t.rescue, ...t.always], tags)
+    // An include is dynamic: listed as itself, as ansible-playbook does.
+    return [{ name: t.name ?? (t.type === 'include' ? t.label : t.module), tags }]
+  })
+}
+
+const tagList = (tags: readonly string[]) => `TAGS: [${tags.join(', ')}]`
+
+export function listPlaybook(
+  playbook: Playbook,
+  inventory: Inventory,
+  modes: readonly ListMode[],
+  filter: { readonly limit?: ReadonlySet<string>; readonly tags: readonly string[]; readonly skipTags: readonly string[] },
+): string {
+  const out = ['', `playbook: ${playbook.file}`]
+  for (const [i, play] of playbook.plays.entries()) {
+    out.push('', `  play #${i + 1} (${play.hosts}): ${play.name}\t${tagList([])}`)
+    const tasks = flatten(play.tasks, []).filter((t) => selectedByTags(t.tags, filter.tags, filter.skipTags))
+    if (modes.includes('hosts')) {
+      const hosts = selectHosts(inventory, play.hosts).filter((h) => filter.limit?.has(h) ?? true)
+      out.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`))
+    }
+    if (modes.includes('tasks')) out.push('    tasks:', ...tasks.map((t) => `      ${t.name}\t${tagList(t.tags)}`))
+    if (modes.includes('tags')) out.push(`      TASK ${tagList([...new Set(tasks.flatMap((t) => t.tags))].sort())}`)
+  }
+  return out.join('\n') + '\n'
+}

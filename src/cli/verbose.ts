@@ -1,0 +1,26 @@
+/**
+ * -v/-vv/-vvv, as in ansible-playbook: -v adds each task's changes with their diffs and its result,
+ * -vv each remote command with its duration and exit code, -vvv the command's output too.
+ * Nothing of a no_log task is shown at any level (the engine reports no result or command for it).
+ */
+import type { CommandRecord } from '../engine/api.js'
+import { shJoin } from '../transport/quote.js'
+
+const INDENT = '    '
+
+export function commandLines(record: CommandRecord, verbosity: number): string[] {
+  const outcome = record.exitCode === undefined ? 'did not finish' : `rc=${record.exitCode}`
+  const lines = [`${INDENT}[${record.host}] $ ${shJoin(record.argv)}  (${record.durationMs} ms, ${outcome})`]
+  if (verbosity >= 3) {
+    for (const [label, text] of [['stdout', record.stdout], ['stderr', record.stderr]] as const) {
+      if (text.trim() === '') continue
+      lines.push(`${INDENT}${INDENT}${label}:`, ...text.trimEnd().split('\n').map((l) => `${INDENT}${INDENT}| ${l}`))
+    }
+  }
+  return lines
+}
+
+/** -v: a task's registered result on one line, like Ansible's `=> {...}`. */
+export function resultLine(result: Readonly<Record<string, unknown>> | undefined): string[] {
+  return result === undefined ? [] : [`${INDENT}=> ${JSON.stringify(result)}`]
+}

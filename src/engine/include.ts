@@ -1,0 +1,98 @@
+/**
+ * include_tasks/include_role when reached: `when` and the loop judged per item; each included
+ * item is counted once (`ok`), as Ansible's "included:" lines are; a file named by a template is
+ * read now. Its tasks run with the item bound as data. Also: `notify` names rendered per host.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { IncludeTask, ModuleTask, Task, Vars } from '../playbook/model.js'
+import { loadIncludedTasks } from '../playbook/include-load.js'
+import { evaluateCondition, renderValue } from '../playbook/template.js'
+import { isTemplate } from '../playbook/template-vars.js'
+import { itemData, itemLabel, loopItems } from './loop.js'
+import { outcomeOfError, type TaskOutcome } from './outcome.js'
+import type { HostEnv, Scope } from './task.js'
+import type { ListResult, Walk } from './tasks.js'
+import { taskVars } from './vars.js'
+
+type RunTasks = (walk: Walk, tasks: readonly Task[], scope: Scope) => Promise<ListResult>
+
+function varsOf(env: HostEnv, scope: Scope, own: Vars, where: ModuleTask['source']): Vars {
+  const defined = (key: string) => key in env.host.vars || key in env.place.play.vars
+  const defaults = Object.fromEntries(Object.entries(scope.defaults ?? {}).filter(([k]) => !defined(k)))
+  return { ...taskVars(env.run, env.host, env.place, { ...defaults, ...scope.vars }, own, where), ...scope.data }
+}
+
+/** `notify: "restart {{ unit }}"` names the handler per host. */
+export function notifiedNames(env: HostEnv, task: ModuleTask, scope: Scope): string[] {
+  if (!task.notify.some(isTemplate)) return [...task.notify]
+  const vars = varsOf(env, scope, task.vars, task.source)
+  // A name that cannot render notifies nothing by that name (validation already checked its variables).
+  return task.notify.map((n) => {
+    if (!isTemplate(n)) return n
+    try {
+      return String(renderValue(n, vars, task.notifySource ?? task.source))
+    } catch {
+      return n
+    }
+  })
+}
+
+function emitEnd(env: HostEnv, name: string, started: number, outcome: TaskOutcome): void {
+  const base = { play: env.place.play.name, host: env.host.name, task: name, handler: false }
+  env.run.emit({ type: 'task-start', ...base })
+  env.run.emit({
+    type: 'task-end', ...base, status: outcome.status, changes: [],
+    ...(outcome.message !== undefined ? { message: outcome.message } : {}),
+    durationMs: Date.now() - started, result: outcome.result,
+  })
+}
+
+async function tasksOf(task: IncludeTask, vars: Vars): Promise<readonly Task[]> {
+  if (task.tasks) return task.tasks
+  const file = String(renderValue(task.file, vars, task.source))
+  return loadIncludedTasks(file, task.baseDir, task.source)
+}
+
+export async function runInclude(walk: Walk, task: IncludeTask, scope: Scope, runTasks: RunTasks): Promise<ListResult> {
+  const env = walk.env
+  const started = Date.now()
+  const vars = varsOf(env, scope, task.vars, task.source)
+  const fail = (error: unknown): ListResult => {
+    const outcome = outcomeOfError(error)
+    emitEnd(env, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome)
+    return task.ignoreErrors || scope.ignoreErrors ? 'ok' : 'failed'
+  }
+  let items: { item: unknown; data: Vars; label?: string }[]
+  try {
+    items = task.loop === undefined ? [{ item: undefined, data: {} }]
+      : loopItems(task.loop, vars).map((item, i, all) => {
+          const data = itemData(task.loop!, item, i, all.length)
+          return { item, data, label: itemLabel(task.loop!, { ...vars, ...data }, item) }
+        })
+  } catch (error) {
+    return fail(error)
+  }
+  let included = 0
+  for (const [index, { data, label }] of items.entries()) {
+    if (walk.stopped() !== undefined) return 'stopped'
+    if (index > 0 && (task.loop?.pauseSeconds ?? 0) > 0) await sleep(task.loop!.pauseSeconds * 1000, undefined, { signal: env.run.options.signal }).catch(() => undefined)
+    const itemVars = { ...vars, ...data }
+    let tasks: readonly Task[]
+    try {
+      // The include's own `when` (and the blocks' around it) decides per item; included tasks do not inherit it.
+      if (![...scope.when, ...task.when].every((c) => evaluateCondition(c, itemVars, task.source))) continue
+      tasks = await tasksOf(task, itemVars)
+    } catch (error) {
+      return fail(error)
+    }
+    included++
+    const name = label === undefined ? task.label : `${task.label} (item=${label})`
+    emitEnd(env, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } })
+    const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data } }
+    const result = await runTasks(walk, tasks, inner)
+    if (result !== 'ok') return result
+  }
+  if (included === 0) emitEnd(env, task.label, started, { status: 'skipped', changes: [], message: 'when: false for every item', result: { changed: false, skipped: true } })
+  return 'ok'
+}
+

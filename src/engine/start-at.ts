@@ -1,0 +1,30 @@
+import type { ModuleTask } from '../playbook/model.js'
+import type { RunContext } from './state.js'
+
+/**
+ * --start-at-task: per host, tasks are passed over (no event, as in Ansible) until the first one
+ * whose name equals the given one or matches it as a glob; from there on everything runs,
+ * through later plays too. Handlers are not tasks here.
+ */
+const reached = new WeakMap<RunContext, Set<string>>()
+
+function globMatch(glob: string, name: string): boolean {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|\\[\]]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`)
+  return re.test(name)
+}
+
+export function matchesTaskName(wanted: string, name: string | undefined): boolean {
+  return name !== undefined && (name === wanted || globMatch(wanted, name))
+}
+
+/** Whether this task runs for this host, given --start-at-task. */
+export function startReached(run: RunContext, host: string, task: ModuleTask): boolean {
+  const wanted = run.options.startAtTask
+  if (wanted === undefined) return true
+  let hosts = reached.get(run)
+  if (!hosts) reached.set(run, (hosts = new Set()))
+  if (hosts.has(host)) return true
+  if (!matchesTaskName(wanted, task.name)) return false
+  hosts.add(host)
+  return true
+}

@@ -1,0 +1,54 @@
+/**
+ * Ansible's controller-side actions: debug, set_fact, assert, fail. They touch no host, so they
+ * have no probe worth the name; the engine runs them through engine/actions.ts. They are modules
+ * here for their schemas (validation, docs, `tend schema`).
+ */
+import type { AnyModule } from './types.js'
+
+function action(kind: string, description: string, schema: object): AnyModule {
+  return { kind, description, schema, probe: async () => undefined, diff: () => [] }
+}
+
+const message = { description: 'Text (a template) shown or used as the message.' }
+
+export const debug = action('debug', 'Shows a message (`msg`) or a variable\'s value (`var`, an expression) in the output; changes nothing.', {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    msg: message,
+    var: { type: 'string', description: 'An expression without braces whose value is shown (`result.stdout`).' },
+    verbosity: { type: 'integer', minimum: 0, description: 'Accepted for Ansible compatibility; tend always shows the message.' },
+  },
+})
+
+export const setFact = action('set_fact', 'Sets variables on the host for the rest of the run (above play vars, below -e). Values are rendered once and kept as data.', {
+  type: 'object',
+  minProperties: 1,
+  propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+  properties: { cacheable: { description: 'Accepted for Ansible compatibility; tend keeps no fact cache.' } },
+  additionalProperties: true,
+})
+
+export const assertModule = action('assert', 'Fails unless every expression of `that` holds.', {
+  type: 'object',
+  additionalProperties: false,
+  required: ['that'],
+  properties: {
+    that: {
+      description: 'Expression(s) without braces, like `when:`; all must hold.',
+      anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }],
+    },
+    fail_msg: message,
+    msg: message,
+    success_msg: message,
+    quiet: { type: 'boolean', description: 'Accepted for Ansible compatibility.' },
+  },
+})
+
+export const fail = action('fail', 'Fails the host with a message.', {
+  type: 'object',
+  additionalProperties: false,
+  properties: { msg: message },
+})
+
+export const CONTROLLER_ACTIONS: ReadonlySet<string> = new Set(['debug', 'set_fact', 'assert', 'fail'])

@@ -1,0 +1,179 @@
+/**
+ * Reuse as in Ansible: import_tasks (static: loaded and validated with the playbook), include_tasks
+ * (dynamic: run when reached, with when/loop; loaded now when its name is not a template),
+ * import_role/include_role and the role loader (roles.ts). Diagnostics point into the included file.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import type { Diagnostic } from '../errors.js'
+import type { BlockTask, Handler, IncludeTask, LoopSpec, SourceRef, Task, TemplateSource, Vars, BecomeSpec } from './model.js'
+import { playbookSchemaWith } from './schema.js'
+import { compileSchema, schemaDiagnostics } from './schema-check.js'
+import { isTemplate } from './template-vars.js'
+import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from './yaml-source.js'
+import { roleBlock, type RoleRef } from './roles.js'
+
+type Mapping = Record<string, unknown>
+const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** Where the loader finds files relative to the tasks it is reading. */
+export interface IncludeContext {
+  /** Directory a relative include_tasks/import_tasks file resolves against (the current file's). */
+  readonly baseDir: string
+  /** Where `template: src` is looked up first (a role's templates/, the playbook's templates/). */
+  readonly templateDirs: readonly string[]
+  /** Where `copy: src` is looked up first (a role's files/, the playbook's files/). */
+  readonly fileDirs: readonly string[]
+  readonly playbookDir: string
+  /** Files and roles being read on the way here: an include of one of them is a cycle. */
+  readonly stack: readonly string[]
+  /** Handlers of the roles met; the play runs them with its own. */
+  readonly roleHandlers: Handler[]
+  /** Roles already run in this play with the same parameters (Ansible runs such a role once). */
+  readonly rolesSeen: Set<string>
+}
+
+interface Ctx extends IncludeContext {
+  readonly source: YamlSource
+  readonly diagnostics: Diagnostic[]
+  readonly become?: BecomeSpec
+}
+
+export type IncludeKind = 'include_tasks' | 'import_tasks' | 'include_role' | 'import_role'
+const KINDS: readonly IncludeKind[] = ['include_tasks', 'import_tasks', 'include_role', 'import_role']
+
+export function includeKind(key: string): IncludeKind | undefined {
+  const short = key.replace(/^ansible\.(builtin|legacy)\./, '')
+  return (KINDS as readonly string[]).includes(short) ? (short as IncludeKind) : undefined
+}
+
+type Common = {
+  readonly name?: string
+  readonly when: readonly string[]
+  readonly tags: readonly string[]
+  readonly ignoreErrors: boolean
+  readonly become?: BecomeSpec
+  readonly vars: Vars
+  readonly source: SourceRef
+  readonly templateSources?: Readonly<Record<string, TemplateSource>>
+  readonly loop?: LoopSpec
+}
+
+export type NormalizeTasks = (ctx: Ctx, raw: unknown, path: Path) => Task[]
+export type NormalizeHandlers = (ctx: Ctx, raw: unknown, path: Path) => Handler[]
+
+const schemas = { tasks: 'task', handlers: 'handler' } as const
+function fileSchema(what: keyof typeof schemas) {
+  const playbook = playbookSchemaWith(true) as { definitions: object }
+  return compileSchema({ type: 'array', items: { $ref: `#/definitions/${schemas[what]}` }, definitions: playbook.definitions })
+}
+
+/**
+ * Reads a task (or handler) file: YAML errors, schema errors and task problems all point into it.
+ * Returns undefined (and a diagnostic at `where`) when it cannot be read.
+ */
+export function readTaskFile(ctx: Ctx, file: string, at: { source: YamlSource; offset: number }, what: keyof typeof schemas, normalize: NormalizeTasks | NormalizeHandlers, extra: Partial<IncludeContext> = {}): (Task | Handler)[] | undefined {
+  if (ctx.stack.includes(file)) {
+    ctx.diagnostics.push(diagnosticAt(at.source, at.offset, `include cycle: ${[...ctx.stack.slice(ctx.stack.indexOf(file)), file].join(' → ')}`, 'A file cannot include itself, directly or through others.'))
+    return undefined
+  }
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
+    ctx.diagnostics.push(diagnosticAt(at.source, at.offset, `cannot read \`${file}\`: ${reason}`, `Relative paths are resolved against ${ctx.baseDir}.`))
+    return undefined
+  }
+  const parsed = parseYaml(file, text)
+  ctx.diagnostics.push(...parsed.diagnostics)
+  if (!parsed.trusted) return []
+  if (parsed.value === null || parsed.value === undefined) return []
+  ctx.diagnostics.push(...schemaDiagnostics(fileSchema(what), parsed.value, parsed.source))
+  if (!Array.isArray(parsed.value)) return []
+  const inner: Ctx = { ...ctx, ...extra, source: parsed.source, baseDir: extra.baseDir ?? dirname(file), stack: [...ctx.stack, file] }
+  return normalize(inner, parsed.value, [])
+}
+
+/** `include_tasks: file.yml`, `{file: …}` or `file=…`. */
+function fileArg(args: unknown): string | undefined {
+  if (typeof args === 'string') return /^file=/.test(args) ? args.slice(5) : args
+  return isMapping(args) && typeof args.file === 'string' ? args.file : undefined
+}
+
+function roleArg(args: unknown): RoleRef | undefined {
+  if (typeof args === 'string') return { name: args.replace(/^name=/, ''), params: {} }
+  if (!isMapping(args) || typeof args.name !== 'string') return undefined
+  return {
+    name: args.name,
+    params: {},
+    ...(typeof args.tasks_from === 'string' ? { tasksFrom: args.tasks_from } : {}),
+    ...(typeof args.vars_from === 'string' ? { varsFrom: args.vars_from } : {}),
+    ...(typeof args.defaults_from === 'string' ? { defaultsFrom: args.defaults_from } : {}),
+    ...(typeof args.handlers_from === 'string' ? { handlersFrom: args.handlers_from } : {}),
+  }
+}
+
+export function normalizeInclude(
+  ctx: Ctx, raw: Mapping, path: Path, key: string, kind: IncludeKind, common: Common,
+  normalizeTasks: NormalizeTasks, normalizeHandlers: NormalizeHandlers,
+): Task | undefined {
+  const at = { source: ctx.source, offset: offsetOf(ctx.source, [...path, key], true) }
+  const problem = (message: string, hint?: string) => ctx.diagnostics.push(diagnosticAt(ctx.source, at.offset, message, hint))
+  if (kind.startsWith('import') && common.loop) {
+    problem(`\`${kind}\` cannot loop: it is read once, with the playbook`, `Use \`${kind.replace('import', 'include')}\` to run it per item.`)
+    return undefined
+  }
+  const block = (tasks: readonly Task[], extra: Partial<BlockTask> = {}): BlockTask => ({ ...common, type: 'block', block: tasks, rescue: [], always: [], ...extra })
+  if (kind === 'include_tasks' || kind === 'import_tasks') {
+    const file = fileArg(raw[key])
+    if (file === undefined) {
+      problem(`\`${kind}\` needs a file name`, `\`${kind}: tasks/extra.yaml\` (relative to ${ctx.baseDir}).`)
+      return undefined
+    }
+    const templated = isTemplate(file)
+    if (templated && kind === 'import_tasks') {
+      problem('`import_tasks` is read with the playbook: its file name cannot be a template', 'Use `include_tasks` for a name known only at run time.')
+      return undefined
+    }
+    const full = resolve(ctx.baseDir, file)
+    const tasks = templated ? undefined : (readTaskFile(ctx, full, at, 'tasks', normalizeTasks) as Task[] | undefined)
+    if (kind === 'import_tasks') return block(tasks ?? [], { origin: 'static' })
+    const include: IncludeTask = { ...common, type: 'include', file, baseDir: ctx.baseDir, label: `include_tasks: ${file}`, ...(tasks ? { tasks } : {}) }
+    return include
+  }
+  const ref = roleArg(raw[key])
+  if (ref === undefined) {
+    problem(`\`${kind}\` needs a role name`, `\`${kind}: {name: web}\`; roles are searched in roles/ beside the playbook, then TEND_ROLES_PATH.`)
+    return undefined
+  }
+  // include_role/import_role run the role every time, unlike `roles:` (once per play).
+  const role = roleBlock(ctx, ref, at, { once: false, normalizeTasks, normalizeHandlers, readTaskFile })
+  if (role === undefined) return undefined
+  if (kind === 'import_role') return { ...role, ...common, vars: { ...role.vars, ...common.vars }, type: 'block', origin: 'static' }
+  return { ...common, type: 'include', file: ref.name, baseDir: ctx.baseDir, label: `include_role: ${ref.name}`, tasks: [role] }
+}
+
+const RAW_NEEDED = /\{\{|\{%|\{#/
+
+/**
+ * `template: src` and `copy: src` found as Ansible finds them: a role's templates/ or files/ first,
+ * then the playbook's templates/ or files/, then the playbook's directory. `copy: src` is read now
+ * into `content`, kept verbatim (copy does not render the file; template does).
+ */
+export function resolveSource(ctx: Ctx, kind: string, args: unknown, path: Path): unknown {
+  if (!isMapping(args) || typeof args.src !== 'string' || isTemplate(args.src) || isAbsolute(args.src)) return args
+  const src = args.src
+  const dirs = kind === 'template' ? ctx.templateDirs : kind === 'copy' ? ctx.fileDirs : undefined
+  if (dirs === undefined) return args
+  const found = [...dirs, ctx.playbookDir].map((d) => join(d, src)).find((f) => existsSync(f))
+  if (kind === 'template') return found ? { ...args, src: found } : args
+  if (args.content !== undefined) return args
+  if (found === undefined) {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, 'src']), `copy: \`${src}\` not found`, `Looked in ${[...dirs, ctx.playbookDir].join(', ')}.`))
+    return args
+  }
+  const text = readFileSync(found, 'utf8')
+  const { src: _src, ...rest } = args
+  return { ...rest, content: RAW_NEEDED.test(text) ? `{% raw %}${text}{% endraw %}` : text }
+}
