@@ -29,8 +29,7 @@ const PLAYBOOK = `- hosts: all
     - name: use earlier results
       shell: echo "{{ greeting.stdout }} / {{ secret.stdout | length }}"
     - name: gamma fails
-      shell: exit 3
-      when: inventory_hostname == 'gamma'
+      shell: test "{{ inventory_hostname }}" != gamma
 `
 
 // Top level, not in before(): after() hooks registered here end Redis and the workers with the file.
@@ -93,7 +92,7 @@ test('a no_log task\'s output never reaches Redis, and job ids carry no colon', 
 })
 
 test('serial batches and max_fail_percentage act between batches as in a local run', async () => {
-  const serial = PLAYBOOK.replace('- hosts: all\n', '- hosts: all\n  serial: 1\n  max_fail_percentage: 0\n').replace("'gamma'", "'alpha'")
+  const serial = PLAYBOOK.replace('- hosts: all\n', '- hosts: all\n  serial: 1\n  max_fail_percentage: 0\n').replace('!= gamma', '!= alpha')
   const sub = await project({ 'site.yaml': serial, 'inventory.yaml': LOCAL_INVENTORY, 'templates/motd.j2': 'x\n', 'out/secret': 's\n' })
   const args = ['run', 'site.yaml', '-i', 'inventory.yaml', '-e', `out=${join(sub, 'out')}`]
   const queued = await tend([...args, '--queue', redis.url], sub, cleanEnv())
@@ -112,6 +111,17 @@ test('a template src that depends on variables is refused before any host is tou
   const run = await tend(['run', 'site.yaml', '-i', 'inventory.yaml', '-e', 'name=a', '--queue', redis.url], sub, cleanEnv())
   assert.equal(run.code, 5)
   assert.match(run.stderr, /site\.yaml:3:\d+: template src "\{\{ name \}\}\.j2" depends on variables/)
+})
+
+test('an include_tasks of a file named by a variable is refused with --queue, at its file:line:column', async () => {
+  const sub = await project({
+    'site.yaml': `- hosts: all\n  tasks:\n    - include_tasks: "{{ which }}.yml"\n`,
+    'a.yml': `- shell: echo a\n`,
+    'inventory.yaml': LOCAL_INVENTORY,
+  })
+  const run = await tend(['run', 'site.yaml', '-i', 'inventory.yaml', '-e', 'which=a', '--queue', redis.url], sub, cleanEnv())
+  assert.equal(run.code, 5, run.stdout + run.stderr)
+  assert.match(run.stderr, /site\.yaml:3:\d+: .*file named by a variable/)
 })
 
 test('Redis unreachable at the start: a clear error naming the URL without its password, no stack, exit 8', async () => {
