@@ -3,7 +3,7 @@
  * have, found in the template's syntax tree before anything runs (rendering would only fail on the
  * first host that reaches it).
  */
-import { filters, tests } from './filters.js'
+import { hasTemplateFeature } from './template.js'
 import { parseTemplate } from './template-vars.js'
 
 interface Node {
@@ -15,9 +15,7 @@ interface Node {
 
 const isNode = (v: unknown): v is Node => v !== null && typeof v === 'object' && typeof (v as Node).typename === 'string'
 
-/** tend's own tables are the whole language (the environment is closed: sandbox.ts). */
-const has = (kind: 'filter' | 'test', name: string): boolean =>
-  Object.hasOwn(kind === 'filter' ? filters : tests, name)
+const has = hasTemplateFeature
 
 const LOOKUPS = new Set(['lookup', 'query', 'q'])
 

@@ -24,6 +24,11 @@ const env = closedEnvironment(
   tests,
 )
 
+/** Whether tend's template language has this filter or test (the closed environment's own tables). */
+export function hasTemplateFeature(kind: 'filter' | 'test', name: string): boolean {
+  return Object.hasOwn(kind === 'filter' ? (env as unknown as { filters: object }).filters : tests, name)
+}
+
 /** Why tend refuses a parsed template (a construct, filter, test or call outside its language), if it does. */
 export function refusal(root: AstNode): string | undefined {
   return refusedConstruct(root, (env as unknown as { filters: Record<string, unknown> }).filters, tests)
