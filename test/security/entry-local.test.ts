@@ -8,6 +8,8 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { EngineEvent } from '../../src/engine/events.js'
+import { ConfigError } from '../../src/errors.js'
+import { loadPlaybook } from '../../src/playbook/load.js'
 import { project, tend } from '../cli/support.js'
 import { run, scene, taskEnds, type TaskEnd } from '../engine/harness.js'
 import { assertUntouched, payloads, TEMPLATE_ERROR, trap } from './payloads.js'
@@ -37,13 +39,36 @@ function assertAuthoredOutcome(end: TaskEnd, payload: string): void {
 
 const allText = (events: readonly EngineEvent[]) => JSON.stringify(events)
 
-test('playbook vars: each payload is rendered once as authored text, refused or harmless', async () => {
+/**
+ * Payloads in the playbook itself meet validation first: one that names an Ansible filter tend
+ * lacks (`attr`, …) is refused there, at its file:line:column, before any host is contacted.
+ */
+async function refusedAtValidation(at: Awaited<ReturnType<typeof scene>>, payload: string): Promise<boolean> {
+  const file = join(at.root, 'validate-one.yaml')
+  await writeFile(file, json([{ hosts: 'all', vars: { v: payload }, tasks: [{ name: 'use', ...printf('{{ v }}') }] }]))
+  try {
+    await loadPlaybook(file)
+    return false
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `${payload}: ${String(error)}`)
+    for (const d of error.diagnostics) {
+      assert.equal(d.file, file)
+      assert.ok(d.line > 0, `${payload}: no line in ${d.message}`)
+      assert.match(d.message, /not in tend's templates|refuse|not supported/, payload)
+    }
+    return true
+  }
+}
+
+test('playbook vars: each payload is refused at validation, or rendered once as authored text, refused or harmless', async () => {
   const at = await scene(['h1'])
-  const vars = Object.fromEntries(corpus.map((p, i) => [`v${i}`, p]))
-  const tasks = corpus.map((_, i) => ({ name: `use ${i}`, ...printf(`{{ v${i} }}`), ignore_errors: true }))
+  const refused = await Promise.all(corpus.map((p) => refusedAtValidation(at, p)))
+  const left = corpus.filter((_, i) => !refused[i])
+  const vars = Object.fromEntries(left.map((p, i) => [`v${i}`, p]))
+  const tasks = left.map((_, i) => ({ name: `use ${i}`, ...printf(`{{ v${i} }}`), ignore_errors: true }))
   const ran = await run(at, json([{ hosts: 'all', vars, tasks }]))
   const ends = taskEnds(ran)
-  corpus.forEach((p, i) => assertAuthoredOutcome(byName(ends, `use ${i}`), p))
+  left.forEach((p, i) => assertAuthoredOutcome(byName(ends, `use ${i}`), p))
   assertUntouched(t, allText(ran.events))
 })
 
