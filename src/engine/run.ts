@@ -1,14 +1,14 @@
+import { randomBytes } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
 import { ExitCode } from '../exit-codes.js'
+import type { InventoryHost } from '../playbook/model.js'
 import { selectHosts } from '../playbook/patterns.js'
+import type { Transport } from '../transport/types.js'
 import type { RunPlaybook } from './api.js'
 import { countTaskEnd, emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
-import { runPlay, type PlayResult } from './play.js'
 import { HostLocks, lockOwner } from './host-lock.js'
+import { runPlay, type PlayResult } from './play.js'
 import { Connections, Halt, type RunContext } from './state.js'
-import type { InventoryHost } from '../playbook/model.js'
-import type { Transport } from '../transport/types.js'
-import { randomBytes } from 'node:crypto'
 
 /** Ansible's precedence of outcomes: interrupted > a rollout halted > a host failed > unreachable > drift (--check). */
 function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean, halted: boolean): number {
@@ -21,10 +21,6 @@ function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boole
   return ExitCode.ok
 }
 
-/**
- * Runs a playbook: plays in order; hosts that failed or were unreachable in a play take no part
- * in later ones. The recap is counted from the task-end events themselves, so the two agree.
- */
 /**
  * Each host's connection, taken with the machine's host lock (not under --check: a plan changes
  * nothing, and an operator must be able to look during someone else's run).
@@ -49,6 +45,10 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`
 }
 
+/**
+ * Runs a playbook: plays in order; hosts that failed or were unreachable in a play take no part
+ * in later ones. The recap is counted from the task-end events themselves, so the two agree.
+ */
 export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emit) => {
   const started = new Date()
   const runId = options.runId ?? newRunId(started)
