@@ -1,11 +1,9 @@
 /** Parsed command-line flags, shared by main.ts and the commands. */
 
-/** Flags of `tend run`, as commander parses them: an absent switch or list is undefined. */
-export interface RunFlags {
+/** What `tend run` and `tend watch` both take: selection, variables, pace, output. */
+interface ConvergeFlags {
   readonly inventory?: string
   readonly limit?: string
-  readonly check?: boolean
-  readonly diff?: boolean
   readonly forks: number
   readonly tags?: readonly string[]
   readonly skipTags?: readonly string[]
@@ -13,12 +11,18 @@ export interface RunFlags {
   readonly json?: boolean
   readonly stepTimeout: number
   readonly acceptNewHostKeys?: boolean
+  readonly stateDir?: string
+}
+
+/** Flags of `tend run`, as commander parses them: an absent switch or list is undefined. */
+export interface RunFlags extends ConvergeFlags {
+  readonly check?: boolean
+  readonly diff?: boolean
   readonly waitLock?: number
   /** --queue URL: converge on workers through Redis. */
   readonly queue?: string
   readonly maxHostsInFlight?: number
   readonly rate?: number
-  readonly stateDir?: string
   readonly listHosts?: boolean
   readonly listTasks?: boolean
   readonly listTags?: boolean
@@ -76,17 +80,7 @@ export interface WorkerFlags {
 }
 
 /** Flags of `tend watch`; durations already parsed to ms. */
-export interface WatchFlags {
-  readonly inventory?: string
-  readonly limit?: string
-  readonly forks: number
-  readonly tags?: readonly string[]
-  readonly skipTags?: readonly string[]
-  readonly extraVars?: readonly string[]
-  readonly json?: boolean
-  readonly stepTimeout: number
-  readonly acceptNewHostKeys?: boolean
-  readonly stateDir?: string
+export interface WatchFlags extends ConvergeFlags {
   readonly every: number
   readonly splay?: number
   readonly rate?: number
