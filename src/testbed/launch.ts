@@ -6,6 +6,9 @@ import { systemdIsPid1 } from './cgroups.js'
 import { shQuote } from '../transport/quote.js'
 import { projectRoot } from '../project-root.js'
 
+/** Where every test host also sees the checkout (read-only), outside any /tmp. */
+export const HOST_CHECKOUT = '/opt/tend'
+
 export interface LaunchInput {
   readonly name: string
   /** the host's tmpfs dir holding root/ */
@@ -36,6 +39,9 @@ export function launch(input: LaunchInput): { pid: number; startTime: string } {
     // The checkout, read-only at the same path: tests run tend inside hosts, and the host's own
     // /tmp is a fresh tmpfs that would hide a checkout under /tmp (where CI may clone).
     `--bind-ro=${projectRoot()}`,
+    // …and at /opt/tend, where an operator would install it: units run with PrivateTmp=yes
+    // (contrib/systemd) must find tend whatever path the checkout has on the machine.
+    `--bind-ro=${projectRoot()}:${HOST_CHECKOUT}`,
   ], { detached: true, stdio: ['ignore', log, log] })
   closeSync(log)
   child.unref()

@@ -43,8 +43,8 @@ const allText = (events: readonly EngineEvent[]) => JSON.stringify(events)
  * Payloads in the playbook itself meet validation first: one that names an Ansible filter tend
  * lacks (`attr`, …) is refused there, at its file:line:column, before any host is contacted.
  */
-async function refusedAtValidation(at: Awaited<ReturnType<typeof scene>>, payload: string): Promise<boolean> {
-  const file = join(at.root, 'validate-one.yaml')
+async function refusedAtValidation(at: Awaited<ReturnType<typeof scene>>, payload: string, index: number): Promise<boolean> {
+  const file = join(at.root, `validate-${index}.yaml`)
   await writeFile(file, json([{ hosts: 'all', vars: { v: payload }, tasks: [{ name: 'use', ...printf('{{ v }}') }] }]))
   try {
     await loadPlaybook(file)
@@ -62,7 +62,7 @@ async function refusedAtValidation(at: Awaited<ReturnType<typeof scene>>, payloa
 
 test('playbook vars: each payload is refused at validation, or rendered once as authored text, refused or harmless', async () => {
   const at = await scene(['h1'])
-  const refused = await Promise.all(corpus.map((p) => refusedAtValidation(at, p)))
+  const refused = await Promise.all(corpus.map((p, i) => refusedAtValidation(at, p, i)))
   const left = corpus.filter((_, i) => !refused[i])
   const vars = Object.fromEntries(left.map((p, i) => [`v${i}`, p]))
   const tasks = left.map((_, i) => ({ name: `use ${i}`, ...printf(`{{ v${i} }}`), ignore_errors: true }))

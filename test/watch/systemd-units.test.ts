@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { UNIT_NAME } from '../../src/testbed/index.js'
+import { HOST_CHECKOUT, UNIT_NAME } from '../../src/testbed/index.js'
 import { shQuote } from '../../src/transport/quote.js'
 import { REPO, portHolders, routeStatuses } from '../e2e/support.js'
 import { processExists } from '../modules/systemd-harness.js'
@@ -31,9 +31,10 @@ async function fixed(roguePid: number): Promise<boolean> {
   return (await routeStatuses(host)).every((s) => s === 200)
 }
 
-// The checkout is bind-mounted read-only at the same path in every test host, node too.
+// The checkout is bind-mounted read-only in every test host, also at HOST_CHECKOUT (/opt/tend),
+// outside /tmp: the units' PrivateTmp would hide a checkout cloned under /tmp. node is visible too.
 await on(`set -e
-ln -sf ${shQuote(join(REPO, 'bin/tend.js'))} /usr/local/bin/tend
+ln -sf ${shQuote(join(HOST_CHECKOUT, 'bin/tend.js'))} /usr/local/bin/tend
 mkdir -p /etc/tend
 cp ${shQuote(join(REPO, 'playbooks/api-recover.yaml'))} /etc/tend/site.yaml
 printf 'all:\\n  hosts:\\n    self: { ansible_connection: local }\\n' > /etc/tend/inventory.yaml
