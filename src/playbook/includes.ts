@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Diagnostic } from '../errors.js'
-import type { BlockTask, Handler, IncludeTask, LoopSpec, SourceRef, Task, TemplateSource, Vars, BecomeSpec } from './model.js'
+import type { BecomeSpec, BlockTask, Handler, IncludeTask, Task, TaskCommon } from './model.js'
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
 import { isTemplate } from './template-vars.js'
@@ -47,17 +47,8 @@ export function includeKind(key: string): IncludeKind | undefined {
   return (KINDS as readonly string[]).includes(short) ? (short as IncludeKind) : undefined
 }
 
-type Common = {
-  readonly name?: string
-  readonly when: readonly string[]
-  readonly tags: readonly string[]
-  readonly ignoreErrors: boolean
-  readonly become?: BecomeSpec
-  readonly vars: Vars
-  readonly source: SourceRef
-  readonly templateSources?: Readonly<Record<string, TemplateSource>>
-  readonly loop?: LoopSpec
-}
+/** What every task has, as the loader gives it to an include. */
+type Common = TaskCommon
 
 export type NormalizeTasks = (ctx: Ctx, raw: unknown, path: Path) => Task[]
 export type NormalizeHandlers = (ctx: Ctx, raw: unknown, path: Path) => Handler[]

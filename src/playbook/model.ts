@@ -13,7 +13,7 @@ export interface SourceRef {
   readonly column: number
 }
 
-interface TaskCommon {
+export interface TaskCommon {
   readonly name?: string
   /** `when:` expressions (Jinja syntax, no braces); all must hold. */
   readonly when: readonly string[]
