@@ -8,9 +8,18 @@ import { shJoin } from '../transport/quote.js'
 
 const INDENT = '    '
 
+/**
+ * tend's own scripts (`sh -c SCRIPT tend-NAME ARGS…`) by name and arguments: the script is tend's
+ * code, the same every time, and would bury the line. Everything else exactly as it ran.
+ */
+function shown(argv: readonly string[]): string {
+  const own = argv[0] === 'sh' && argv[1] === '-c' && argv[3]?.startsWith('tend-') === true
+  return own ? `${shJoin(argv.slice(3))}  (tend script)` : shJoin(argv)
+}
+
 export function commandLines(record: CommandRecord, verbosity: number): string[] {
   const outcome = record.exitCode === undefined ? 'did not finish' : `rc=${record.exitCode}`
-  const lines = [`${INDENT}[${record.host}] $ ${shJoin(record.argv)}  (${record.durationMs} ms, ${outcome})`]
+  const lines = [`${INDENT}[${record.host}] $ ${shown(record.argv)}  (${record.durationMs} ms, ${outcome})`]
   if (verbosity >= 3) {
     for (const [label, text] of [['stdout', record.stdout], ['stderr', record.stderr]] as const) {
       if (text.trim() === '') continue

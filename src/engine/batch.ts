@@ -72,6 +72,7 @@ function inventoryHost(run: RunContext, name: string) {
 function hostEnd(run: RunContext, place: PlayPlace, batch: Batch, outcome: HostOutcome): void {
   run.emit({
     type: 'host-end', play: place.play.name, playIndex: batch.playIndex, host: outcome.host, batch: batch.number, state: outcome.state,
+    roundTrips: outcome.roundTrips,
     ...(outcome.stopped !== undefined && { stopped: outcome.stopped }), ...(batch.recheck === true && { recheck: true }),
   })
 }

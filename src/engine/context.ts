@@ -1,7 +1,8 @@
 import type { BecomeSpec, InventoryHost } from '../playbook/model.js'
 import type { ModuleContext } from '../modules/types.js'
 import type { Vars } from '../playbook/model.js'
-import type { Transport } from '../transport/types.js'
+import type { ExecResult, Transport } from '../transport/types.js'
+import { argvKey } from './probe-script.js'
 import type { RunContext } from './state.js'
 
 /**
@@ -52,8 +53,23 @@ export interface TaskContexts {
   readonly change: ModuleContext
 }
 
-function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal, noLog: boolean): ModuleContext {
-  const exec = observed(run, host.name, noLog, transport.exec.bind(transport))
+/**
+ * Results taken ahead (probe-ahead.ts) are handed out first, each once, to the command they are
+ * the result of; everything else goes to the host.
+ */
+function servedFirst(served: Map<string, ExecResult> | undefined, exec: Transport['exec']): Transport['exec'] {
+  if (served === undefined || served.size === 0) return exec
+  return (argv, options) => {
+    const key = argvKey(argv)
+    const result = served.get(key)
+    if (result === undefined) return exec(argv, options)
+    served.delete(key)
+    return Promise.resolve(result)
+  }
+}
+
+function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal, noLog: boolean, served?: Map<string, ExecResult>): ModuleContext {
+  const exec = servedFirst(served, observed(run, host.name, noLog, transport.exec.bind(transport)))
   return {
     host: host.name,
     transport,
@@ -79,10 +95,11 @@ export async function moduleContexts(
   vars: Vars,
   deadline: Deadline,
   noLog = false,
+  served?: Map<string, ExecResult>,
 ): Promise<TaskContexts> {
   const transport = await run.connections.get(host)
   return {
-    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog),
+    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog, served),
     change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change, noLog),
   }
 }

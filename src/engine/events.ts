@@ -90,6 +90,11 @@ export type EngineEvent =
       readonly stopped?: string
       /** A recheck of the play's gates on an already converged host, not a convergence. */
       readonly recheck?: boolean
+      /**
+       * Round trips to the host while converging it (engine/round-trips.ts): requests in flight
+       * together count once. The SSH handshake and the host lock come before and are not counted.
+       */
+      readonly roundTrips?: number
     }
   | {
       readonly type: 'task-start'

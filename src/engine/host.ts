@@ -1,7 +1,8 @@
 import type { InventoryHost } from '../playbook/model.js'
 import type { RunContext } from './state.js'
-import type { Scope } from './task.js'
-import { runHandlers, runTask, type ListResult, type Walk } from './tasks.js'
+import { ProbeAhead } from './probe-ahead.js'
+import { prepareAhead, type HostEnv, type Scope } from './task.js'
+import { descend, runHandlers, runTask, type ListResult, type Walk } from './tasks.js'
 import type { PlayPlace } from './vars.js'
 
 /** How a host came out of a play. */
@@ -10,6 +11,8 @@ export interface HostOutcome {
   readonly state: 'ok' | 'failed' | 'unreachable'
   /** Why the host stopped before its last task (play halted, run halted, interrupted). */
   readonly stopped?: string
+  /** Round trips to the host while converging it (round-trips.ts): 1 for a healthy host. */
+  readonly roundTrips: number
 }
 
 /** How the play around this host coordinates it; all optional for a host converging alone. */
@@ -38,14 +41,20 @@ function stateOf(result: ListResult): 'failed' | 'unreachable' | undefined {
  * connection) and idempotent because every module is: re-running it after a halt resumes a rollout.
  */
 export async function convergeHost(run: RunContext, place: PlayPlace, host: InventoryHost, coord: Coordination): Promise<HostOutcome> {
-  const walk: Walk = { env: { run, host, place }, notified: new Set(), stopped: coord.stopped }
+  const env: HostEnv = { run, host, place, probes: new ProbeAhead((task, scope) => prepareAhead(env, task, scope), descend) }
+  const walk: Walk = { env, notified: new Set(), stopped: coord.stopped }
+  const trips = run.connections.roundTripsOf(host.name)
+  const tripsBefore = trips.count
   const scope = rootScope(place)
   let state: HostOutcome['state'] = 'ok'
   let stopped: string | undefined
   for (const [step, task] of place.play.tasks.entries()) {
     stopped ??= state === 'ok' ? coord.stopped() : undefined
     if (state === 'ok' && stopped === undefined) {
-      const result = await coord.slot(() => runTask(walk, task, scope))
+      const result = await coord.slot(async () => {
+        await env.probes?.plan(place.play.tasks.slice(step), scope)
+        return runTask(walk, task, scope)
+      })
       const down = stateOf(result)
       if (down) {
         state = down
@@ -66,5 +75,5 @@ export async function convergeHost(run: RunContext, place: PlayPlace, host: Inve
       coord.onDown(down)
     }
   }
-  return { host: host.name, state, ...(stopped !== undefined && { stopped }) }
+  return { host: host.name, state, roundTrips: trips.count - tripsBefore, ...(stopped !== undefined && { stopped }) }
 }

@@ -2,6 +2,7 @@ import type { Inventory, InventoryHost, Vars } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import type { RunOptions } from './api.js'
 import type { EmitEvent } from './events.js'
+import { countedTransport, RoundTrips } from './round-trips.js'
 
 /**
  * What every unit of work of one run shares. Kept to plain data plus the connection cache so a
@@ -40,6 +41,7 @@ export class Halt {
 /** The one transport per host for the whole run: opened on first use, closed at the end. */
 export class Connections {
   private readonly open = new Map<string, Promise<Transport>>()
+  private readonly trips = new Map<string, RoundTrips>()
 
   constructor(private readonly connect: (host: InventoryHost) => Promise<Transport>) {}
 
@@ -47,10 +49,18 @@ export class Connections {
   get(host: InventoryHost): Promise<Transport> {
     let transport = this.open.get(host.name)
     if (!transport) {
-      transport = this.connect(host)
+      const trips = this.roundTripsOf(host.name)
+      transport = this.connect(host).then((connected) => countedTransport(connected, trips))
       this.open.set(host.name, transport)
     }
     return transport
+  }
+
+  /** The host's round trips once connected (the handshake and the host lock are not counted). */
+  roundTripsOf(host: string): RoundTrips {
+    let trips = this.trips.get(host)
+    if (!trips) this.trips.set(host, (trips = new RoundTrips()))
+    return trips
   }
 
   async closeAll(): Promise<void> {

@@ -16,6 +16,8 @@ import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { runAction } from './actions.js'
 import { combineItems, itemData, itemLabel, loopItems, type ItemOutcome } from './loop.js'
 import { runOnce } from './run-once.js'
+import { withFirstObservation, type ProbeAhead, type Upcoming } from './probe-ahead.js'
+import { selectedByTags } from './tags.js'
 
 /** What a task inherits from the blocks around it (and the play). */
 export interface Scope {
@@ -41,6 +43,8 @@ export interface HostEnv {
   readonly run: RunContext
   readonly host: InventoryHost
   readonly place: PlayPlace
+  /** The host's probes taken ahead (absent: every task probes at its own turn). */
+  readonly probes?: ProbeAhead
 }
 
 /** `ansible_become` / `ansible_become_user` in the inventory: escalate where the playbook says nothing. */
@@ -68,10 +72,12 @@ async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: An
   const { options } = env.run
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
-    const deadline = deadlineIn(task.timeoutSeconds ?? scope.timeoutSeconds ?? options.stepTimeoutSeconds, options.signal, options.abandon)
-    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog)
+    const deadline = deadlineIn(timeoutOf(env, task, scope), options.signal, options.abandon)
+    const ahead = attempt === 1 ? await env.probes?.take(task, spec, become) : undefined
+    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served)
     const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
-    const converged = await converge(module, ctx, spec, mode).catch((error: unknown) => {
+    const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
+    const converged = await converge(used, ctx, spec, mode).catch((error: unknown) => {
       if (error instanceof UnreachableError) throw error
       // A wait cut by the deadline or an interrupt rejects with the signal's reason: that is the
       // task being cut short (the judge says why), not a bug to print a stack for.
@@ -79,6 +85,8 @@ async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: An
       const failed = outcomeOfError(error)
       return { status: 'failed' as const, changes: [], message: failed.message, data: {} }
     })
+    // Applied (or cut off while applying): the probes taken ahead describe a world that is gone.
+    if (!options.check && converged.changes.length > 0) env.probes?.drop()
     const outcome = judge(task, vars, converged, { deadline, interrupt: options.signal, check: options.check, attempt })
     if (task.until === undefined) return outcome
     if (evaluateCondition(task.until, withResult(vars, task, outcome.result), task.source)) return outcome
@@ -97,11 +105,9 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     }
     const module = modules[task.module]?.module
     if (!module) return outcomeOfError(new ConfigError([{ ...task.argsSource, message: `unknown module ${task.module}` }]))
-    const spec = withoutOmitted(renderValue(task.args, vars, task.argsSource))
-    const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
-    if (diagnostics.length > 0) throw new ConfigError(diagnostics)
+    const spec = specOf(task, vars)
     if (CONTROLLER_ACTIONS.has(task.module)) return runAction(task, spec, vars)
-    return await attempts(env, task, scope, module, spec, vars, task.become ?? scope.become ?? inventoryBecome(env.host))
+    return await attempts(env, task, scope, module, spec, vars, becomeOf(env, task, scope))
   } catch (error) {
     return outcomeOfError(error)
   }
@@ -121,6 +127,48 @@ function scopeVars(env: HostEnv, scope: Scope, task: ModuleTask): Vars {
   const defined = (key: string) => key in env.host.vars || key in env.place.play.vars
   const usable = Object.fromEntries(Object.entries(defaults).filter(([key]) => !defined(key)))
   return { ...usable, ...scope.vars }
+}
+
+function varsOf(env: HostEnv, task: ModuleTask, scope: Scope): Vars {
+  return { ...taskVars(env.run, env.host, env.place, scopeVars(env, scope, task), task.vars, task.source), ...scope.data }
+}
+
+/** The module's spec rendered with the task's variables and checked against its schema. */
+function specOf(task: ModuleTask, vars: Vars): unknown {
+  const spec = withoutOmitted(renderValue(task.args, vars, task.argsSource))
+  const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
+  if (diagnostics.length > 0) throw new ConfigError(diagnostics)
+  return spec
+}
+
+const becomeOf = (env: HostEnv, task: ModuleTask, scope: Scope): BecomeSpec | undefined =>
+  task.become ?? scope.become ?? inventoryBecome(env.host)
+
+const timeoutOf = (env: HostEnv, task: ModuleTask, scope: Scope): number =>
+  task.timeoutSeconds ?? scope.timeoutSeconds ?? env.run.options.stepTimeoutSeconds
+
+/**
+ * An upcoming task as it would run if its turn came now, for probe-ahead.ts: `skipped` when it
+ * would not run (tags, `when`), undefined when it cannot be taken ahead (a loop, run_once, no_log,
+ * --start-at-task, a module without probeAhead, or what it needs is not known yet).
+ */
+export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope): Promise<Upcoming | 'skipped' | undefined> {
+  const { run, host } = env
+  const module = modules[task.module]?.module
+  if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.noLog || scope.noLog) return undefined
+  if (run.options.startAtTask !== undefined) return undefined
+  if (!selectedByTags([...scope.tags, ...task.tags], run.options.tags, run.options.skipTags)) return 'skipped'
+  try {
+    const vars = varsOf(env, task, scope)
+    for (const condition of [...scope.when, ...task.when]) if (!evaluateCondition(condition, vars, task.source)) return 'skipped'
+    const spec = specOf(task, vars)
+    const become = becomeOf(env, task, scope)
+    const deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
+    const { observe } = await moduleContexts(run, host, become, vars, deadline)
+    return { task, module, spec, become, ctx: observe }
+  } catch {
+    return undefined
+  }
 }
 
 /** The task once, or per loop item (each item's `when` judged with the item bound). */
@@ -171,7 +219,7 @@ function keepResult(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): void 
  */
 export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope, handler: boolean): Promise<TaskOutcome> {
   const { run, host, place } = env
-  const vars = { ...taskVars(run, host, place, scopeVars(env, scope, task), task.vars, task.source), ...scope.data }
+  const vars = varsOf(env, task, scope)
   const once = task.runOnce === true ? runOnce(env, task) : undefined
   if (once && !once.first) {
     // run_once: another host of the batch runs it; its result is this host's too (no event here).

@@ -3,6 +3,7 @@ import { runModuleTask, type HostEnv, type Scope } from './task.js'
 import { selectedByTags } from './tags.js'
 import { startReached } from './start-at.js'
 import { notifiedNames, runInclude } from './include.js'
+import type { Descend } from './probe-ahead.js'
 
 /** How a list of tasks ended for a host; `stopped` means a halt or Ctrl-C cut it short. */
 export type ListResult = 'ok' | 'failed' | 'unreachable' | 'stopped'
@@ -29,6 +30,15 @@ function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {
   }
 }
 
+/**
+ * The tasks the host walks into at once, for taking probes ahead: a static block (a role's or an
+ * import's task) with nothing to rescue; user blocks are walked into when they run.
+ */
+export const descend: Descend = (task, scope) =>
+  task.type === 'block' && task.origin === 'static' && task.rescue.length === 0 && task.always.length === 0
+    ? { tasks: task.block, scope: inner(scope, task, scope.rescuable) }
+    : undefined
+
 async function runBlock(walk: Walk, block: BlockTask, scope: Scope): Promise<ListResult> {
   const hasRescue = block.rescue.length > 0
   let result = await runTasks(walk, block.block, inner(scope, block, scope.rescuable || hasRescue))
@@ -52,8 +62,9 @@ export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<Lis
 }
 
 export async function runTasks(walk: Walk, tasks: readonly Task[], scope: Scope): Promise<ListResult> {
-  for (const task of tasks) {
+  for (const [index, task] of tasks.entries()) {
     if (walk.stopped() !== undefined) return 'stopped'
+    await walk.env.probes?.plan(tasks.slice(index), scope)
     const result = await runTask(walk, task, scope)
     if (result !== 'ok') return result
   }

@@ -1,7 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import { DEFAULT_EXCLUDE } from './fresh/code-paths.js'
 import {
-  describeStale, newestChange, readFreshState, staleProcesses, timeText, type FreshState,
+  describeStale, freshArgv, newestChange, readFreshState, staleProcesses, timeText, type FreshState,
 } from './fresh/fresh-state.js'
 import { isRunning } from './systemd/unit-state.js'
 import type { Module, ModuleContext } from './types.js'
@@ -103,6 +103,7 @@ export const fresh: Module<FreshSpec, FreshState, FreshChange> = {
   schema: freshSchema,
   description: "The unit's processes run the code on disk: none started before the newest change under `paths` or maps a deleted file; otherwise the unit is restarted.",
   probe,
+  probeAhead: (_ctx, spec) => ({ commands: [freshArgv(spec.unit, spec.paths, spec.exclude ?? DEFAULT_EXCLUDE)] }),
   diff,
   apply,
   verify,

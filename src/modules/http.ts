@@ -168,6 +168,8 @@ export const http: Module<HttpSpec, RouteAnswer[], RouteProblem> = {
   schema: httpSchema,
   description: 'A gate: every route of the URL, requested from the host itself (redirects followed per follow_redirects), answers the expected status and body within `within` seconds.',
   probe,
+  // Its requests go through the connection, not a command: they start alongside the batch.
+  probeAhead: () => ({ whole: true }),
   diff,
   facts,
   pollSeconds: (spec) => spec.within ?? 30,

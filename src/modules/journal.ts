@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import { ProbeError } from '../errors.js'
-import { messageOf, readJournal, type Since } from './systemd/journal-read.js'
+import { journalArgv, messageOf, readJournal, type Since } from './systemd/journal-read.js'
 import { unitNotFound } from './systemd/unit-state.js'
 import type { Module, ModuleContext } from './types.js'
 
@@ -76,6 +76,7 @@ export const journal: Module<JournalSpec, JournalObservation> = {
   schema: journalSchema,
   description: "A gate: no message in the unit's journal since run-start, unit-start or a duration matches `absent`.",
   probe,
+  probeAhead: (ctx, spec) => ({ commands: [journalArgv(spec.unit, sinceOf(ctx, spec.since ?? 'run-start'))] }),
   diff,
   // A matching line stays in the journal: polling cannot make the gate pass, so judge once.
   pollSeconds: () => 0,

@@ -4,7 +4,7 @@ import { evictProcess } from './proc/evict.js'
 import { portFilter } from './proc/listeners.js'
 import type { Listener } from './proc/listeners.js'
 import {
-  describeProcess, holdersByPid, ownedBy, portProblems, readPortState, type PortState,
+  describeProcess, holdersByPid, ownedBy, portProblems, portStateArgv, readPortState, type PortState,
 } from './proc/port-state.js'
 import { isRunning } from './systemd/unit-state.js'
 import { sleep } from './systemd/wait.js'
@@ -161,6 +161,7 @@ export const port: Module<PortSpec, PortState, PortChange> = {
   schema: portSchema,
   description: "Only the owner unit's processes listen on the port: others are evicted (pinned to pid and start time), then the owner is restarted.",
   probe,
+  probeAhead: (_ctx, spec) => ({ commands: [portStateArgv(spec.port, spec.owner)] }),
   diff,
   apply,
   verify,

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts'
-import { readUnit, unitNotFound, type UnitState } from './systemd/unit-state.js'
+import { readUnit, showArgv, unitNotFound, type UnitState } from './systemd/unit-state.js'
 import { sleep } from './systemd/wait.js'
 import type { Module, ModuleContext } from './types.js'
 
@@ -85,6 +85,8 @@ export const stable: Module<StableSpec, StableObservation> = {
   schema: stableSchema,
   description: 'A gate: the unit stays active for `seconds` without a restart (NRestarts and MainPID unchanged).',
   probe,
+  // Only the first sample: the rest of the window is watched at the task's turn.
+  probeAhead: (_ctx, spec) => ({ commands: [showArgv(spec.unit)] }),
   diff: (_spec, observed) => (observed.stable ? [] : [{ action: 'unstable', summary: observed.detail }]),
   // The probe itself watches the window; a restart seen in it is the verdict, not a "not yet".
   pollSeconds: () => 0,

@@ -60,7 +60,21 @@ export interface Module<Spec, Observed, C extends Change = Change> {
   pollSeconds?(spec: Spec): number | undefined
   /** Data for `register` from what was observed (e.g. a unit's properties). */
   facts?(observed: Observed): Readonly<Record<string, unknown>>
+  /**
+   * How the probe may be taken ahead, with the host's other upcoming probes in one round trip
+   * (engine/probe-ahead.ts). Absent: the probe runs at the task's turn, as it always did.
+   */
+  probeAhead?(ctx: ModuleContext, spec: Spec): ProbeAhead
 }
+
+/**
+ * `commands`: the argv the probe runs first through ctx.run, declared so the engine can run them,
+ * with other tasks' commands, as one script; the probe (the parser) then gets each result from
+ * ctx.run as if it had run it, once. A probe may run more commands after those (a settle poll):
+ * they go to the host. `whole`: the probe is a quick read with no command of its own (http's
+ * requests through the connection), started alongside the script.
+ */
+export type ProbeAhead = { readonly commands: readonly (readonly string[])[] } | { readonly whole: true }
 
 /**
  * A module with its spec type erased, as the registry and the engine hold it. Safe because the

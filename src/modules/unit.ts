@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import {
-  describeUnitState, isEnabled, isMasked, readUnit, unitNotFound, type UnitSample, type UnitState,
+  describeUnitState, isEnabled, isMasked, readUnit, showArgv, unitNotFound, type UnitSample, type UnitState,
 } from './systemd/unit-state.js'
 import type { Module, ModuleContext } from './types.js'
 
@@ -119,6 +119,7 @@ export const unit: Module<UnitSpec, UnitSample, UnitChange> = {
   schema: unitSchema,
   description: 'A systemd unit is active or inactive, enabled or not, masked or not; recovers a failed unit.',
   probe,
+  probeAhead: (_ctx, spec) => ({ commands: [showArgv(spec.name)] }),
   diff,
   apply,
   verify,

@@ -39,7 +39,7 @@ function failedJob(run: RunContext, place: { play: { name: string } }, host: str
   const base = { play: place.play.name, host, task: 'converge on a queue worker', handler: false }
   run.emit({ type: 'task-start', ...base })
   run.emit({ type: 'task-end', ...base, status: 'failed', changes: [], message: reason, durationMs: 0 })
-  return { host, state: 'failed' }
+  return { host, state: 'failed', roundTrips: 0 }
 }
 
 function rateLimit(rate: number): { max: number; duration: number } {

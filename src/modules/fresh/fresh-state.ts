@@ -1,5 +1,5 @@
 import { ProbeError } from '../../errors.js'
-import { readUnit, unitNotFound, type UnitState } from '../systemd/unit-state.js'
+import { SHOW_SCRIPT, UNIT_PROPERTIES, parseUnitSample, unitNotFound, type UnitState } from '../systemd/unit-state.js'
 import type { ModuleContext } from '../types.js'
 import { parsePaths, pathsScript, type PathState } from './code-paths.js'
 import { PROCS_SCRIPT, parseClock, parseUnitProcesses, type UnitProcess } from './unit-procs.js'
@@ -21,18 +21,31 @@ export interface StaleProcess {
 export const timeText = (ms: number): string => `${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')} UTC`
 
 /**
- * Two round trips: the unit (its ControlGroup), then its processes and every path in one script.
- * A path that is missing, or holds no file once `exclude` is applied, fails the probe: a deleted
- * checkout is never "fresh", and restarting onto it would turn stale-but-serving into down.
+ * The unit's properties, then the processes of its ControlGroup, then the newest change under
+ * every path: one script, one round trip. The unit name is a positional parameter.
+ */
+export function freshArgv(unit: string, paths: readonly string[], exclude: readonly string[]): readonly string[] {
+  const cgroup = 'set -- "$(systemctl show -p ControlGroup --value -- "$2" 2>/dev/null)"'
+  const script = `${SHOW_SCRIPT}\necho @procs\n${cgroup}\n${PROCS_SCRIPT}\necho @paths\n${pathsScript(paths, exclude)}`
+  return ['sh', '-c', script, 'tend-fresh', UNIT_PROPERTIES.join(','), unit]
+}
+
+/**
+ * Reads a unit's FreshState. A path that is missing, or holds no file once `exclude` is applied,
+ * fails the probe: a deleted checkout is never "fresh", and restarting onto it would turn
+ * stale-but-serving into down.
  */
 export async function readFreshState(
   ctx: Pick<ModuleContext, 'run' | 'signal'>, unit: string, paths: readonly string[], exclude: readonly string[],
 ): Promise<FreshState> {
-  const { unit: state } = await readUnit(ctx, unit)
+  const result = await ctx.run(freshArgv(unit, paths, exclude), { signal: ctx.signal })
+  const all = result.stdout.split('\n')
+  const procsAt = all.indexOf('@procs')
+  // Without the marker the unit could not be read: parseUnitSample says why (exit 3, stderr).
+  const shown = procsAt < 0 ? result : { ...result, exitCode: 0, stdout: all.slice(0, procsAt).join('\n') }
+  const { unit: state } = parseUnitSample(unit, shown)
   if (state.loadState === 'not-found') throw unitNotFound(state)
-  const script = `${PROCS_SCRIPT}\necho @paths\n${pathsScript(paths, exclude)}`
-  const result = await ctx.run(['sh', '-c', script, 'tend-fresh', state.controlGroup], { signal: ctx.signal })
-  const lines = result.stdout.split('\n')
+  const lines = all.slice(procsAt + 1)
   const clock = parseClock(lines[0])
   const at = lines.indexOf('@paths')
   const pathStates = at < 0 ? undefined : parsePaths(paths, lines.slice(at + 1))

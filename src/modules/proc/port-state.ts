@@ -41,9 +41,13 @@ function connectionUnitsOf(lines: readonly string[]): string[] {
   return [...units]
 }
 
+/** The listeners on a port, the probing shell's ancestors and the owner unit: one command. */
+export function portStateArgv(port: number, owner: string): readonly string[] {
+  return ['sh', '-c', PORT_SCRIPT, 'tend-port', portFilter(port), UNIT_PROPERTIES.join(','), owner]
+}
+
 export async function readPortState(ctx: Pick<ModuleContext, 'run' | 'signal'>, port: number, owner: string): Promise<PortState> {
-  const argv = ['sh', '-c', PORT_SCRIPT, 'tend-port', portFilter(port), UNIT_PROPERTIES.join(','), owner]
-  const result = await ctx.run(argv, { signal: ctx.signal })
+  const result = await ctx.run(portStateArgv(port, owner), { signal: ctx.signal })
   const lines = result.stdout.split('\n')
   const unitAt = lines.indexOf('@unit')
   if (unitAt < 0) {

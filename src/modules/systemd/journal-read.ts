@@ -53,8 +53,12 @@ function sinceArgs(since: Since): readonly [string, string] {
   }
 }
 
+export function journalArgv(unit: string, since: Since): readonly string[] {
+  return ['sh', '-c', JOURNAL_SCRIPT, 'tend-journal', unit, ...sinceArgs(since)]
+}
+
 export async function readJournal(ctx: Pick<ModuleContext, 'run' | 'signal'>, unit: string, since: Since): Promise<JournalLines> {
-  const result = await ctx.run(['sh', '-c', JOURNAL_SCRIPT, 'tend-journal', unit, ...sinceArgs(since)], { signal: ctx.signal })
+  const result = await ctx.run(journalArgv(unit, since), { signal: ctx.signal })
   const [first = '', ...lines] = result.stdout.split('\n')
   if (result.exitCode !== 0 || !first.startsWith('@load ')) {
     throw new ProbeError(`cannot read the journal of ${JSON.stringify(unit)}: ${result.stderr.trim() || `exit ${result.exitCode}`}`)
