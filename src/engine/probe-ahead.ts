@@ -9,7 +9,7 @@
  * set_fact in between), or with another become, probes on its own.
  */
 import { CONTROLLER_ACTIONS } from '../modules/actions.js'
-import type { AnyModule, ModuleContext } from '../modules/types.js'
+import type { AnyModule, ModuleContext, ProbeAhead as ProbeAheadSpec } from '../modules/types.js'
 import type { BecomeSpec, ModuleTask, Task } from '../playbook/model.js'
 import type { ExecResult } from '../transport/types.js'
 import { argvKey, batchArgv, parseBatch } from './probe-script.js'
@@ -29,6 +29,8 @@ export interface Upcoming {
   readonly spec: unknown
   readonly become: BecomeSpec | undefined
   readonly ctx: ModuleContext
+  /** What the module said can be taken ahead. */
+  readonly ahead: ProbeAheadSpec
 }
 
 /**
@@ -100,8 +102,8 @@ export class ProbeAhead {
   private start(upcoming: readonly Upcoming[]): void {
     const scripts = new Map<string | undefined, { ctx: ModuleContext; commands: (readonly string[])[] }>()
     const placed = upcoming.map((next) => {
-      const ahead = next.module.probeAhead?.(next.ctx, next.spec)
-      if (ahead === undefined || 'whole' in ahead) return { next, commands: [], at: 0, whole: true }
+      const { ahead } = next
+      if ('whole' in ahead) return { next, commands: [], at: 0, whole: true }
       const script = scripts.get(next.become?.user) ?? { ctx: next.ctx, commands: [] }
       scripts.set(next.become?.user, script)
       const at = script.commands.length

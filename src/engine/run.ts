@@ -30,7 +30,8 @@ export function lockedConnect(options: Parameters<RunPlaybook>[2], locks: HostLo
     const transport = await options.connect(host)
     if (locks === undefined) return transport
     try {
-      await locks.acquire(transport)
+      // The first command's shell opens while the lock is taken: one round trip for both.
+      await Promise.all([locks.acquire(transport), transport.warm?.().catch(() => undefined)])
     } catch (error) {
       await transport.close()
       throw error

@@ -165,7 +165,8 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
     const become = becomeOf(env, task, scope)
     const deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
     const { observe } = await moduleContexts(run, host, become, vars, deadline)
-    return { task, module, spec, become, ctx: observe }
+    const ahead = module.probeAhead(observe, spec)
+    return ahead === undefined ? undefined : { task, module, spec, become, ctx: observe, ahead }
   } catch {
     return undefined
   }

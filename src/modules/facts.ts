@@ -87,12 +87,15 @@ export function parseFacts(stdout: string): Record<string, unknown> {
   }
 }
 
+const FACTS_ARGV = ['/bin/sh', '-c', SCRIPT]
+
 export const facts: Module<Record<string, never>, Record<string, unknown>> = {
   kind: 'facts',
   schema: { type: 'object', additionalProperties: false, properties: {} },
   description: 'Gathers tend\'s small fact set (what `gather_facts: true` runs first); read-only.',
+  probeAhead: () => ({ commands: [FACTS_ARGV] }),
   async probe(ctx) {
-    const result = await ctx.run(['/bin/sh', '-c', SCRIPT])
+    const result = await ctx.run(FACTS_ARGV)
     if (result.exitCode !== 0) throw new ProbeError(`gathering facts failed (exit ${result.exitCode}): ${result.stderr.trim()}`)
     return parseFacts(result.stdout)
   },

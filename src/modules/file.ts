@@ -4,7 +4,7 @@ import { applyFileChange } from './content/file-apply.js'
 import type { DesiredFile, FileChange } from './content/file-changes.js'
 import { fileChanges } from './content/file-changes.js'
 import type { FileObserved } from './content/file-state.js'
-import { probeFile } from './content/file-state.js'
+import { probeFile, probeFileArgv } from './content/file-state.js'
 
 /** Attributes shared with template (same words, same docs). */
 export const fileAttributes = {
@@ -45,9 +45,11 @@ const fileSchema = {
 // Defaults stay optional: the module applies them itself, whether or not the validator filled them in.
 export type FileSpec = FromSchema<typeof fileSchema, { keepDefaultedPropertiesOptional: true }>
 
+const withContent = (desired: Pick<DesiredFile, 'state' | 'content'>): boolean => desired.state === 'present' && desired.content !== undefined
+
 /** The pieces template reuses: probe, diff and apply of one desired file. */
 export const probeDesiredFile = (ctx: ModuleContext, desired: DesiredFile): Promise<FileObserved> =>
-  probeFile(ctx, desired.path, desired.state === 'present' && desired.content !== undefined)
+  probeFile(ctx, desired.path, withContent(desired))
 export { fileChanges, applyFileChange }
 export type { DesiredFile, FileChange, FileObserved }
 
@@ -66,6 +68,7 @@ export const file: Module<FileSpec, FileObserved, FileChange> = {
   schema: fileSchema,
   description: 'A regular file with the given content, mode and owner, or no file at all (state: absent). Writes are atomic.',
   probe: (ctx, spec) => probeDesiredFile(ctx, desiredOf(spec)),
+  probeAhead: (_ctx, spec) => ({ commands: [probeFileArgv(spec.path, withContent(desiredOf(spec)))] }),
   diff: (spec, observed) => fileChanges(desiredOf(spec), observed),
   apply: (ctx, change) => applyFileChange(ctx, change),
   facts: factsOf,

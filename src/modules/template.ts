@@ -7,6 +7,7 @@ import type { Vars } from '../playbook/model.js'
 import type { Module, ModuleContext } from './types.js'
 import type { DesiredFile, FileChange, FileObserved } from './file.js'
 import { applyFileChange, fileAttributes, fileChanges, file, filePath, probeDesiredFile } from './file.js'
+import { probeFileArgv } from './content/file-state.js'
 
 const templateSchema = {
   type: 'object',
@@ -66,6 +67,8 @@ export const template: Module<TemplateSpec, TemplateObserved, FileChange> = {
   schema: templateSchema,
   description: 'A file on the host rendered from a Jinja template on the controller with the host\'s variables; then like `file`.',
   probe,
+  // The source is rendered on the controller at the task's turn; only dest is read ahead.
+  probeAhead: (_ctx, spec) => ({ commands: [probeFileArgv(spec.dest, true)] }),
   diff: (_spec, observed) => fileChanges(observed.desired, observed.file),
   apply: (ctx, change) => applyFileChange(ctx, change),
   facts: (observed) => file.facts?.(observed.file) ?? {},

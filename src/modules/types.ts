@@ -62,9 +62,9 @@ export interface Module<Spec, Observed, C extends Change = Change> {
   facts?(observed: Observed): Readonly<Record<string, unknown>>
   /**
    * How the probe may be taken ahead, with the host's other upcoming probes in one round trip
-   * (engine/probe-ahead.ts). Absent: the probe runs at the task's turn, as it always did.
+   * (engine/probe-ahead.ts). Absent, or undefined for this spec: the probe runs at the task's turn.
    */
-  probeAhead?(ctx: ModuleContext, spec: Spec): ProbeAhead
+  probeAhead?(ctx: ModuleContext, spec: Spec): ProbeAhead | undefined
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FromSchema } from 'json-schema-to-ts'
-import type { Change, Module, ModuleContext } from './types.js'
+import type { Change, Module, ModuleContext, ProbeAhead } from './types.js'
 
 const schema = {
   type: 'object',
@@ -59,8 +59,7 @@ async function probe(ctx: ModuleContext, spec: WaitForSpec): Promise<Seen> {
     return { holds: state === 'stopped' ? !open : open, what: `${host}:${spec.port} is ${state === 'stopped' ? 'still open' : 'not open'}` }
   }
   if (spec.path !== undefined) {
-    const argv = spec.search_regex !== undefined && state !== 'absent' ? ['grep', '-qE', '--', spec.search_regex, spec.path] : ['test', '-e', spec.path]
-    const there = (await ctx.run(argv)).exitCode === 0
+    const there = (await ctx.run(pathArgv(spec, spec.path))).exitCode === 0
     const what = state === 'absent' ? `${spec.path} still exists` : spec.search_regex !== undefined ? `${spec.path} has no match of /${spec.search_regex}/` : `${spec.path} does not exist`
     return { holds: state === 'absent' ? !there : there, what }
   }
@@ -72,11 +71,24 @@ async function probe(ctx: ModuleContext, spec: WaitForSpec): Promise<Seen> {
   return { holds: true, what: '' }
 }
 
+function pathArgv(spec: WaitForSpec, path: string): readonly string[] {
+  const state = spec.state ?? 'started'
+  return spec.search_regex !== undefined && state !== 'absent' ? ['grep', '-qE', '--', spec.search_regex, path] : ['test', '-e', path]
+}
+
+/** A first look without the delay: a path by its command, a port by connecting (beside the batch). */
+function probeAhead(_ctx: ModuleContext, spec: WaitForSpec): ProbeAhead | undefined {
+  if (spec.delay !== undefined) return undefined
+  if (spec.path !== undefined) return { commands: [pathArgv(spec, spec.path)] }
+  return spec.port !== undefined ? { whole: true } : undefined
+}
+
 export const waitFor: Module<WaitForSpec, Seen, Change> = {
   kind: 'wait_for',
   schema,
   description: 'Waits, on the host, for a TCP port to open or close, or a path to appear or go; fails after `timeout` seconds.',
   probe,
+  probeAhead,
   diff: (spec, seen) => (seen.holds ? [] : [{ action: 'wait', summary: spec.msg ?? seen.what }]),
   pollSeconds: (spec) => (spec.timeout ?? 300) + (spec.delay ?? 0),
 }

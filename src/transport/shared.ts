@@ -57,6 +57,10 @@ class SharedView implements Transport {
     return this.shared.machine
   }
 
+  async warm(): Promise<void> {
+    await this.shared.warm?.()
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true

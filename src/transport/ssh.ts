@@ -144,6 +144,12 @@ class SshTransport implements Transport {
     return outcome
   }
 
+  async warm(): Promise<void> {
+    if (this.shells > 0 || this.lost !== undefined) return
+    const shell = await this.newShell()
+    if (shell !== undefined) this.giveBack(shell)
+  }
+
   /** An idle shell, a new one if the limits allow, else the next one given back. */
   private async takeShell(signal: AbortSignal): Promise<PooledShell | undefined> {
     const idle = this.idleShells.pop() ?? (await this.newShell())

@@ -40,6 +40,11 @@ export interface Transport {
   hold(argv: readonly string[], signal?: AbortSignal): Promise<Held>
   /** Identifies the machine reached: inventory entries that reach one machine share its host lock. */
   readonly machine: string
+  /**
+   * Gets ready for the first command while something else is awaited (the host lock's channel):
+   * ssh opens a pooled shell, so the lock and the shell cost one round trip together, not two.
+   */
+  warm?(): Promise<void>
   close(): Promise<void>
 }
 

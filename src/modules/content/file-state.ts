@@ -32,9 +32,12 @@ export function normalizeMode(mode: string): string {
   return parseInt(mode, 8).toString(8).padStart(4, '0')
 }
 
+export function probeFileArgv(path: string, withContent: boolean): readonly string[] {
+  return ['sh', '-c', PROBE_SCRIPT, 'tend-probe', path, withContent ? 'with-content' : 'attributes']
+}
+
 export async function probeFile(ctx: ModuleContext, path: string, withContent: boolean): Promise<FileObserved> {
-  const argv = ['sh', '-c', PROBE_SCRIPT, 'tend-probe', path, withContent ? 'with-content' : 'attributes']
-  const result = await ctx.run(argv)
+  const result = await ctx.run(probeFileArgv(path, withContent))
   if (result.exitCode !== 0) {
     throw new ProbeError(`cannot read ${path}: ${result.stderr.trim() || `exit ${result.exitCode}`}`,
       'check that the path is readable by the task user (become: root?)')
