@@ -12,7 +12,8 @@ import type { ExecResult } from '../transport/types.js'
  * on the host prints can pose as a part marker; no nonce is needed and none could leak.
  */
 const PROLOGUE = `T=$(mktemp -d 2>/dev/null) || { echo '@fail mktemp'; exit 0; }
-command -v base64 >/dev/null 2>&1 || { rm -rf "$T"; echo '@fail base64'; exit 0; }
+# GNU and busybox base64 both know -w0; an older one without it would print nothing usable.
+base64 -w0 </dev/null >/dev/null 2>&1 || { rm -rf "$T"; echo '@fail base64 -w0'; exit 0; }
 trap 'rm -rf "$T"' EXIT`
 
 const EPILOGUE = (count: number) => `wait
