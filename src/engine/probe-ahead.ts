@@ -98,22 +98,30 @@ export class ProbeAhead {
     return { served, ...(entry.observed !== undefined && { observed: entry.observed }) }
   }
 
-  /** Sends every upcoming probe at once: one script per become user (usually one), and the whole probes. */
+  /**
+   * Sends every upcoming probe at once: one script per become user (usually one), each distinct
+   * command once (three tasks reading one unit read it once), and the whole probes beside it.
+   */
   private start(upcoming: readonly Upcoming[]): void {
-    const scripts = new Map<string | undefined, { ctx: ModuleContext; commands: (readonly string[])[] }>()
+    const scripts = new Map<string | undefined, { ctx: ModuleContext; commands: (readonly string[])[]; at: Map<string, number> }>()
     const placed = upcoming.map((next) => {
       const { ahead } = next
-      if ('whole' in ahead) return { next, commands: [], at: 0, whole: true }
-      const script = scripts.get(next.become?.user) ?? { ctx: next.ctx, commands: [] }
+      if ('whole' in ahead) return { next, commands: [], indexes: [] }
+      const script = scripts.get(next.become?.user) ?? { ctx: next.ctx, commands: [], at: new Map<string, number>() }
       scripts.set(next.become?.user, script)
-      const at = script.commands.length
-      script.commands.push(...ahead.commands)
-      return { next, commands: ahead.commands, at, whole: false }
+      const indexes = ahead.commands.map((argv) => {
+        const key = argvKey(argv)
+        if (!script.at.has(key)) script.at.set(key, script.commands.push(argv) - 1)
+        return script.at.get(key) as number
+      })
+      return { next, commands: ahead.commands, indexes }
     })
     const runs = new Map([...scripts].map(([user, script]) => [user, runScript(script.ctx, script.commands)]))
-    for (const { next, commands, at, whole } of placed) {
+    for (const { next, commands, indexes } of placed) {
+      const whole = 'whole' in next.ahead
       const run = runs.get(next.become?.user)
-      const results = whole || run === undefined ? Promise.resolve([]) : run.then((all) => all?.slice(at, at + commands.length))
+      const results = whole || run === undefined ? Promise.resolve([])
+        : run.then((all) => (all === undefined ? undefined : indexes.map((i) => all[i] as ExecResult)))
       const observed = whole ? next.module.probe(next.ctx, next.spec) : undefined
       // A whole probe that fails is taken again at the task's turn; no unhandled rejection here.
       observed?.catch(() => undefined)
