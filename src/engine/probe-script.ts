@@ -16,14 +16,20 @@ const PROLOGUE = `T=$(mktemp -d 2>/dev/null) || { echo '@fail mktemp'; exit 0; }
 base64 -w0 </dev/null >/dev/null 2>&1 || { rm -rf "$T"; echo '@fail base64 -w0'; exit 0; }
 trap 'rm -rf "$T"' EXIT`
 
+// Collected in one file and written at once: one burst on the wire, not a packet per line. An
+// empty stream (most stderr) costs no base64 process.
 const EPILOGUE = (count: number) => `wait
 i=0
 while [ "$i" -lt ${count} ]; do
-  printf '@part %s %s\\n' "$i" "$(cat "$T/$i.rc" 2>/dev/null || echo 255)"
-  base64 -w0 <"$T/$i.out"; echo
-  base64 -w0 <"$T/$i.err"; echo
+  rc=255; read -r rc <"$T/$i.rc" 2>/dev/null
+  printf '@part %s %s\\n' "$i" "$rc"
+  for stream in out err; do
+    [ -s "$T/$i.$stream" ] && base64 -w0 <"$T/$i.$stream"
+    echo
+  done
   i=$((i + 1))
-done`
+done >"$T/all"
+cat "$T/all"`
 
 function batchScript(commands: readonly (readonly string[])[]): string {
   const parts = commands.map((argv, i) => `(${shJoin(argv)} </dev/null >"$T/${i}.out" 2>"$T/${i}.err"; echo $? >"$T/${i}.rc") &`)
