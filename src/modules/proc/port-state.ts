@@ -16,12 +16,20 @@ export interface PortState {
   readonly connectionUnits: readonly string[]
 }
 
-/** The systemd cgroup of every ancestor of the probing shell (in a subshell: $1… stay the caller's). */
+/**
+ * The systemd cgroup of every ancestor of the probing shell (in a subshell: $1… stay the caller's).
+ * Only shell builtins per level (read, case, set): a walk of five ancestors forks nothing.
+ * cgroup v1/hybrid hosts track units in the name=systemd hierarchy; pure v2 hosts in `0::`.
+ */
 const ANCESTORS_SCRIPT = `(
 p=$$
 while [ "$p" -gt 1 ] 2>/dev/null; do
-  echo "ancestor $(grep -m1 'name=systemd:\\|^0::' /proc/$p/cgroup 2>/dev/null | cut -d: -f3)"
-  st=$(cat /proc/$p/stat 2>/dev/null) || break
+  cg=
+  while IFS= read -r line; do
+    case $line in *:name=systemd:*|0::*) cg=\${line#*:}; cg=\${cg#*:}; break ;; esac
+  done 2>/dev/null <"/proc/$p/cgroup"
+  echo "ancestor $cg"
+  read -r st 2>/dev/null <"/proc/$p/stat" || break
   set -- \${st##*) }
   p=$2
 done
