@@ -8,7 +8,7 @@ export async function load(url, context, next) {
   const result = await next(url, context)
   if (url.startsWith('node:') || url.startsWith('data:')) return result
   const text = typeof result.source === 'string' ? result.source : result.source ? new TextDecoder().decode(result.source) : ''
-  const packages = [...new Set([...text.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]))]
+  const packages = [...new Set([...text.matchAll(/^\/\/ (?:\S*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]))]
   port.postMessage({ url, packages })
   return result
 }
