@@ -54,10 +54,12 @@ export type NormalizeTasks = (ctx: Ctx, raw: unknown, path: Path) => Task[]
 export type NormalizeHandlers = (ctx: Ctx, raw: unknown, path: Path) => Handler[]
 
 const schemas = { tasks: 'task', handlers: 'handler' } as const
-function fileSchema(what: keyof typeof schemas) {
+/** Schema of a tasks (or handlers) file: a list of the playbook schema's tasks (or handlers). */
+export function taskFileSchema(what: keyof typeof schemas): object {
   const playbook = playbookSchemaWith(true) as { definitions: object }
-  return compileSchema({ type: 'array', items: { $ref: `#/definitions/${schemas[what]}` }, definitions: playbook.definitions })
+  return { type: 'array', items: { $ref: `#/definitions/${schemas[what]}` }, definitions: playbook.definitions }
 }
+const fileSchema = (what: keyof typeof schemas) => compileSchema(taskFileSchema(what))
 
 /**
  * Reads a task (or handler) file: YAML errors, schema errors and task problems all point into it.

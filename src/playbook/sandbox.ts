@@ -1,4 +1,5 @@
-import nunjucks from 'nunjucks'
+import type Nunjucks from 'nunjucks'
+import { nunjucks } from './nunjucks-lazy.js'
 
 /**
  * The closed world a template runs in. nunjucks compiles a template to JavaScript that reaches
@@ -101,16 +102,24 @@ interface Runtime {
   inOperator: (key: unknown, container: unknown) => boolean
 }
 
-// Installed on nunjucks' shared runtime: every template compiled in this process uses them.
-const runtime = (nunjucks as unknown as { runtime: Runtime }).runtime
-runtime.memberLookup = dataMember
-runtime.contextOrFrameLookup = (_context, frame, name) => variable(frame, name)
-runtime.callWrap = callByName
-runtime.inOperator = inOperator
+/**
+ * Installed on nunjucks' shared runtime before the first environment exists, so every template
+ * compiled in this process uses them (nunjucks itself loads on first use: nunjucks-lazy.ts).
+ */
+function closeRuntime(): void {
+  const runtime = (nunjucks() as unknown as { runtime: Runtime }).runtime
+  runtime.memberLookup = dataMember
+  runtime.contextOrFrameLookup = (_context, frame, name) => variable(frame, name)
+  runtime.callWrap = callByName
+  runtime.inOperator = inOperator
+}
+let runtimeClosed = false
 
 /** An environment whose filter, test and global tables hold exactly the given functions. */
-export function closedEnvironment(filters: Readonly<Record<string, unknown>>, tests: Readonly<Record<string, unknown>>): nunjucks.Environment {
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true })
+export function closedEnvironment(filters: Readonly<Record<string, unknown>>, tests: Readonly<Record<string, unknown>>): Nunjucks.Environment {
+  if (!runtimeClosed) closeRuntime()
+  runtimeClosed = true
+  const env = new (nunjucks().Environment)(null, { autoescape: false, throwOnUndefined: true })
   const tables = env as unknown as { filters: object; tests: object; globals: object }
   tables.filters = Object.assign(Object.create(null) as object, filters)
   tables.tests = Object.assign(Object.create(null) as object, tests)

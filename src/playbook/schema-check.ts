@@ -1,26 +1,38 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { createRequire } from 'node:module'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic } from '../errors.js'
+import { generatedValidators } from './generated/validators.js'
 import { didYouMean } from './nearest.js'
+import { ajvOptions, schemaHash } from './validator-options.js'
 import { diagnosticAt, offsetOf, pointerToPath, type Path, type YamlSource } from './yaml-source.js'
 
 /**
- * One ajv instance per mode, and each schema compiled once: an instance and a compile cost tens of
- * milliseconds, which tend pays at every start. `coerce` converts scalars in place where the schema
- * asks for another scalar type ("3" → 3, 8000 → "8000"), as Ansible converts module arguments:
- * `-e port=9000` is a string, and a `{{ template }}` renders to whatever its expression yields.
+ * Each schema's validator, once per process. Schemas tend knows are compiled at build time
+ * (generate-validators.ts: ajv's standalone code); loading ajv and compiling a schema costs tens
+ * of milliseconds, which tend would pay at every start. Only a schema without a generated
+ * validator (one edited since `npm run gen:validators`, or one built at run time) loads ajv,
+ * synchronously and on first need. `coerce`: see ajvOptions.
  */
 const instances = new Map<boolean, Ajv>()
 const compiled = new Map<string, ValidateFunction>()
 
+function compileAtRunTime(schema: object, coerce: boolean): ValidateFunction {
+  let ajv = instances.get(coerce)
+  if (ajv === undefined) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+    instances.set(coerce, (ajv = new AjvClass(ajvOptions(coerce))))
+  }
+  // Schemas with the same $id (the playbook schema is built per call) must not be added twice.
+  return ajv.compile({ ...schema, $id: undefined })
+}
+
 export function compileSchema(schema: object, options: { coerce?: boolean } = {}): ValidateFunction {
   const coerce = options.coerce === true
-  const key = `${coerce}:${JSON.stringify(schema)}`
+  const json = JSON.stringify(schema)
+  const key = `${coerce}:${json}`
   let validate = compiled.get(key)
   if (validate === undefined) {
-    let ajv = instances.get(coerce)
-    if (ajv === undefined) instances.set(coerce, (ajv = new Ajv({ allErrors: true, verbose: true, strict: false, coerceTypes: coerce })))
-    // Schemas with the same $id (the playbook schema is built per call) must not be added twice.
-    validate = ajv.compile({ ...schema, $id: undefined })
+    validate = generatedValidators(coerce)[schemaHash(json, coerce)] ?? compileAtRunTime(schema, coerce)
     compiled.set(key, validate)
   }
   return validate

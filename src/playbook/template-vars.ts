@@ -1,4 +1,4 @@
-import nunjucks from 'nunjucks'
+import { nunjucks } from './nunjucks-lazy.js'
 
 /** The part of nunjucks' AST we walk (nunjucks ships no types for its parser). */
 export interface AstNode {
@@ -13,7 +13,7 @@ interface NunjucksParser {
   parse(src: string): AstNode
 }
 
-const parser = (nunjucks as unknown as { parser: NunjucksParser }).parser
+const parser = (): NunjucksParser => (nunjucks() as unknown as { parser: NunjucksParser }).parser
 
 /** Names nunjucks provides itself; never user variables. */
 const GLOBALS = new Set(['range', 'loop', 'true', 'false', 'none', 'True', 'False', 'None'])
@@ -98,7 +98,7 @@ function freeNames(node: AstNode, out: Set<string>): void {
 }
 
 export function parseTemplate(text: string): AstNode {
-  return parser.parse(text)
+  return parser().parse(text)
 }
 
 /**

@@ -13,25 +13,26 @@ import { expressionTemplate, isTemplate, parseTemplate, variablesOf, type AstNod
  */
 // Rendering is synchronous, so one slot is enough to carry an expression's native value out.
 let captured: { value: unknown } | undefined
-const env = closedEnvironment(
-  {
-    ...filters,
-    __tend_capture: (value: unknown) => {
-      captured = { value }
-      return ''
-    },
+/** The closed environment's filters (a null-prototype table, as the environment holds them). */
+const filterTable = Object.assign(Object.create(null) as Record<string, unknown>, {
+  ...filters,
+  __tend_capture: (value: unknown) => {
+    captured = { value }
+    return ''
   },
-  tests,
-)
+})
+// Made on the first render: nunjucks loads only when something is templated (nunjucks-lazy.ts).
+let env: ReturnType<typeof closedEnvironment> | undefined
+const environment = (): ReturnType<typeof closedEnvironment> => (env ??= closedEnvironment(filterTable, tests))
 
 /** Whether tend's template language has this filter or test (the closed environment's own tables). */
 export function hasTemplateFeature(kind: 'filter' | 'test', name: string): boolean {
-  return Object.hasOwn(kind === 'filter' ? (env as unknown as { filters: object }).filters : tests, name)
+  return Object.hasOwn(kind === 'filter' ? filterTable : tests, name)
 }
 
 /** Why tend refuses a parsed template (a construct, filter, test or call outside its language), if it does. */
 export function refusal(root: AstNode): string | undefined {
-  return refusedConstruct(root, (env as unknown as { filters: Record<string, unknown> }).filters, tests)
+  return refusedConstruct(root, filterTable, tests)
 }
 
 /** Parsed templates, by text: a task's templates are rendered once per host. */
@@ -113,7 +114,7 @@ export function variableOf(vars: Vars, name: string): unknown {
 function render(text: string, vars: Vars, where: SourceRef, shown = text): string {
   checkTemplate(text, vars, where, shown)
   try {
-    return withScope((name) => variableOf(vars, name), () => env.renderString(text, {}))
+    return withScope((name) => variableOf(vars, name), () => environment().renderString(text, {}))
   } catch (error) {
     if (error instanceof ConfigError) throw error
     if (error instanceof MandatoryError || (error as Error).message?.includes('Mandatory')) {

@@ -13,7 +13,8 @@ export interface VarsFromFiles {
   readonly diagnostics: readonly Diagnostic[]
 }
 
-const validateVars = compileSchema({ type: 'object', properties: connectionVariables, description: 'A mapping of variables.' })
+export const varsFileSchema = { type: 'object', properties: connectionVariables, description: 'A mapping of variables.' }
+const validateVars = compileSchema(varsFileSchema)
 
 async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
   try {

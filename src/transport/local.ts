@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { $ } from 'zx'
+// zx/core: the `$` alone; 'zx' also loads its fetch, globby, fs-extra and yaml (~60 ms at every local run).
+import { $ } from 'zx/core'
 import { withBecome } from './quote.js'
 import { firstLineOf } from './hold.js'
 import type { ExecOptions, ExecResult, Held, Transport } from './types.js'

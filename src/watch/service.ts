@@ -17,7 +17,7 @@ import { healthOf } from './health.js'
 import { HistoryWriter } from './history.js'
 import { listen, route, type HttpListener, type Listen, type RouteHandler } from './http.js'
 import { MachineLocks } from './machine-locks.js'
-import { WatchMetrics } from './metrics.js'
+import type { WatchMetrics } from './metrics.js'
 import { FleetSchedule } from './schedule.js'
 import { ownSignals } from './signals.js'
 
@@ -78,19 +78,20 @@ export async function runWatch(run: WatchRun): Promise<number> {
   const startedAt = Date.now()
   const schedule = new FleetSchedule(runId, run.playbookFile, run.everyMs, run.splayMs, startedAt)
   run.onSchedule?.(schedule)
-  const metrics = new WatchMetrics()
+  // prom-client loads only when something reads the metrics: --metrics, or the queue's loop.
+  const metrics = run.listen !== undefined || run.loop !== undefined ? new (await import('./metrics.js')).WatchMetrics() : undefined
   const history = new HistoryWriter(store, run.keepMs, (error) => run.warn(`cannot record history: ${String(error)}`))
   history.prune()
   const emit = (event: WatchEvent): void => {
     schedule.observe(event)
     if (event.type === 'cycle-end') {
       history.record(event)
-      metrics.observe(event)
+      metrics?.observe(event)
     }
     run.emit(event)
   }
   let http: HttpListener | undefined
-  if (run.listen) {
+  if (run.listen && metrics) {
     const where = run.listen
     http = await listen(where, [...observability(schedule, metrics), ...(run.mount?.(schedule) ?? [])]).catch((error: unknown) => {
       store.close()
@@ -98,7 +99,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
     })
   }
   const connections = new WarmConnections(run.connect)
-  const controller: WatchLoop = run.loop !== undefined
+  const controller: WatchLoop = run.loop !== undefined && metrics
     ? await run.loop({ first, runId, schedule, emit, registry: metrics.registry }).catch(async (error: unknown) => {
       await http?.close()
       store.close()
@@ -123,7 +124,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
       const config = await run.load()
       const before = new Set(controller.hostNames)
       await controller.reload(config)
-      for (const host of before) if (!controller.hostNames.includes(host)) metrics.forget(host)
+      for (const host of before) if (!controller.hostNames.includes(host)) metrics?.forget(host)
       emit({ type: 'reload', applied: true, hosts: controller.hostNames.length, diagnostics: [] })
     } catch (error) {
       const diagnostics = error instanceof ConfigError ? error.diagnostics

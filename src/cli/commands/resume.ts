@@ -3,8 +3,7 @@
  * Hosts already converged are not converged again; the rest follow in the frozen batch order.
  * Refuses (exit 5) when an input changed since the plan was frozen, unless --replan.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { hostname } from 'node:os'
+import { existsSync } from 'node:fs'
 import { ConfigError, type Diagnostic } from '../../errors.js'
 import { changedInputs, freezePlan, staleFiles, type FrozenPlan, type InputChange } from '../../rollout/plan.js'
 import { convergedHosts } from '../../rollout/record.js'
@@ -19,22 +18,8 @@ import { controller, executeRun, markPending } from '../recorded-run.js'
 import { resumeCommandOf } from '../../state/dir.js'
 import { UsageError } from '../report-error.js'
 import { openQueueRun, resumableError } from '../queue-run.js'
+import { controllerAlive } from '../controller-alive.js'
 
-/** Whether the controller process of a run still lives (only knowable on its own machine). */
-export function controllerAlive(run: RunRecord): boolean {
-  if (run.controller !== hostname()) return true
-  try {
-    process.kill(run.pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    // A recycled pid belongs to something else: only a tend process counts.
-    return readFileSync(`/proc/${run.pid}/cmdline`, 'utf8').includes('tend')
-  } catch {
-    return false
-  }
-}
 
 function pickRun(store: StateStore, id: string | undefined): RunRecord {
   if (id === undefined) {

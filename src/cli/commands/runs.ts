@@ -11,7 +11,7 @@ import { getRun, listRuns, runHosts, type RunRecord } from '../../state/runs.js'
 import { StateStore } from '../../state/store.js'
 import type { RunsFlags } from '../flags.js'
 import { UsageError } from '../report-error.js'
-import { controllerAlive } from './resume.js'
+import { controllerAlive } from '../controller-alive.js'
 
 const time = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString())
 
