@@ -22,6 +22,7 @@ import { targetsOf } from './hosts.js'
 import { inputFor } from './plan.js'
 import { measureWatch, renderWatchTable, timerPeers, type WatchRow } from './watch.js'
 import { measureQueue, renderQueueTable, type QueueRow } from './queue.js'
+import { profileScenario, renderProfile } from './profile/mode.js'
 
 const REAL_HOSTS = 10
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
@@ -30,7 +31,7 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2), join(ROOT, 'bench', 'results', 'latest.json'))
   // The watch row alone compares with ansible only when it is installed.
   const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch' || k === 'queue')
-  const missing = missingTools(!options.smoke && !watchOnly)
+  const missing = missingTools(!options.smoke && !watchOnly && !options.profile)
   if (missing.length > 0) {
     for (const m of missing) log(`bench: ${m}`)
     return 2
@@ -46,10 +47,13 @@ async function main(): Promise<number> {
   try {
     const tendEntry = options.tendFromSource ? SOURCE_CLI : await buildTend()
     log(`bench: tend runs as ${tendEntry}`)
-    const count = options.smoke ? 1 : REAL_HOSTS
+    // One host is enough for the smoke and for the 1-host scenario alone.
+    const oneHost = options.smoke || (options.only !== undefined && [...options.only].every((k) => k === 'no-change-1'))
+    const count = oneHost ? 1 : REAL_HOSTS
     log(`bench: booting ${count} hosts`)
     bed = await bootBench(count)
     await Promise.all(bed.hosts.map((h) => resetToBaseline(h)))
+    if (options.profile) return await profileAll(bed, options, work, tendEntry, abort.signal)
     const rows = await runAll(bed, options, work, tendEntry, abort.signal)
     const watch = options.smoke || (options.only !== undefined && !options.only.has('watch'))
       ? undefined : await watchScenario(bed, options, work, tendEntry, rows, abort.signal)
@@ -96,6 +100,17 @@ async function watchScenario(bed: BenchBed, options: BenchOptions, work: string,
   rows.push(...timerRows)
   const watch = await measureWatch(input, targets.length, 30_000, signal, log)
   return { ...watch, scenario: `watch vs timer, ${targets.length} hosts`, timer: timerPeers(timerRows) }
+}
+
+/** --profile: tend's runs of the 1- and 10-host scenarios profiled, instead of the peer comparison. */
+async function profileAll(bed: BenchBed, options: BenchOptions, work: string, tendEntry: string, signal: AbortSignal): Promise<number> {
+  let failed = 0
+  for (const scenario of await smallScenarios(bed.hosts, options, work, tendEntry)) {
+    const result = await profileScenario(scenario, dirname(options.out), signal, log)
+    process.stdout.write(`${renderProfile(result)}\n\n`)
+    failed += result.failedRuns
+  }
+  return failed > 0 ? 1 : 0
 }
 
 /**
