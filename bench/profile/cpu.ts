@@ -49,6 +49,8 @@ function sourceOf(url: string, line: number): string {
 /** The groups of issue 12's profile, first match wins. */
 const GROUPS: readonly (readonly [string, (fn: string, file: string) => boolean])[] = [
   ['GC', (fn) => fn === '(garbage collector)'],
+  // The profile mode's own recorder, kept apart so its cost is not counted as tend's.
+  ['profiler preload (not tend)', (_, file) => file.includes('bench/profile/')],
   ['V8/native (compile, builtins)', (fn) => fn === '(program)'],
   ['module load/compile', (fn, file) => /^node:internal\/(modules|vm|bootstrap)|^node:internal\/process\/(pre_execution|execution)/.test(file) 
     // esbuild's CommonJS shims run a bundled package's module body; internalModuleStat resolves paths.
