@@ -43,8 +43,10 @@ export interface TimerPeer {
 }
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms)
-  signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+  const onAbort = (): void => { clearTimeout(timer); resolve() }
+  // The listener goes with the timer: the warm-up polls hundreds of times on one signal.
+  const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
+  signal.addEventListener('abort', onAbort, { once: true })
 })
 
 export async function measureWatch(input: RunInput, hosts: number, windowMs: number, signal: AbortSignal, log: (line: string) => void): Promise<Omit<WatchRow, 'timer' | 'scenario'>> {
