@@ -70,21 +70,21 @@ async function opensshHandshake(t: Target, a: Algorithms, dir: string): Promise<
   const started = performance.now()
   let connecting: number | undefined
   let authenticated: number | undefined
+  let text = ''
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(GNU_TIME, ['-f', '%U %S', '-o', timeFile, 'ssh', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-    let text = ''
     child.stderr.on('data', (d: Buffer) => {
       text += d.toString()
       const now = performance.now()
-      if (connecting === undefined && text.includes('debug1: Connecting to')) connecting = now
-      if (authenticated === undefined && text.includes('debug1: Authenticated to')) authenticated = now
+      if (connecting === undefined && text.includes('Connecting to ')) connecting = now
+      if (authenticated === undefined && text.includes('Authenticated to ')) authenticated = now
     })
     child.once('error', reject)
     child.once('close', resolve)
   })
   const totalMs = performance.now() - started
   const [user, sys] = (await readFile(timeFile, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number)
-  if (code !== 0 || connecting === undefined || authenticated === undefined) throw new Error(`ssh ${JSON.stringify(a)} failed (exit ${code})`)
+  if (code !== 0 || connecting === undefined || authenticated === undefined) throw new Error(`ssh ${JSON.stringify(a)} failed (exit ${code}): ${text.slice(-600)}`)
   return { readyMs: authenticated - connecting, cpuMs: (user! + sys!) * 1000, totalMs }
 }
 
@@ -97,10 +97,11 @@ async function prepare(host: { address: string; port: number; keyFile: string; k
       .once('close', (c) => (c === 0 ? resolve() : reject(new Error(`ssh-keygen ${type}: exit ${c}`))))
   })
   await Promise.all([keygen('ecdsa', ['-b', '256']), keygen('rsa', ['-b', '3072'])])
-  await writeFile(join(dir, 'id_ed25519'), await readFile(host.keyFile))
+  await writeFile(join(dir, 'id_ed25519'), await readFile(host.keyFile), { mode: 0o600 })
   const pubs = (await Promise.all(['ecdsa', 'rsa'].map((k) => readFile(join(dir, `id_${k}.pub`), 'utf8')))).join('')
   const result = await sshSh(host, `set -e
 [ -f /etc/ssh/ssh_host_rsa_key ] || ssh-keygen -q -t rsa -b 3072 -N '' -f /etc/ssh/ssh_host_rsa_key
+echo 'HostKey /etc/ssh/ssh_host_rsa_key' > /etc/ssh/sshd_config.d/zz-handshake.conf
 printf '%s' '${pubs.trim()}\n' >> /root/.ssh/authorized_keys
 systemctl reload ssh
 cat /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_rsa_key.pub`)
@@ -124,7 +125,16 @@ async function main(argv: readonly string[]): Promise<void> {
     const target = await prepare(host, dir)
     const combos = VARIANTS.map((v) => ({ ...BASE, ...v }))
     const samples = combos.map(() => ({ ssh2: [] as Sample[], openssh: [] as Sample[] }))
-    await ssh2Handshake(target, BASE) // warm: compile ssh2's code once, as a long-lived tend has
+    // sshd re-execs on reload: wait until it answers; this also compiles ssh2's code once, as a long-lived tend has.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ssh2Handshake(target, BASE)
+        break
+      } catch (error) {
+        if (attempt >= 50) throw error
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
     for (let r = 0; r < reps; r++) {
       for (const [i, a] of combos.entries()) {
         samples[i]!.ssh2.push(await ssh2Handshake(target, a))
