@@ -78,7 +78,12 @@ function patchClient(Client) {
     let ready = false
     const debug = cfg.debug
     record('ssh-connect', { conn: peer })
-    this.once('ready', () => { ready = true; record('ssh-ready', { conn: peer }) })
+    this.once('ready', () => {
+      ready = true
+      record('ssh-ready', { conn: peer })
+      // ssh2 formats a debug line per packet while debug is set: stop that once the handshake is done.
+      if (this._protocol) this._protocol._debug = undefined
+    })
     this.once('close', () => record('ssh-close', { conn: peer }))
     return originalConnect.call(this, {
       ...cfg,
