@@ -60,10 +60,16 @@ function watchChannel(stream, conn, open, detail) {
     record('send', { conn, ch, bytes: text.length, token, preview: text.slice(0, 100) })
     return write.call(this, chunk, ...rest)
   }
-  stream.on('data', (chunk) => {
-    const tokens = [...chunk.toString('latin1').matchAll(/__tend_end_([0-9a-f]+) \d+\n/g)].map((m) => m[1])
-    record('recv', { conn, ch, bytes: chunk.length, ...(tokens.length > 0 && { tokens }) })
-  })
+  // Arrivals are seen where ssh2 pushes them into the stream: a 'data' listener here would switch
+  // the stream to flowing before tend listens, and tend would miss what arrives in between.
+  const push = stream.push
+  stream.push = function (chunk, ...rest) {
+    if (chunk !== null && chunk !== undefined) {
+      const tokens = [...Buffer.from(chunk).toString('latin1').matchAll(/__tend_end_([0-9a-f]+) \d+\n/g)].map((m) => m[1])
+      record('recv', { conn, ch, bytes: chunk.length, ...(tokens.length > 0 && { tokens }) })
+    }
+    return push.call(this, chunk, ...rest)
+  }
   stream.once('exit', () => record('channel-exit', { conn, ch }))
   stream.once('close', () => record('channel-close', { conn, ch }))
 }
