@@ -70,20 +70,20 @@ export async function profileScenario(scenario: Scenario, outDir: string, signal
       const p = await measure([node!, '--cpu-prof', '--cpu-prof-dir', runDir, '--cpu-prof-interval', String(SAMPLE_INTERVAL_US), ...rest],
         { env: command.env, cwd: ROOT, timeoutMs: scenario.timeoutMs, signal })
       for (const run of [m, p]) if (run.exitCode !== 0) failedRuns++
-      measured.push(m)
-      profiled.push(p)
+      // A failed run's numbers are not the scenario's: counted as failed, left out of the medians.
+      if (m.exitCode === 0) measured.push(m)
+      if (p.exitCode === 0) profiled.push(p)
       const failure = [m, p].find((r) => r.exitCode !== 0)
       log(`  profile ${scenario.name} #${i} timeline ${(m.wallMs / 1000).toFixed(2)} s  cpu ${m.cpuSeconds.toFixed(2)} s; cpu-profiled ${(p.wallMs / 1000).toFixed(2)} s${failure === undefined ? '' : `  FAILED (exit ${failure.exitCode}): ${failure.stderr.slice(-400)}`}`)
       const profile = (await readdir(runDir)).find((f) => f.endsWith('.cpuprofile'))
-      if (profile !== undefined) cpus.push(summariseCpuProfile(JSON.parse(await readFile(join(runDir, profile), 'utf8')) as CpuProfile))
-      const raw = JSON.parse(await readFile(timelineFile, 'utf8')) as RawTimeline
-      timelines.push(runTimeline(raw, (host) => conns.get(host)))
+      if (p.exitCode === 0 && profile !== undefined) cpus.push(summariseCpuProfile(JSON.parse(await readFile(join(runDir, profile), 'utf8')) as CpuProfile))
+      if (m.exitCode === 0) timelines.push(runTimeline(JSON.parse(await readFile(timelineFile, 'utf8')) as RawTimeline, (host) => conns.get(host)))
     }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
   const result: ProfileResult = {
-    scenario: scenario.name, hosts: scenario.hosts, runs: measured.length, failedRuns,
+    scenario: scenario.name, hosts: scenario.hosts, runs: scenario.iterations, failedRuns,
     wallSeconds: median(measured.map((m) => m.wallMs / 1000)), cpuSeconds: median(measured.map((m) => m.cpuSeconds)),
     peakRssMb: median(measured.map((m) => m.peakRssKb / 1024)), profiledWallSeconds: median(profiled.map((m) => m.wallMs / 1000)),
     cpu: meanCpuSummary(cpus), timeline: summariseTimelines(timelines),
