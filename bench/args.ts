@@ -20,19 +20,21 @@ export interface BenchOptions {
   readonly only?: ReadonlySet<string>
   /** Run tend through bin/tend.js from the TypeScript sources (tsx) instead of compiling dist/ first. */
   readonly tendFromSource: boolean
+  /** Profile tend instead of comparing peers: CPU profile + phase timeline (bench/profile/mode.ts). */
+  readonly profile: boolean
   /** Where the JSON goes. */
   readonly out: string
 }
 
 const USAGE = `usage: npm run bench -- [--smoke] [--iterations N] [--scale-iterations N] [--forks N]
-       [--no-scale] [--scale-forks 10,50,200] [--ansible-at-scale] [--tend-from-source]
+       [--no-scale] [--scale-forks 10,50,200] [--ansible-at-scale] [--tend-from-source] [--profile]
        [--only no-change-1,no-change-10,recovery-10,rollout-10,scale,watch,queue] [--out FILE]`
 
 export function parseArgs(argv: readonly string[], defaultOut: string): BenchOptions {
   const opts = {
     smoke: false, iterations: 5, fleetIterations: 3, scaleIterations: 1, forks: 10, scale: true,
     scaleForks: [10, 50, 200] as readonly number[], ansibleAtScale: false,
-    only: undefined as ReadonlySet<string> | undefined, out: defaultOut, tendFromSource: false,
+    only: undefined as ReadonlySet<string> | undefined, out: defaultOut, tendFromSource: false, profile: false,
   }
   const value = (i: number): string => {
     const v = argv[i + 1]
@@ -50,6 +52,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string): BenchOpt
     else if (arg === '--no-scale') opts.scale = false
     else if (arg === '--ansible-at-scale') opts.ansibleAtScale = true
     else if (arg === '--tend-from-source') opts.tendFromSource = true
+    else if (arg === '--profile') opts.profile = true
     else if (arg === '--iterations') opts.iterations = opts.fleetIterations = count(i++)
     else if (arg === '--scale-iterations') opts.scaleIterations = count(i++)
     else if (arg === '--forks') opts.forks = count(i++)

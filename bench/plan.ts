@@ -74,11 +74,16 @@ export async function smallScenarios(hosts: readonly BenchHost[], options: Bench
 }
 
 /** Scenario d: many inventory entries (template units) on the same real hosts. */
-export async function scaleScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string, tendEntry: string): Promise<Scenario[]> {
-  const playbooks = {
+/** The playbooks of the scale entries: each entry brings its own unit/port/routes. */
+export async function scalePlaybooks(work: string): Promise<{ tend: string; ansible: string }> {
+  return {
     tend: await perEntryPlaybook(TEND_PLAYBOOK, join(work, 'scale-playbooks', 'tend'), PER_ENTRY_VARS),
     ansible: await perEntryPlaybook(ANSIBLE_PLAYBOOK, join(work, 'scale-playbooks', 'ansible'), PER_ENTRY_VARS),
   }
+}
+
+export async function scaleScenarios(hosts: readonly BenchHost[], options: BenchOptions, work: string, tendEntry: string): Promise<Scenario[]> {
+  const playbooks = await scalePlaybooks(work)
   // The units were started moments ago; a stable window would measure a sleep.
   const vars = { stable_seconds: '0' }
   const base = { iterations: options.scaleIterations, expectChangedHosts: 0, timeoutMs: 900_000 }

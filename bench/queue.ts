@@ -11,6 +11,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measure } from './measure.js'
 import type { RunInput } from './peers.js'
+import { cpuSecondsOf, peakRssMbOf } from './proc.js'
+
+/**
+ * CPU and memory of one way of running: the controller (GNU time) plus, through the queue, every
+ * worker and redis-server (their /proc/PID/stat over the run: they live across runs).
+ */
+export interface QueueCost {
+  /** Median user+sys seconds of a run, all processes together. */
+  readonly cpuSeconds: number
+  /** Largest single process: the controller's GNU time %M, a worker's or redis's VmHWM. */
+  readonly peakRssMb: number
+}
 
 export interface QueueRow {
   readonly hosts: number
@@ -20,6 +32,10 @@ export interface QueueRow {
   readonly noopJobs: number
   readonly noopJobsPerSecond: number
   readonly failedRuns: number
+  readonly inProcess: QueueCost
+  readonly oneWorker: QueueCost
+  readonly twoWorkers: QueueCost
+  readonly noop: QueueCost
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
@@ -68,20 +84,29 @@ export async function measureQueue(input: RunInput, hosts: number, iterations: n
     }
   }
   const extra = Object.entries(input.extraVars).flatMap(([k, v]) => ['-e', `${k}=${v}`])
-  const run = async (args: readonly string[]) => {
-    const m = await measure([process.execPath, input.tendEntry, 'run', input.tendPlaybook, '-i', input.inventoryFile, '--json', '--forks', String(input.forks), ...extra, ...args], { timeoutMs: 300_000, signal })
-    return { seconds: m.wallMs / 1000, failed: m.exitCode !== 0 }
+  const servers = (): number[] => [redis.pid!, ...workers.map((w) => w.pid!)]
+  const serversCpu = async (): Promise<number> => (await Promise.all(servers().map(cpuSecondsOf))).reduce((a, b) => a + b, 0)
+  const measured = async (argv: readonly string[]) => {
+    const before = await serversCpu()
+    const m = await measure(argv, { timeoutMs: 300_000, signal })
+    const cpuSeconds = m.cpuSeconds + (await serversCpu()) - before
+    const peakRssMb = Math.max(m.peakRssKb / 1024, ...(await Promise.all(servers().map(peakRssMbOf))))
+    return { seconds: m.wallMs / 1000, failed: m.exitCode !== 0, cpuSeconds, peakRssMb }
   }
+  const run = (args: readonly string[]) =>
+    measured([process.execPath, input.tendEntry, 'run', input.tendPlaybook, '-i', input.inventoryFile, '--json', '--forks', String(input.forks), ...extra, ...args])
   let failedRuns = 0
+  const costs = new Map<string, QueueCost>()
   const timed = async (label: string, args: readonly string[]) => {
-    const seconds: number[] = []
+    const runs: Awaited<ReturnType<typeof run>>[] = []
     for (let i = 0; i < iterations && !signal.aborted; i++) {
       const r = await run(args)
       if (r.failed) failedRuns++
-      seconds.push(r.seconds)
-      log(`  queue ${label} #${i + 1} ${r.seconds.toFixed(2)} s${r.failed ? '  FAILED' : ''}`)
+      runs.push(r)
+      log(`  queue ${label} #${i + 1} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s  rss ${r.peakRssMb.toFixed(0)} MB${r.failed ? '  FAILED' : ''}`)
     }
-    return median(seconds)
+    costs.set(label, { cpuSeconds: median(runs.map((r) => r.cpuSeconds)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) })
+    return median(runs.map((r) => r.seconds))
   }
   try {
     await new Promise((resolve) => setTimeout(resolve, 300))
@@ -97,11 +122,15 @@ export async function measureQueue(input: RunInput, hosts: number, iterations: n
     const inventory = join(dir, 'noop.yml')
     await writeFile(inventory, `all:\n  hosts:\n${Array.from({ length: noopJobs }, (_, i) => `    noop${i}: { ansible_connection: local }\n`).join('')}`)
     await writeFile(join(dir, 'noop.yaml'), '- hosts: all\n  tasks: []\n')
-    const noop = await measure([process.execPath, input.tendEntry, 'run', join(dir, 'noop.yaml'), '-i', inventory, '--json', '--queue', url], { timeoutMs: 300_000, signal })
-    if (noop.exitCode !== 0) failedRuns++
-    const noopJobsPerSecond = noopJobs / (noop.wallMs / 1000)
-    log(`  queue no-op: ${noopJobs} jobs in ${(noop.wallMs / 1000).toFixed(2)} s through 1 worker: ${noopJobsPerSecond.toFixed(0)} jobs/s`)
-    return { hosts, inProcessSeconds, oneWorkerSeconds, twoWorkersSeconds, noopJobs, noopJobsPerSecond, failedRuns }
+    const noop = await measured([process.execPath, input.tendEntry, 'run', join(dir, 'noop.yaml'), '-i', inventory, '--json', '--queue', url])
+    if (noop.failed) failedRuns++
+    const noopJobsPerSecond = noopJobs / noop.seconds
+    log(`  queue no-op: ${noopJobs} jobs in ${noop.seconds.toFixed(2)} s through 1 worker: ${noopJobsPerSecond.toFixed(0)} jobs/s`)
+    const cost = (label: string): QueueCost => costs.get(label) ?? { cpuSeconds: NaN, peakRssMb: NaN }
+    return {
+      hosts, inProcessSeconds, oneWorkerSeconds, twoWorkersSeconds, noopJobs, noopJobsPerSecond, failedRuns,
+      inProcess: cost('in process'), oneWorker: cost('1 worker'), twoWorkers: cost('2 workers'), noop: { cpuSeconds: noop.cpuSeconds, peakRssMb: noop.peakRssMb },
+    }
   } finally {
     await stopAll(workers)
     await stopAll([redis])
@@ -111,16 +140,17 @@ export async function measureQueue(input: RunInput, hosts: number, iterations: n
 
 export function renderQueueTable(row: QueueRow): string {
   const ratio = (s: number) => (s / row.inProcessSeconds).toFixed(2)
+  const cost = (c: QueueCost) => `${c.cpuSeconds.toFixed(2)} | ${c.peakRssMb.toFixed(0)}`
   return [
-    `| no-change, ${row.hosts} hosts | wall s (median) | vs in process |`,
-    '| --- | --- | --- |',
-    `| tend run (in process) | ${row.inProcessSeconds.toFixed(2)} | 1.00 |`,
-    `| tend run --queue, 1 worker | ${row.oneWorkerSeconds.toFixed(2)} | ${ratio(row.oneWorkerSeconds)} |`,
-    `| tend run --queue, 2 workers | ${row.twoWorkersSeconds.toFixed(2)} | ${ratio(row.twoWorkersSeconds)} |`,
+    `| no-change, ${row.hosts} hosts | wall s (median) | vs in process | CPU s (controller + workers + redis) | peak RSS MB |`,
+    '| --- | --- | --- | --- | --- |',
+    `| tend run (in process) | ${row.inProcessSeconds.toFixed(2)} | 1.00 | ${cost(row.inProcess)} |`,
+    `| tend run --queue, 1 worker | ${row.oneWorkerSeconds.toFixed(2)} | ${ratio(row.oneWorkerSeconds)} | ${cost(row.oneWorker)} |`,
+    `| tend run --queue, 2 workers | ${row.twoWorkersSeconds.toFixed(2)} | ${ratio(row.twoWorkersSeconds)} | ${cost(row.twoWorkers)} |`,
     '',
-    `| no-op jobs through 1 worker | jobs | jobs/s |`,
-    '| --- | --- | --- |',
-    `| ${row.noopJobs} entries, nothing to do | ${row.noopJobs} | ${row.noopJobsPerSecond.toFixed(0)} |`,
+    `| no-op jobs through 1 worker | jobs | jobs/s | CPU s (controller + worker + redis) | peak RSS MB |`,
+    '| --- | --- | --- | --- | --- |',
+    `| ${row.noopJobs} entries, nothing to do | ${row.noopJobs} | ${row.noopJobsPerSecond.toFixed(0)} | ${cost(row.noop)} |`,
     ...(row.failedRuns > 0 ? ['', `${row.failedRuns} queued run(s) FAILED`] : []),
   ].join('\n')
 }

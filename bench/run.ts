@@ -11,17 +11,19 @@ import { resetToBaseline } from '../src/testbed/stage.js'
 import { parseArgs, type BenchOptions } from './args.js'
 import { buildTend, SOURCE_CLI } from './build.js'
 import { bootBench, tearDownBench, type BenchBed } from './hosts.js'
-import { ROOT, type PeerName } from './peers.js'
+import { ROOT } from './peers.js'
 import { scaleScenarios, smallScenarios } from './plan.js'
-import { missingTools, onPath } from './prereq.js'
+import { missingTools } from './prereq.js'
 import { checkTargets, renderTable } from './report.js'
 import { ratios, type ResultRow } from './results.js'
 import { installScaleUnits } from './scale.js'
 import { runOnce, runScenario, type Scenario } from './scenario.js'
 import { targetsOf } from './hosts.js'
 import { inputFor } from './plan.js'
-import { measureWatch, renderWatchTable, timerPeers, type WatchRow } from './watch.js'
+import { renderWatchTable, type WatchRow } from './watch.js'
+import { watchScenarios } from './watch-plan.js'
 import { measureQueue, renderQueueTable, type QueueRow } from './queue.js'
+import { profileScenario, renderProfile } from './profile/mode.js'
 
 const REAL_HOSTS = 10
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
@@ -30,7 +32,7 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2), join(ROOT, 'bench', 'results', 'latest.json'))
   // The watch row alone compares with ansible only when it is installed.
   const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch' || k === 'queue')
-  const missing = missingTools(!options.smoke && !watchOnly)
+  const missing = missingTools(!options.smoke && !watchOnly && !options.profile)
   if (missing.length > 0) {
     for (const m of missing) log(`bench: ${m}`)
     return 2
@@ -46,13 +48,16 @@ async function main(): Promise<number> {
   try {
     const tendEntry = options.tendFromSource ? SOURCE_CLI : await buildTend()
     log(`bench: tend runs as ${tendEntry}`)
-    const count = options.smoke ? 1 : REAL_HOSTS
+    // One host is enough for the smoke and for the 1-host scenario alone.
+    const oneHost = options.smoke || (options.only !== undefined && [...options.only].every((k) => k === 'no-change-1'))
+    const count = oneHost ? 1 : REAL_HOSTS
     log(`bench: booting ${count} hosts`)
     bed = await bootBench(count)
     await Promise.all(bed.hosts.map((h) => resetToBaseline(h)))
+    if (options.profile) return await profileAll(bed, options, work, tendEntry, abort.signal)
     const rows = await runAll(bed, options, work, tendEntry, abort.signal)
     const watch = options.smoke || (options.only !== undefined && !options.only.has('watch'))
-      ? undefined : await watchScenario(bed, options, work, tendEntry, rows, abort.signal)
+      ? undefined : await watchScenarios(bed, options, work, tendEntry, rows, abort.signal, log)
     const queue = options.smoke || (options.only !== undefined && !options.only.has('queue'))
       ? undefined : await queueScenario(bed, options, work, tendEntry, abort.signal)
     await writeResults(options, rows, started, tendEntry, watch, queue)
@@ -80,22 +85,15 @@ async function runAll(bed: BenchBed, options: BenchOptions, work: string, tendEn
   return rows
 }
 
-/**
- * `tend watch` in steady state against the same work fired by a timer (tend run, ansible-playbook
- * per firing), with the stable window at 0 so what is measured is the checking, not a sleep.
- */
-async function watchScenario(bed: BenchBed, options: BenchOptions, work: string, tendEntry: string, rows: ResultRow[], signal: AbortSignal): Promise<WatchRow> {
-  const targets = targetsOf(bed.hosts)
-  const input = await inputFor(tendEntry, work, 'watch', targets, options.forks, { stable_seconds: '0' })
-  const peers: PeerName[] = onPath('ansible-playbook') ? ['tend', 'ansible'] : ['tend']
-  if (peers.length === 1) log('bench: ansible-playbook not installed: the watch row compares with tend run only')
-  const timerRows = await runScenario({
-    name: 'no-change per timer firing, 10 hosts, stable 0', hosts: targets.length, peers,
-    iterations: options.fleetIterations, input, expectChangedHosts: 0, timeoutMs: 300_000,
-  }, signal, log)
-  rows.push(...timerRows)
-  const watch = await measureWatch(input, targets.length, 30_000, signal, log)
-  return { ...watch, scenario: `watch vs timer, ${targets.length} hosts`, timer: timerPeers(timerRows) }
+/** --profile: tend's runs of the 1- and 10-host scenarios profiled, instead of the peer comparison. */
+async function profileAll(bed: BenchBed, options: BenchOptions, work: string, tendEntry: string, signal: AbortSignal): Promise<number> {
+  let failed = 0
+  for (const scenario of await smallScenarios(bed.hosts, options, work, tendEntry)) {
+    const result = await profileScenario(scenario, dirname(options.out), signal, log)
+    process.stdout.write(`${renderProfile(result)}\n\n`)
+    failed += result.failedRuns
+  }
+  return failed > 0 ? 1 : 0
 }
 
 /**
@@ -119,11 +117,11 @@ async function queueScenario(bed: BenchBed, options: BenchOptions, work: string,
   return measureQueue(input, targets.length, options.fleetIterations, signal, log)
 }
 
-async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: WatchRow, queue?: QueueRow): Promise<void> {
+async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: readonly WatchRow[], queue?: QueueRow): Promise<void> {
   const ratioList = ratios(rows)
   const targets = checkTargets(rows, ratioList)
   process.stdout.write(`${renderTable(rows, ratioList, targets)}\n`)
-  if (watch !== undefined) process.stdout.write(`\n${renderWatchTable(watch)}\n`)
+  for (const row of watch ?? []) process.stdout.write(`\n${renderWatchTable(row)}\n`)
   if (queue !== undefined) process.stdout.write(`\n${renderQueueTable(queue)}\n`)
   const result = {
     version: 1,

@@ -7,35 +7,46 @@
  * back, hosts over a run's wall time).
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { PeerName, RunInput } from './peers.js'
+import { cpuSecondsOf, peakRssMbOf } from './proc.js'
 import type { ResultRow } from './results.js'
 
 export interface WatchRow {
   readonly scenario: string
+  /** Inventory entries the watch converges. */
   readonly hosts: number
+  readonly forks: number
   readonly windowSeconds: number
   readonly cycles: number
   readonly failedCycles: number
   readonly cyclesPerSecond: number
   readonly cpuMsPerCycle: number
-  readonly timer: readonly { readonly peer: PeerName; readonly cpuMsPerCycle: number; readonly cyclesPerSecond: number; readonly failedRuns: number }[]
+  /** The watch process's user+sys seconds over the window (/proc/PID/stat). */
+  readonly cpuSeconds: number
+  /** The watch process's peak resident set at the end of the window (/proc/PID/status VmHWM). */
+  readonly peakRssMb: number
+  readonly timer: readonly TimerPeer[]
 }
 
-const CLOCK_TICKS = 100
-
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // utime and stime are fields 14 and 15; fields[0] here is field 3.
-  return Number(fields[11]) + Number(fields[12])
+/** The same work fired by a timer: one process per firing, measured by GNU time. */
+export interface TimerPeer {
+  readonly peer: PeerName
+  readonly cpuMsPerCycle: number
+  readonly cyclesPerSecond: number
+  readonly failedRuns: number
+  /** Median CPU s of one run (one firing). */
+  readonly cpuSeconds: number
+  readonly peakRssMb: number
 }
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms)
-  signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+  const onAbort = (): void => { clearTimeout(timer); resolve() }
+  // The listener goes with the timer: the warm-up polls hundreds of times on one signal.
+  const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
+  signal.addEventListener('abort', onAbort, { once: true })
 })
 
 export async function measureWatch(input: RunInput, hosts: number, windowMs: number, signal: AbortSignal, log: (line: string) => void): Promise<Omit<WatchRow, 'timer' | 'scenario'>> {
@@ -44,6 +55,7 @@ export async function measureWatch(input: RunInput, hosts: number, windowMs: num
   const child = spawn(process.execPath, [input.tendEntry, 'watch', input.tendPlaybook, '-i', input.inventoryFile, '--every', '1s', '--splay', '1s',
     '--forks', String(input.forks), '--json', '--state-dir', stateDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
   const ends: { host: string; outcome: string }[] = []
+  const perHost = new Map<string, number>()
   let buffer = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => {
@@ -52,28 +64,32 @@ export async function measureWatch(input: RunInput, hosts: number, windowMs: num
     buffer = lines.pop() ?? ''
     for (const line of lines) {
       const event = JSON.parse(line) as { type: string; host?: string; outcome?: string }
-      if (event.type === 'cycle-end') ends.push({ host: event.host!, outcome: event.outcome! })
+      if (event.type !== 'cycle-end') continue
+      ends.push({ host: event.host!, outcome: event.outcome! })
+      perHost.set(event.host!, (perHost.get(event.host!) ?? 0) + 1)
     }
   })
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
   try {
     // Warm: every host through two cycles (connections open, caches filled).
-    const deadline = Date.now() + 300_000
-    const warmHosts = () => [...new Set(ends.map((e) => e.host))].filter((h) => ends.filter((e) => e.host === h).length >= 2).length
+    const deadline = Date.now() + 300_000 + hosts * 300
+    const warmHosts = () => [...perHost.values()].filter((n) => n >= 2).length
     while (warmHosts() < hosts) {
       if (Date.now() > deadline || child.exitCode !== null || signal.aborted) throw new Error(`watch did not warm up: ${stderr.slice(-800)}`)
       await sleep(200, signal)
     }
-    const [ticks0, n0, t0] = [await cpuTicks(child.pid!), ends.length, performance.now()]
+    const [cpu0, n0, t0] = [await cpuSecondsOf(child.pid!), ends.length, performance.now()]
     await sleep(windowMs, signal)
-    const [ticks1, n1, t1] = [await cpuTicks(child.pid!), ends.length, performance.now()]
+    const [cpu1, n1, t1] = [await cpuSecondsOf(child.pid!), ends.length, performance.now()]
+    const peak = await peakRssMbOf(child.pid!)
     const cycles = n1 - n0
     const windowSeconds = (t1 - t0) / 1000
-    log(`  watch: ${cycles} host-cycles in ${windowSeconds.toFixed(1)} s, ${(((ticks1 - ticks0) / CLOCK_TICKS) * 1000 / Math.max(cycles, 1)).toFixed(1)} ms CPU each`)
+    const cpuSeconds = cpu1 - cpu0
+    log(`  watch ${hosts} entries: ${cycles} host-cycles in ${windowSeconds.toFixed(1)} s, ${(cpuSeconds * 1000 / Math.max(cycles, 1)).toFixed(1)} ms CPU each, peak RSS ${peak.toFixed(0)} MB`)
     return {
-      hosts, windowSeconds, cycles, failedCycles: ends.slice(n0, n1).filter((e) => e.outcome !== 'ok').length,
-      cyclesPerSecond: cycles / windowSeconds, cpuMsPerCycle: (((ticks1 - ticks0) / CLOCK_TICKS) * 1000) / Math.max(cycles, 1),
+      hosts, forks: input.forks, windowSeconds, cycles, failedCycles: ends.slice(n0, n1).filter((e) => e.outcome !== 'ok').length,
+      cyclesPerSecond: cycles / windowSeconds, cpuMsPerCycle: (cpuSeconds * 1000) / Math.max(cycles, 1), cpuSeconds, peakRssMb: peak,
     }
   } finally {
     child.kill('SIGTERM')
@@ -85,7 +101,7 @@ export async function measureWatch(input: RunInput, hosts: number, windowMs: num
 /** The timer peers' rows (one run per firing) as per-host-cycle numbers. */
 export function timerPeers(rows: readonly ResultRow[]): WatchRow['timer'] {
   return rows.map((r) => ({
-    peer: r.peer, failedRuns: r.failedRuns,
+    peer: r.peer, failedRuns: r.failedRuns, cpuSeconds: r.cpuSeconds.median, peakRssMb: r.peakRssMb.max,
     cpuMsPerCycle: (r.cpuSeconds.median * 1000) / r.hosts,
     cyclesPerSecond: r.hosts / r.wallSeconds.median,
   }))
@@ -93,10 +109,10 @@ export function timerPeers(rows: readonly ResultRow[]): WatchRow['timer'] {
 
 export function renderWatchTable(row: WatchRow): string {
   const lines = [
-    `| ${row.scenario} | CPU ms per host-cycle | host-cycles/s | failed |`,
-    '| --- | --- | --- | --- |',
-    `| tend watch (warm, --every 1s, ${row.cycles} cycles in ${row.windowSeconds.toFixed(0)} s) | ${row.cpuMsPerCycle.toFixed(1)} | ${row.cyclesPerSecond.toFixed(2)} | ${row.failedCycles} |`,
-    ...row.timer.map((t) => `| ${t.peer} ${t.peer === 'tend' ? 'run' : 'ansible-playbook'} per timer firing | ${t.cpuMsPerCycle.toFixed(1)} | ${t.cyclesPerSecond.toFixed(2)} | ${t.failedRuns} |`),
+    `| ${row.scenario} | CPU ms per host-cycle | host-cycles/s | CPU s | peak RSS MB | failed |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    `| tend watch (warm, --every 1s, forks ${row.forks}, ${row.cycles} cycles in ${row.windowSeconds.toFixed(0)} s) | ${row.cpuMsPerCycle.toFixed(1)} | ${row.cyclesPerSecond.toFixed(2)} | ${row.cpuSeconds.toFixed(2)} (window) | ${row.peakRssMb.toFixed(0)} | ${row.failedCycles} |`,
+    ...row.timer.map((t) => `| ${t.peer} ${t.peer === 'tend' ? 'run' : 'ansible-playbook'} per timer firing | ${t.cpuMsPerCycle.toFixed(1)} | ${t.cyclesPerSecond.toFixed(2)} | ${t.cpuSeconds.toFixed(2)} (a run) | ${t.peakRssMb.toFixed(0)} | ${t.failedRuns} |`),
   ]
   return lines.join('\n')
 }

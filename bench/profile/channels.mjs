@@ -1,5 +1,5 @@
 // Counts SSH channels tend opens (exec and direct-tcpip), per connection, printing them at exit:
-//   node --import ./bench/profile/channels.mjs dist/src/cli/main.js run … 2>channels.txt
+//   node --import ./bench/profile/channels.mjs dist/bundle/main.js run … 2>channels.txt
 // A preload, not a change to tend: it wraps ssh2's Client methods in this process only.
 import { createRequire } from 'node:module'
 

@@ -275,6 +275,8 @@ function exitCodeForCommander(error: CommanderError): number {
 
 /** Runs tend with argv (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Timeline marks for the bench's profile mode (bench/profile/timeline.mjs); a mark costs microseconds.
+  performance.mark('tend:main')
   try {
     await program().parseAsync([...argv], { from: 'user' })
     return commandExitCode

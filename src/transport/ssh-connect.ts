@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream'
 import ssh2 from 'ssh2'
 import type { Client } from 'ssh2'
 import { loadKnownHosts } from './known-hosts.js'
+import { CIPHERS, KEX_ALGORITHMS } from './ssh-algorithms.js'
 import { describeAuth, planAuth, type AuthPlan } from './ssh-auth.js'
 import { shQuote } from './quote.js'
 import { classifyConnectError, type ConnectAttempt } from './ssh-errors.js'
@@ -109,7 +110,10 @@ async function handshake(endpoint: Endpoint, sock: Duplex | undefined, signal?: 
       readyTimeout: endpoint.connectTimeoutMs,
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      algorithms: { serverHostKey: hostKeyAlgorithms(check) as ssh2.ServerHostKeyAlgorithm[] },
+      algorithms: {
+        kex: [...KEX_ALGORITHMS], cipher: [...CIPHERS],
+        serverHostKey: hostKeyAlgorithms(check) as ssh2.ServerHostKeyAlgorithm[],
+      },
       authHandler: [...plan.methods],
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
         verifyHostKey(check, key).then((refusal) => {

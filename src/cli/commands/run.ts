@@ -31,6 +31,7 @@ function checkStartAt(playbook: Playbook, wanted: string): void {
 }
 
 export async function runCommand(playbookFile: string, flags: RunFlags): Promise<number> {
+  performance.mark('tend:command') // the command's modules are loaded (bench/profile/timeline.mjs)
   const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
   const extraVarArgs = flags.extraVars ?? []
   if (flags.syntaxCheck === true) {

@@ -45,6 +45,8 @@ export interface SshdOptions {
   readonly clientKey?: string
   readonly maxSessions?: number
   readonly extraConfig?: string
+  /** sshd's LogLevel (DEBUG1 logs the negotiated algorithms: `kex: algorithm: …`). */
+  readonly logLevel?: string
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
@@ -59,7 +61,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     `HostKey ${ed25519}`, `HostKey ${ecdsa}`, `HostKey ${rsa}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, `PidFile ${join(dir, 'sshd.pid')}`,
     'UsePAM no', 'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'PermitRootLogin prohibit-password', 'AllowTcpForwarding yes', 'UseDNS no', 'LogLevel INFO',
+    'PermitRootLogin prohibit-password', 'AllowTcpForwarding yes', 'UseDNS no', `LogLevel ${options.logLevel ?? 'INFO'}`,
     `MaxSessions ${options.maxSessions ?? 10}`, options.extraConfig ?? '', '',
   ].join('\n'))
   const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
