@@ -25,6 +25,26 @@ function tendHostsChanged(stdout: string): number {
   return 0
 }
 
+/**
+ * Round trips per host as tend counts them (the `roundTrips` of each `host-end` event): the
+ * median over the run's hosts, or undefined when tend printed none (another peer, a failed run).
+ */
+export function tendRoundTripsPerHost(stdout: string): number | undefined {
+  const counts: number[] = []
+  for (const line of stdout.split('\n')) {
+    if (!line.includes('"host-end"')) continue
+    try {
+      const e = JSON.parse(line) as { type?: string; roundTrips?: number; recheck?: boolean }
+      if (e.type === 'host-end' && typeof e.roundTrips === 'number' && e.recheck !== true) counts.push(e.roundTrips)
+    } catch {
+      continue
+    }
+  }
+  if (counts.length === 0) return undefined
+  counts.sort((a, b) => a - b)
+  return counts[Math.floor(counts.length / 2)]
+}
+
 /** tend's exit code is 0 only when no host failed; this adds the reason to a failure message. */
 export function tendFailures(stdout: string): string[] {
   const out: string[] = []

@@ -45,12 +45,15 @@ export function checkTargets(rows: readonly ResultRow[], ratioList: readonly Rat
   ]
 }
 
+/** Round trips per host: tend's own count; the floor makes one by construction; ansible's is not counted. */
+const roundTrips = (r: ResultRow): string => (r.roundTripsPerHost !== undefined ? String(r.roundTripsPerHost) : r.peer === 'floor' ? '1' : '')
+
 const fmtSpread = (s: Spread, digits: number): string =>
   `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
 
 export function renderTable(rows: readonly ResultRow[], ratioList: readonly Ratio[], targets: readonly TargetCheck[]): string {
   const header = ['scenario', 'peer', 'hosts', 'forks', 'n', 'wall s median (min–max)', 'ms/host',
-    'CPU s', 'peak RSS MB', 'tend/ansible', 'tend/floor', 'failed']
+    'CPU s', 'peak RSS MB', 'RT/host', 'tend/ansible', 'tend/floor', 'failed']
   const body = rows.map((r) => {
     const vs = (peer: string) => {
       if (r.peer !== 'tend') return ''
@@ -59,7 +62,7 @@ export function renderTable(rows: readonly ResultRow[], ratioList: readonly Rati
     }
     return [r.scenario, r.peer, String(r.hosts), String(r.forks), String(r.iterations),
       fmtSpread(r.wallSeconds, 2), r.wallPerHostMs.toFixed(0), r.cpuSeconds.median.toFixed(2),
-      r.peakRssMb.max.toFixed(0), vs('ansible'), vs('floor'), r.failedRuns === 0 ? '' : String(r.failedRuns)]
+      r.peakRssMb.max.toFixed(0), roundTrips(r), vs('ansible'), vs('floor'), r.failedRuns === 0 ? '' : String(r.failedRuns)]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd()

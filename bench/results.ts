@@ -23,6 +23,8 @@ export interface ResultRow {
   readonly firstFailure?: string
   /** Hosts changed per run (median): 0 for no-change, every host for recovery. */
   readonly hostsChanged: number
+  /** tend only: round trips per converged host (its own count, `host-end` roundTrips), median. */
+  readonly roundTripsPerHost?: number
 }
 
 export function spread(values: readonly number[]): Spread {
@@ -36,6 +38,7 @@ export interface PeerRun extends Measurement {
   /** CPU used by processes GNU time could not wait for (ansible's detached ssh masters). */
   readonly extraCpuSeconds: number
   readonly hostsChanged: number
+  readonly roundTripsPerHost?: number
   /** Why it failed, one line per host/task where the peer says (tend's task-end events). */
   readonly problems: readonly string[]
   /** Full output of a failed run, kept for reading. */
@@ -47,6 +50,7 @@ export function summarise(
 ): ResultRow {
   const failed = runs.filter((r) => r.exitCode !== 0)
   const wall = spread(runs.map((r) => r.wallMs / 1000))
+  const trips = runs.flatMap((r) => (r.roundTripsPerHost === undefined ? [] : [r.roundTripsPerHost]))
   return {
     scenario, peer, hosts, forks,
     iterations: runs.length,
@@ -56,6 +60,7 @@ export function summarise(
     peakRssMb: spread(runs.map((r) => r.peakRssKb / 1024)),
     failedRuns: failed.length,
     hostsChanged: spread(runs.map((r) => r.hostsChanged)).median,
+    ...(trips.length > 0 && { roundTripsPerHost: spread(trips).median }),
     ...(failed[0] === undefined ? {} : { firstFailure: describeFailure(failed[0]) }),
   }
 }

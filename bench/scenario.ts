@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { endMuxMasters } from './ansible-env.js'
 import { measure } from './measure.js'
-import { hostsChanged, tendFailures } from './outcome.js'
+import { hostsChanged, tendFailures, tendRoundTripsPerHost } from './outcome.js'
 import { commandFor, ROOT, type PeerName, type RunInput } from './peers.js'
 import { summarise, type PeerRun, type ResultRow } from './results.js'
 
@@ -37,7 +37,11 @@ export async function runOnce(scenario: Scenario, peer: PeerName, signal: AbortS
   // A run that passed but changed the wrong number of hosts did not do the scenario's work.
   const exitCode = wrongChange ? -1 : m.exitCode
   const logFile = exitCode === 0 ? undefined : await keepLog(scenario.name, peer, m.stdout, m.stderr)
-  return { ...m, exitCode, extraCpuSeconds, hostsChanged: changed, problems, ...(logFile === undefined ? {} : { logFile }) }
+  const roundTrips = peer === 'tend' ? tendRoundTripsPerHost(m.stdout) : undefined
+  return {
+    ...m, exitCode, extraCpuSeconds, hostsChanged: changed, problems,
+    ...(roundTrips === undefined ? {} : { roundTripsPerHost: roundTrips }), ...(logFile === undefined ? {} : { logFile }),
+  }
 }
 
 const FAILURE_DIR = join(tmpdir(), 'tend-bench-failures')

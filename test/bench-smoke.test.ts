@@ -30,6 +30,7 @@ interface Row {
   readonly wallSeconds: { readonly median: number }
   readonly cpuSeconds: { readonly median: number }
   readonly peakRssMb: { readonly max: number }
+  readonly roundTripsPerHost?: number
 }
 
 test('the smoke benchmark converges one real host with tend and the ssh floor and writes a result row for each', {
@@ -54,6 +55,9 @@ test('the smoke benchmark converges one real host with tend and the ssh floor an
         assert.ok(Number.isFinite(value) && value > 0, `${row.peer}: ${JSON.stringify(row)}`)
       }
     }
+    // The number test/engine/probe-ahead.test.ts finds on a test host: a healthy host is one round trip.
+    assert.equal(result.rows.find((r) => r.peer === 'tend')?.roundTripsPerHost, 1)
+    assert.match(run.output, /RT\/host/, 'the table has the round-trips column')
     assert.ok(Array.isArray(result.targets) && result.targets.length > 0, 'targets are reported')
   } finally {
     await rm(dir, { recursive: true, force: true })

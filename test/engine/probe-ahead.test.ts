@@ -31,6 +31,7 @@ test('a healthy host converges api-recover in one round trip: one batched comman
   const json = await run('playbooks/api-recover.yaml', REPO, '-e', 'stable_seconds=0', '--json')
   assert.equal(json.code, 0, json.stdout + json.stderr)
   assert.ok(taskEnds(json.events).every((e) => e.status === 'ok'), json.stdout)
+  // The bench reports the same count for this runbook (test/bench-smoke.test.ts: RT/host 1).
   assert.deepEqual(roundTrips(json.events), [1])
 
   // Counted the other way: the commands tend sent, as -vv lists them. The routes are asked over
