@@ -3,6 +3,7 @@ import type { ModuleContext } from '../modules/types.js'
 import type { Vars } from '../playbook/model.js'
 import type { ExecResult, Transport } from '../transport/types.js'
 import { argvKey } from './probe-script.js'
+import { timeoutSignal } from './timeout-signal.js'
 import type { RunContext } from './state.js'
 
 /**
@@ -21,7 +22,7 @@ const NEVER = new AbortController().signal
 
 export function deadlineIn(seconds: number, interrupt: AbortSignal, abandon: AbortSignal = NEVER): Deadline {
   const ms = Math.max(1, Math.round(seconds * 1000))
-  const timeout = AbortSignal.timeout(ms)
+  const timeout = timeoutSignal(ms)
   return {
     at: Date.now() + ms,
     seconds,

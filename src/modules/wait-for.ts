@@ -3,6 +3,7 @@
  * the host's own network view, like the http gate), or a path present (optionally holding a
  * regex) or absent. A gate: polled until it holds or `timeout` seconds have passed.
  */
+import { timeoutSignal } from '../engine/timeout-signal.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FromSchema } from 'json-schema-to-ts'
 import type { Change, Module, ModuleContext, ProbeAhead } from './types.js'
@@ -36,7 +37,7 @@ const delayed = new WeakSet<object>()
 const slept = new WeakSet<object>()
 
 async function portOpen(ctx: ModuleContext, host: string, port: number, seconds: number): Promise<boolean> {
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(seconds * 1000)])
+  const signal = AbortSignal.any([ctx.signal, timeoutSignal(seconds * 1000)])
   try {
     const stream = await ctx.transport.openTcp(host, port, signal)
     stream.destroy()

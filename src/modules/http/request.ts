@@ -1,3 +1,4 @@
+import { timeoutSignal } from '../../engine/timeout-signal.js'
 import { request } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Transport } from '../../transport/types.js'
@@ -161,10 +162,10 @@ export async function askRoute(
   // The first request sends the route as written; URL would normalise it (dot segments, escapes).
   let path = target.pathPrefix + route
   let hopTarget = target
-  let timer = AbortSignal.timeout(timeoutSeconds * 1000)
+  let timer = timeoutSignal(timeoutSeconds * 1000)
   try {
     for (;;) {
-      timer = AbortSignal.timeout(timeoutSeconds * 1000)
+      timer = timeoutSignal(timeoutSeconds * 1000)
       const signal = AbortSignal.any([outer, timer])
       const response = await ask(transport, hopTarget, path, signal)
       const at = url.host === origin.host ? path : url.href
