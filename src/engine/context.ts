@@ -16,6 +16,8 @@ export interface Deadline {
   readonly seconds: number
   readonly signal: AbortSignal
   readonly change: AbortSignal
+  /** The work is over: the deadline's timer goes (see timeout-signal.ts). */
+  clear(): void
 }
 
 const NEVER = new AbortController().signal
@@ -26,8 +28,9 @@ export function deadlineIn(seconds: number, interrupt: AbortSignal, abandon: Abo
   return {
     at: Date.now() + ms,
     seconds,
-    signal: AbortSignal.any([interrupt, timeout]),
-    change: AbortSignal.any([abandon, timeout]),
+    signal: AbortSignal.any([interrupt, timeout.signal]),
+    change: AbortSignal.any([abandon, timeout.signal]),
+    clear: timeout.clear,
   }
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AnyModule, Change, ModuleContext } from '../modules/types.js'
 import { UnreachableError, abortReason } from '../transport/types.js'
+import { pollDelayMs } from '../modules/poll.js'
 import type { TaskContexts } from './context.js'
 
 /** What the module contract produced for one attempt of one task. */
@@ -15,16 +16,14 @@ export interface Convergence {
   readonly explained?: boolean
 }
 
-const POLL_MS = 500
-
 /**
- * Waits before the next poll, or returns false when the deadline or an abort leaves no time:
- * no room for another probe as long as the last one took (it would be cut off half-way).
+ * Waits before poll number `attempt` + 1, or returns false when the deadline or an abort leaves no
+ * time: no room for another probe as long as the last one took (it would be cut off half-way).
  */
-async function pause(ctx: ModuleContext, until: number = ctx.deadline, probeMs = 0): Promise<boolean> {
+async function pause(ctx: ModuleContext, attempt: number, until: number = ctx.deadline, probeMs = 0): Promise<boolean> {
   const left = until - Date.now()
   if (left <= probeMs || ctx.signal.aborted) return false
-  await sleep(Math.min(POLL_MS, left - probeMs), undefined, { signal: ctx.signal }).catch(() => undefined)
+  await sleep(Math.min(pollDelayMs(attempt), left - probeMs), undefined, { signal: ctx.signal }).catch(() => undefined)
   return !ctx.signal.aborted && Date.now() + probeMs < until
 }
 
@@ -38,7 +37,7 @@ function factsOf(module: AnyModule, observed: unknown): Readonly<Record<string, 
  */
 async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown, until: number = ctx.deadline) {
   let last: { left: readonly Change[]; facts: Readonly<Record<string, unknown>> } | undefined
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const started = Date.now()
     let observed: unknown
     try {
@@ -48,7 +47,7 @@ async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: u
       throw error
     }
     last = { left: module.diff(spec, observed), facts: factsOf(module, observed) }
-    if (last.left.length === 0 || !(await pause(ctx, until, Date.now() - started))) return last
+    if (last.left.length === 0 || !(await pause(ctx, attempt, until, Date.now() - started))) return last
   }
 }
 
@@ -63,9 +62,9 @@ async function verifyApplied(module: AnyModule, ctx: ModuleContext, spec: unknow
     const { left, facts } = await pollUntilConverged(module, ctx, spec)
     return { problems: left.map((c) => c.summary), facts }
   }
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const problems = await module.verify(ctx, spec)
-    if (problems.length === 0 || !(await pause(ctx))) return { problems, facts: {} }
+    if (problems.length === 0 || !(await pause(ctx, attempt))) return { problems, facts: {} }
   }
 }
 

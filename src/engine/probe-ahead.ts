@@ -31,6 +31,8 @@ export interface Upcoming {
   readonly ctx: ModuleContext
   /** What the module said can be taken ahead. */
   readonly ahead: ProbeAheadSpec
+  /** Called once its reads taken ahead have settled (clears their deadline). */
+  readonly done: () => void
 }
 
 /**
@@ -125,6 +127,7 @@ export class ProbeAhead {
       const observed = whole ? next.module.probe(next.ctx, next.spec) : undefined
       // A whole probe that fails is taken again at the task's turn; no unhandled rejection here.
       observed?.catch(() => undefined)
+      void Promise.allSettled([results, observed]).then(next.done)
       this.entries.set(next.task, {
         specJson: JSON.stringify(next.spec), becomeUser: next.become?.user, commands, results,
         ...(observed !== undefined && { observed }),

@@ -88,6 +88,7 @@ async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: An
     // Applied (or cut off while applying): the probes taken ahead describe a world that is gone.
     if (!options.check && converged.changes.length > 0) env.probes?.drop()
     const outcome = judge(task, vars, converged, { deadline, interrupt: options.signal, check: options.check, attempt })
+    deadline.clear()
     if (task.until === undefined) return outcome
     if (evaluateCondition(task.until, withResult(vars, task, outcome.result), task.source)) return outcome
     if (attempt >= total || options.signal.aborted) {
@@ -166,7 +167,8 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
     const deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
     const { observe } = await moduleContexts(run, host, become, vars, deadline)
     const ahead = module.probeAhead(observe, spec)
-    return ahead === undefined ? undefined : { task, module, spec, become, ctx: observe, ahead }
+    if (ahead === undefined) deadline.clear()
+    return ahead === undefined ? undefined : { task, module, spec, become, ctx: observe, ahead, done: deadline.clear }
   } catch {
     return undefined
   }

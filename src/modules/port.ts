@@ -1,3 +1,4 @@
+import { pollDelayMs } from './poll.js'
 import type { FromSchema } from 'json-schema-to-ts'
 import { ProbeError } from '../errors.js'
 import { evictProcess } from './proc/evict.js'
@@ -140,7 +141,7 @@ async function apply(ctx: ModuleContext, change: PortChange, spec: PortSpec) {
 /** Level-based: poll until only the owner's cgroup listens, or the task's deadline. */
 async function verify(ctx: ModuleContext, spec: PortSpec): Promise<readonly string[]> {
   let last: string[] | undefined
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     let problems: string[]
     try {
       problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
@@ -152,7 +153,7 @@ async function verify(ctx: ModuleContext, spec: PortSpec): Promise<readonly stri
     last = problems
     if (problems.length === 0 || Date.now() >= ctx.deadline || ctx.signal.aborted) return problems
     // Cut short while waiting: the last observation is the verdict.
-    if (!(await sleep(Math.min(500, Math.max(0, ctx.deadline - Date.now())), ctx.signal).then(() => true, () => false))) return problems
+    if (!(await sleep(Math.min(pollDelayMs(attempt), Math.max(0, ctx.deadline - Date.now())), ctx.signal).then(() => true, () => false))) return problems
   }
 }
 

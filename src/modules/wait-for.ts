@@ -37,7 +37,8 @@ const delayed = new WeakSet<object>()
 const slept = new WeakSet<object>()
 
 async function portOpen(ctx: ModuleContext, host: string, port: number, seconds: number): Promise<boolean> {
-  const signal = AbortSignal.any([ctx.signal, timeoutSignal(seconds * 1000)])
+  const timeout = timeoutSignal(seconds * 1000)
+  const signal = AbortSignal.any([ctx.signal, timeout.signal])
   try {
     const stream = await ctx.transport.openTcp(host, port, signal)
     stream.destroy()
@@ -45,6 +46,8 @@ async function portOpen(ctx: ModuleContext, host: string, port: number, seconds:
   } catch {
     if (ctx.signal.aborted) throw new Error('interrupted')
     return false
+  } finally {
+    timeout.clear()
   }
 }
 

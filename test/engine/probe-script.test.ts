@@ -49,5 +49,9 @@ test('a host without base64 makes the batch unusable, with the reason', async ()
 })
 
 test('a truncated answer is refused, not half used', () => {
-  assert.throws(() => parseBatch({ exitCode: 137, stdout: '@part 0 0\nb2s=\n\n', stderr: 'Killed' }, 2), BatchUnusable)
+  // Killed after the sizes: no data line. And data shorter than the sizes say.
+  assert.throws(() => parseBatch({ exitCode: 137, stdout: '@rc 0 0\n@sizes 2 0 0 0 2\n', stderr: 'Killed' }, 2), BatchUnusable)
+  assert.throws(() => parseBatch({ exitCode: 0, stdout: '@rc 0 0\n@sizes 2 0 1 0 3\n@data b2s=\n', stderr: '' }, 2), BatchUnusable)
+  assert.deepEqual(parseBatch({ exitCode: 0, stdout: '@rc 0 1\n@sizes 2 0 0 0 2\n@data b2s=\n', stderr: '' }, 2),
+    [{ exitCode: 0, stdout: 'ok', stderr: '' }, { exitCode: 1, stdout: '', stderr: '' }])
 })

@@ -165,8 +165,9 @@ export async function askRoute(
   let timer = timeoutSignal(timeoutSeconds * 1000)
   try {
     for (;;) {
+      timer.clear()
       timer = timeoutSignal(timeoutSeconds * 1000)
-      const signal = AbortSignal.any([outer, timer])
+      const signal = AbortSignal.any([outer, timer.signal])
       const response = await ask(transport, hopTarget, path, signal)
       const at = url.host === origin.host ? path : url.href
       hops.push({ at, status: response.status, ...(response.location === undefined ? {} : { location: response.location }) })
@@ -184,5 +185,7 @@ export async function askRoute(
     if (error instanceof UnreachableError) throw error
     if (outer.aborted) throw error
     return { route, outcome: 'error', error: describeError(error, timeoutSeconds, timer.aborted), hops }
+  } finally {
+    timer.clear()
   }
 }
