@@ -55,7 +55,6 @@ export function countedTransport(transport: Transport, trips: RoundTrips): Trans
       }
     },
     hold: (argv, signal) => trips.around(() => transport.hold(argv, signal)),
-    ...(transport.warm !== undefined && { warm: () => trips.around(() => (transport.warm as () => Promise<void>)()) }),
     close: () => transport.close(),
   }
 }

@@ -68,27 +68,35 @@ function isAbortOf(error: unknown, deadline: Deadline): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') && (deadline.signal.aborted || deadline.change.aborted)
 }
 
+/** One attempt of the module contract within `deadline`, judged (failed_when, changed_when…). */
+async function oneAttempt(
+  env: HostEnv, task: ModuleTask, scope: Scope, module: AnyModule, spec: unknown, vars: Vars,
+  become: BecomeSpec | undefined, deadline: Deadline, attempt: number,
+): Promise<TaskOutcome> {
+  const { options } = env.run
+  const ahead = attempt === 1 ? await env.probes?.take(task, spec, become) : undefined
+  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served)
+  const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
+  const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
+  const converged = await converge(used, ctx, spec, mode).catch((error: unknown) => {
+    if (error instanceof UnreachableError) throw error
+    // A wait cut by the deadline or an interrupt rejects with the signal's reason: that is the
+    // task being cut short (the judge says why), not a bug to print a stack for.
+    if (isAbortOf(error, deadline)) return { status: 'failed' as const, changes: [], message: 'stopped before it could finish', data: {} }
+    const failed = outcomeOfError(error)
+    return { status: 'failed' as const, changes: [], message: failed.message, data: {} }
+  })
+  // Applied (or cut off while applying): the probes taken ahead describe a world that is gone.
+  if (!options.check && converged.changes.length > 0) env.probes?.drop()
+  return judge(task, vars, converged, { deadline, interrupt: options.signal, check: options.check, attempt })
+}
+
 async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: AnyModule, spec: unknown, vars: Vars, become: BecomeSpec | undefined): Promise<TaskOutcome> {
   const { options } = env.run
   const total = task.until === undefined ? 1 : Math.max(0, task.retries) + 1
   for (let attempt = 1; ; attempt++) {
     const deadline = deadlineIn(timeoutOf(env, task, scope), options.signal, options.abandon)
-    const ahead = attempt === 1 ? await env.probes?.take(task, spec, become) : undefined
-    const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served)
-    const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
-    const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
-    const converged = await converge(used, ctx, spec, mode).catch((error: unknown) => {
-      if (error instanceof UnreachableError) throw error
-      // A wait cut by the deadline or an interrupt rejects with the signal's reason: that is the
-      // task being cut short (the judge says why), not a bug to print a stack for.
-      if (isAbortOf(error, deadline)) return { status: 'failed' as const, changes: [], message: 'stopped before it could finish', data: {} }
-      const failed = outcomeOfError(error)
-      return { status: 'failed' as const, changes: [], message: failed.message, data: {} }
-    })
-    // Applied (or cut off while applying): the probes taken ahead describe a world that is gone.
-    if (!options.check && converged.changes.length > 0) env.probes?.drop()
-    const outcome = judge(task, vars, converged, { deadline, interrupt: options.signal, check: options.check, attempt })
-    deadline.clear()
+    const outcome = await oneAttempt(env, task, scope, module, spec, vars, become, deadline, attempt).finally(deadline.clear)
     if (task.until === undefined) return outcome
     if (evaluateCondition(task.until, withResult(vars, task, outcome.result), task.source)) return outcome
     if (attempt >= total || options.signal.aborted) {
@@ -159,19 +167,21 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
   if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.noLog || scope.noLog) return undefined
   if (run.options.startAtTask !== undefined) return undefined
   if (!selectedByTags([...scope.tags, ...task.tags], run.options.tags, run.options.skipTags)) return 'skipped'
+  let deadline: Deadline | undefined
   try {
     const vars = varsOf(env, task, scope)
     for (const condition of [...scope.when, ...task.when]) if (!evaluateCondition(condition, vars, task.source)) return 'skipped'
     const spec = specOf(task, vars)
     const become = becomeOf(env, task, scope)
-    const deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
+    deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
     const { observe } = await moduleContexts(run, host, become, vars, deadline)
     const ahead = module.probeAhead(observe, spec)
-    if (ahead === undefined) deadline.clear()
-    return ahead === undefined ? undefined : { task, module, spec, become, ctx: observe, ahead, done: deadline.clear }
+    if (ahead !== undefined) return { task, module, spec, become, ctx: observe, ahead, done: deadline.clear }
   } catch {
-    return undefined
+    // Not knowable yet (a variable registered later, the host unreachable): probed at its turn.
   }
+  deadline?.clear()
+  return undefined
 }
 
 /** The task once, or per loop item (each item's `when` judged with the item bound). */

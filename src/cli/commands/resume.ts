@@ -20,7 +20,6 @@ import { UsageError } from '../report-error.js'
 import { openQueueRun, resumableError } from '../queue-run.js'
 import { controllerAlive } from '../controller-alive.js'
 
-
 function pickRun(store: StateStore, id: string | undefined): RunRecord {
   if (id === undefined) {
     const latest = unfinishedRuns(store, (run) => !controllerAlive(run))[0]
