@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors.js'
 import type { ModuleTask, Vars } from '../playbook/model.js'
-import { evaluateCondition, evaluateExpression } from '../playbook/template.js'
+import { evaluateCondition, evaluateExpression, hostDataRead, isTemplate, renderValue } from '../playbook/template.js'
 import type { TaskOutcome } from './outcome.js'
 
 type Mapping = Record<string, unknown>
@@ -20,16 +20,41 @@ function failed(message: string, result: Mapping = {}): TaskOutcome {
   return { status: 'failed', changes: [], message, result: { changed: false, failed: true, msg: message, ...result } }
 }
 
+/** What `debug: var:` may name once rendered: a variable and its attributes or keys. */
+const VARIABLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:\d+|'[^'\\]*'|"[^"\\]*")\])*$/
+
+/**
+ * `debug: var:` as in Ansible: an expression as written (`var: result.stdout`), or a template
+ * that renders to a variable's name (`var: "{{ which }}"`). A name that came from the host, or
+ * a rendered string that is not a name, is refused: host text is never evaluated.
+ */
+function debugVar(task: ModuleTask, vars: Vars): { name: string; expression: string } | TaskOutcome {
+  const authored = isMapping(task.args) ? task.args.var : undefined
+  if (typeof authored !== 'string') return failed('debug: `var` takes a variable name')
+  if (!isTemplate(authored)) return { name: authored, expression: authored }
+  const fromHost = hostDataRead(authored, vars)
+  if (fromHost !== undefined) {
+    return failed(`debug: \`var: ${authored}\` takes a variable name, and this one comes from \`${fromHost}\`, a value from the host; use \`msg: "{{ ${authored.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}"\` to print it`)
+  }
+  const rendered = renderValue(authored, vars, task.argsSource)
+  if (typeof rendered !== 'string' || !VARIABLE_PATH.test(rendered)) {
+    return failed(`debug: \`var: ${authored}\` must render to a variable name, got ${JSON.stringify(rendered)?.slice(0, 80)}`)
+  }
+  return { name: rendered, expression: rendered }
+}
+
 function debug(task: ModuleTask, spec: Mapping, vars: Vars): TaskOutcome {
-  if (typeof spec.var === 'string') {
+  if (spec.var !== undefined) {
+    const target = debugVar(task, vars)
+    if ('status' in target) return target
     let value: unknown
     try {
-      value = evaluateExpression(spec.var, vars, task.argsSource)
+      value = evaluateExpression(target.expression, vars, task.argsSource)
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       value = 'VARIABLE IS NOT DEFINED!'
     }
-    return ok(`${spec.var}: ${text(value)}`, { [spec.var]: value })
+    return ok(`${target.name}: ${text(value)}`, { [target.name]: value })
   }
   const msg = spec.msg ?? 'Hello world!'
   return ok(text(msg), { msg })

@@ -3,11 +3,13 @@
  * item is counted once (`ok`), as Ansible's "included:" lines are; a file named by a template is
  * read now. Its tasks run with the item bound as data. Also: `notify` names rendered per host.
  */
+import { ConfigError } from '../errors.js'
+import { resolve as resolvePath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { IncludeTask, ModuleTask, Task, Vars } from '../playbook/model.js'
 import { loadIncludedTasks } from '../playbook/include-load.js'
-import { evaluateCondition, renderValue } from '../playbook/template.js'
-import { isTemplate } from '../playbook/template-vars.js'
+import { evaluateCondition, hostDataRead, renderValue } from '../playbook/template.js'
+import { isTemplate } from '../playbook/template.js'
 import { itemData, itemLabel, loopItems } from './loop.js'
 import { outcomeOfError, type TaskOutcome } from './outcome.js'
 import type { HostEnv, Scope } from './task.js'
@@ -47,10 +49,27 @@ function emitEnd(env: HostEnv, name: string, started: number, outcome: TaskOutco
   })
 }
 
-async function tasksOf(task: IncludeTask, vars: Vars): Promise<readonly Task[]> {
-  if (task.tasks) return task.tasks
+async function tasksOf(task: IncludeTask, vars: Vars, scope: Scope): Promise<{ tasks: readonly Task[]; path?: string }> {
+  if (task.tasks) return { tasks: task.tasks }
+  const chosenBy = hostDataRead(task.file, vars)
+  if (chosenBy !== undefined) {
+    throw new ConfigError([{
+      ...task.source,
+      message: `task "${task.label}": the file \`${task.file}\` is chosen by \`${chosenBy}\`, a value from the host; a host must not pick a controller file`,
+      hint: 'Name the tasks file in the playbook; choose between files you wrote with `when:`.',
+    }])
+  }
   const file = String(renderValue(task.file, vars, task.source))
-  return loadIncludedTasks(file, task.baseDir, task.source)
+  const path = resolvePath(task.baseDir, file)
+  const chain = scope.includes ?? []
+  if (chain.includes(path)) {
+    throw new ConfigError([{
+      ...task.source,
+      message: `task "${task.label}": including ${file} again is a cycle (${[...chain, path].join(' → ')})`,
+      hint: 'An included file must not include itself, directly or through others.',
+    }])
+  }
+  return { tasks: await loadIncludedTasks(file, task.baseDir, task.source), path }
 }
 
 export async function runInclude(walk: Walk, task: IncludeTask, scope: Scope, runTasks: RunTasks): Promise<ListResult> {
@@ -78,17 +97,19 @@ export async function runInclude(walk: Walk, task: IncludeTask, scope: Scope, ru
     if (index > 0 && (task.loop?.pauseSeconds ?? 0) > 0) await sleep(task.loop!.pauseSeconds * 1000, undefined, { signal: env.run.options.signal }).catch(() => undefined)
     const itemVars = { ...vars, ...data }
     let tasks: readonly Task[]
+    let path: string | undefined
     try {
       // The include's own `when` (and the blocks' around it) decides per item; included tasks do not inherit it.
       if (![...scope.when, ...task.when].every((c) => evaluateCondition(c, itemVars, task.source))) continue
-      tasks = await tasksOf(task, itemVars)
+      ;({ tasks, path } = await tasksOf(task, itemVars, scope))
     } catch (error) {
       return fail(error)
     }
     included++
     const name = label === undefined ? task.label : `${task.label} (item=${label})`
     emitEnd(env, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } })
-    const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data } }
+    const includes = path === undefined ? scope.includes : [...(scope.includes ?? []), path]
+    const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data }, ...(includes ? { includes } : {}) }
     const result = await runTasks(walk, tasks, inner)
     if (result !== 'ok') return result
   }

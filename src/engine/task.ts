@@ -4,13 +4,13 @@ import { modules } from '../modules/index.js'
 import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
 import { checkModuleArgs } from '../playbook/module-args.js'
-import { evaluateCondition, renderValue } from '../playbook/template.js'
+import { evaluateCondition, HOST_DATA, hostDataRead, renderValue, type TaintedVars } from '../playbook/template.js'
 import { UnreachableError } from '../transport/types.js'
 import { deadlineIn, moduleContexts, type Deadline } from './context.js'
 import { converge } from './converge.js'
 import { judge, withResult } from './judge.js'
 import { hidden, outcomeOfError, skipped, type TaskOutcome } from './outcome.js'
-import { registeredOf, type RunContext } from './state.js'
+import { hostDataOf, registeredOf, type RunContext } from './state.js'
 import { taskVars, withoutOmitted, type PlayPlace } from './vars.js'
 import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { runAction } from './actions.js'
@@ -36,6 +36,8 @@ export interface Scope {
   readonly defaults?: Vars
   /** Loop items of an enclosing include: data, never rendered (they may come from a host). */
   readonly data?: Vars
+  /** Files of the include_tasks being run, outermost first: including one again is a cycle. */
+  readonly includes?: readonly string[]
 }
 
 /** One host in one play: everything a task needs besides itself. */
@@ -142,9 +144,32 @@ function varsOf(env: HostEnv, task: ModuleTask, scope: Scope): Vars {
   return { ...taskVars(env.run, env.host, env.place, scopeVars(env, scope, task), task.vars, task.source), ...scope.data }
 }
 
+/** `template: src` is a controller file: a value from a host must never choose it. */
+function refuseHostPicksFile(task: ModuleTask, vars: TaintedVars): void {
+  if (task.module !== 'template' || task.args === null || typeof task.args !== 'object') return
+  const src = (task.args as Record<string, unknown>).src
+  const name = typeof src === 'string' ? hostDataRead(src, vars) : undefined
+  if (name === undefined) return
+  throw new ConfigError([{
+    ...task.argsSource,
+    message: `task "${task.name ?? task.module}": template src \`${String(src)}\` is chosen by \`${name}\`, a value from the host; a host must not pick a controller file`,
+    hint: 'Name the template in the playbook; use host data to choose between names you wrote (`{{ \'a.j2\' if r.rc == 0 else \'b.j2\' }}` is still host-chosen: use `when:` on two tasks).',
+  }])
+}
+
+/** The task's args rendered, except those that are file contents (copy's src): those stay as read. */
+function renderArgs(task: ModuleTask, vars: Vars): unknown {
+  const verbatim = task.verbatimArgs ?? []
+  const args = task.args
+  if (verbatim.length === 0 || args === null || typeof args !== 'object' || Array.isArray(args)) return renderValue(args, vars, task.argsSource)
+  const entries = Object.entries(args as Record<string, unknown>)
+  return Object.fromEntries(entries.map(([k, v]) => [k, verbatim.includes(k) ? v : renderValue(v, vars, task.argsSource)]))
+}
+
 /** The module's spec rendered with the task's variables and checked against its schema. */
 function specOf(task: ModuleTask, vars: Vars): unknown {
-  const spec = withoutOmitted(renderValue(task.args, vars, task.argsSource))
+  refuseHostPicksFile(task, vars)
+  const spec = withoutOmitted(renderArgs(task, vars))
   const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return spec
@@ -199,18 +224,50 @@ async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars)
   for (const [index, item] of items.entries()) {
     if (index > 0 && loop.pauseSeconds > 0) await sleep(loop.pauseSeconds * 1000, undefined, { signal: env.run.options.signal }).catch(() => undefined)
     if (env.run.options.signal.aborted) break
-    const itemVars = { ...current, ...itemData(loop, item, index, items.length) }
+    // Controller-only items (debug, set_fact) never wait on I/O: let signals and timers in.
+    await yieldToEventLoop()
+    const itemVars = withItemTaint(loop, vars, { ...current, ...itemData(loop, item, index, items.length) })
     const outcome = await settle(env, task, scope, itemVars)
     done.push({ item, index, label: itemLabel(loop, itemVars, item), outcome })
     // Facts an item sets are seen by the next item (Ansible's `x: "{{ x + [item] }}"` idiom).
-    const facts = keepFacts(env, task, outcome)
+    const facts = keepFacts(env, task, outcome, itemVars)
     if (facts) current = { ...current, ...facts }
   }
   return absorbed(combineItems(loop, done), task, scope)
 }
 
+let lastYield = Date.now()
+
+/** Gives the event loop a turn at most every 50 ms, so a long synchronous loop still hears SIGTERM. */
+async function yieldToEventLoop(): Promise<void> {
+  if (Date.now() - lastYield < 50) return
+  lastYield = Date.now()
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** An item's variables: the loop variable is host data when the loop's items are. */
+function withItemTaint(loop: NonNullable<ModuleTask['loop']>, vars: TaintedVars, itemVars: TaintedVars): TaintedVars {
+  const base = vars[HOST_DATA]
+  const items = typeof loop.items === 'string' ? loop.items : JSON.stringify(loop.items)
+  if (base === undefined || hostDataRead(items, vars) === undefined) return itemVars
+  itemVars[HOST_DATA] = new Set([...base, loop.loopVar, 'ansible_loop', ...(loop.indexVar ? [loop.indexVar] : [])])
+  return itemVars
+}
+
+/** Marks the facts a task just set as host data, or clears the mark when set_fact set them from authored values. */
+function markHostData(env: HostEnv, task: ModuleTask, added: Record<string, unknown>, vars: TaintedVars): void {
+  const names = hostDataOf(env.run, env.host.name)
+  const args = task.args !== null && typeof task.args === 'object' ? (task.args as Record<string, unknown>) : {}
+  for (const key of Object.keys(added)) {
+    const authored = task.module === 'set_fact' ? args[key] : undefined
+    const fromHost = task.module !== 'set_fact' || hostDataRead(typeof authored === 'string' ? authored : JSON.stringify(authored ?? null), vars) !== undefined
+    if (fromHost) names.add(key)
+    else names.delete(key)
+  }
+}
+
 /** Facts a result carries (set_fact, gather_facts) become host variables from now on; returns them. */
-function keepFacts(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): Record<string, unknown> | undefined {
+function keepFacts(env: HostEnv, task: ModuleTask, outcome: TaskOutcome, vars: TaintedVars): Record<string, unknown> | undefined {
   const facts = outcome.result.ansible_facts
   if (outcome.status === 'failed' || facts === null || typeof facts !== 'object' || Array.isArray(facts)) return undefined
   const registered = registeredOf(env.run, env.host.name)
@@ -218,12 +275,15 @@ function keepFacts(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): Record
   const clean = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]))
   const added = task.module === 'set_fact' ? (facts as Record<string, unknown>) : { ...facts, ansible_facts: { ...(registered.ansible_facts as object | undefined), ...clean } }
   Object.assign(registered, added)
+  markHostData(env, task, added, vars)
   return added
 }
 
-function keepResult(env: HostEnv, task: ModuleTask, outcome: TaskOutcome): void {
-  keepFacts(env, task, outcome)
-  if (task.register !== undefined) registeredOf(env.run, env.host.name)[task.register] = outcome.result
+function keepResult(env: HostEnv, task: ModuleTask, outcome: TaskOutcome, vars: TaintedVars): void {
+  keepFacts(env, task, outcome, vars)
+  if (task.register === undefined) return
+  registeredOf(env.run, env.host.name)[task.register] = outcome.result
+  hostDataOf(env.run, env.host.name).add(task.register)
 }
 
 /**
@@ -237,7 +297,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   if (once && !once.first) {
     // run_once: another host of the batch runs it; its result is this host's too (no event here).
     const outcome = await once.outcome
-    keepResult(env, task, outcome)
+    keepResult(env, task, outcome, vars)
     return outcome
   }
   const name = displayName(task, vars)
@@ -246,7 +306,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   const started = Date.now()
   const outcome = await execute(env, task, scope, vars)
   once?.settle(outcome)
-  keepResult(env, task, outcome)
+  keepResult(env, task, outcome, vars)
   if (run.options.check && outcome.status === 'changed') run.drifted.add(host.name)
   const noLog = task.noLog || scope.noLog
   const shown = noLog ? hidden(outcome) : outcome

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import type { InventoryHost, Play, SourceRef, Vars } from '../playbook/model.js'
 import { Authored } from '../playbook/authored.js'
-import { isTemplate } from '../playbook/template-vars.js'
-import type { RunContext } from './state.js'
+import { HOST_DATA, isTemplate, type TaintedVars } from '../playbook/template.js'
+import { hostDataOf, type RunContext } from './state.js'
 
 /** Where a host converges: the play and the hosts it shares the play and batch with. */
 export interface PlayPlace {
@@ -10,8 +11,11 @@ export interface PlayPlace {
   readonly batchHosts: readonly string[]
 }
 
-/** The value `omit` stands for; args whose rendered value is exactly this are dropped. */
-export const OMIT = '__tend_omit_place_holder__'
+/**
+ * The value `omit` stands for; args whose rendered value is exactly this are dropped. Random per
+ * run (as Ansible's is per process), so no host output can equal it and delete an argument.
+ */
+export const OMIT = `__omit_place_holder__${randomBytes(20).toString('hex')}`
 
 const groupsCache = new WeakMap<RunContext['inventory'], Readonly<Record<string, readonly string[]>>>()
 
@@ -76,7 +80,9 @@ function magicVars(run: RunContext, host: InventoryHost, place: PlayPlace): Vars
 export function taskVars(run: RunContext, host: InventoryHost, place: PlayPlace, blockVars: Vars, ownVars: Vars, where: SourceRef): Vars {
   const declared: Record<string, unknown> = { ...host.vars, ...place.play.vars, ...blockVars, ...ownVars }
   for (const [key, value] of Object.entries(declared)) if (hasTemplate(value)) declared[key] = new Authored(value, where)
-  return { ...declared, ...run.registered.get(host.name), ...run.options.extraVars, ...magicVars(run, host, place) }
+  const vars: TaintedVars = { ...declared, ...run.registered.get(host.name), ...run.options.extraVars, ...magicVars(run, host, place) }
+  vars[HOST_DATA] = hostDataOf(run, host.name)
+  return vars
 }
 
 const hasTemplate = (value: unknown): boolean =>

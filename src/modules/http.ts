@@ -3,6 +3,7 @@ import { ProbeError } from '../errors.js'
 import type { Change, Module, ModuleContext } from './types.js'
 import type { RouteAnswer } from './http/request.js'
 import { askRoute, targetOf } from './http/request.js'
+import { compileLinear, type LinearRegex } from '../template/linear-regex.js'
 
 const STATUS = {
   anyOf: [
@@ -105,11 +106,11 @@ export function routeChecks(spec: HttpSpec): RouteCheck[] {
   })
 }
 
-function compile(pattern: string): RegExp {
+function compile(pattern: string): LinearRegex {
   try {
-    return new RegExp(pattern)
+    return compileLinear(pattern)
   } catch (err) {
-    throw new ProbeError(`matches: invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`)
+    throw new ProbeError(`matches: ${(err as Error).message}`)
   }
 }
 

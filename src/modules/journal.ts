@@ -3,6 +3,7 @@ import { ProbeError } from '../errors.js'
 import { journalArgv, messageOf, readJournal, type Since } from './systemd/journal-read.js'
 import { unitNotFound } from './systemd/unit-state.js'
 import type { Module, ModuleContext } from './types.js'
+import { compileLinear, type LinearRegex } from '../template/linear-regex.js'
 
 const journalSchema = {
   type: 'object',
@@ -43,11 +44,11 @@ function sinceOf(ctx: ModuleContext, since: string): Since {
   return { kind: 'ago', span: since }
 }
 
-function compile(pattern: string): RegExp {
+function compile(pattern: string): LinearRegex {
   try {
-    return new RegExp(pattern)
+    return compileLinear(pattern)
   } catch (err) {
-    throw new ProbeError(`absent: invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`)
+    throw new ProbeError(`absent: ${(err as Error).message}`)
   }
 }
 

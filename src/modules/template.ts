@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { hostname, userInfo } from 'node:os'
+import { dirname, resolve, resolve as resolvePath } from 'node:path'
 import type { FromSchema } from 'json-schema-to-ts'
 import { ConfigError } from '../errors.js'
-import { renderValue } from '../playbook/template.js'
+import { variableOf } from '../playbook/template.js'
+import { parseTemplateFile, renderTemplateFile, TemplateError, type Template } from '../template/index.js'
 import type { Vars } from '../playbook/model.js'
 import type { Module, ModuleContext } from './types.js'
 import type { DesiredFile, FileChange, FileObserved } from './file.js'
@@ -28,21 +31,28 @@ export interface TemplateObserved {
   readonly file: FileObserved
 }
 
-/** A template that is one `{{ expr }}` would come back as a native value; the file wants text. */
-const SINGLE_EXPRESSION = /^(\s*)(\{\{(?:(?!\}\}|\{\{)[\s\S])*\}\})(\s*)$/
-
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
-}
-
-/** Renders with the playbook language's own renderer; the whitespace around a lone expression is kept. */
-function renderText(text: string, vars: Vars, srcPath: string): string {
-  const where = { file: srcPath, line: 0, column: 0 }
-  const single = SINGLE_EXPRESSION.exec(text)
-  if (single === null) return asText(renderValue(text, vars, where))
-  const [, lead = '', expression = '', trail = ''] = single
-  return lead + asText(renderValue(expression, vars, where)) + trail
+/**
+ * Renders as Ansible's template module: trim_blocks on, the `#jinja2:` header's overrides, the
+ * source's trailing newlines kept, and its extra variables (ansible_managed, template_path…).
+ * `{% include %}` reads files beside the template, never above the playbook's directory.
+ */
+function renderText(text: string, vars: Vars, srcPath: string, dest: string, playbookDir: string): string {
+  const extra: Record<string, unknown> = {
+    ansible_managed: 'Ansible managed',
+    template_path: srcPath,
+    template_fullpath: srcPath,
+    template_destpath: dest,
+    template_host: hostname(),
+    template_uid: userInfo().username,
+    template_run_date: new Date().toISOString().replace('T', ' ').slice(0, 19),
+  }
+  const resolve = (name: string): unknown => (Object.hasOwn(vars, name) ? variableOf(vars, name) : extra[name])
+  const include = (name: string): Template => {
+    const file = resolvePath(dirname(srcPath), name)
+    if (!file.startsWith(`${playbookDir}/`) && !file.startsWith(`${dirname(srcPath)}/`)) throw new TemplateError(`{% include '${name}' %} is outside the playbook's directory`)
+    return parseTemplateFile(readFileSync(file, 'utf8'), { file, line: 0, column: 0 }).template
+  }
+  return renderTemplateFile(text, {}, { file: srcPath }, { resolve, include, includeStack: [srcPath] })
 }
 
 async function readSource(srcPath: string): Promise<string> {
@@ -57,7 +67,7 @@ async function readSource(srcPath: string): Promise<string> {
 /** Reads and renders src on the controller, then probes dest on the host like the file module does. */
 async function probe(ctx: ModuleContext, spec: TemplateSpec): Promise<TemplateObserved> {
   const srcPath = resolve(ctx.playbookDir, spec.src)
-  const content = renderText(await readSource(srcPath), ctx.vars, srcPath)
+  const content = renderText(await readSource(srcPath), ctx.vars, srcPath, spec.dest, ctx.playbookDir)
   const desired: DesiredFile = { path: spec.dest, state: 'present', content, mode: spec.mode, owner: spec.owner, group: spec.group }
   return { desired, file: await probeDesiredFile(ctx, desired) }
 }

@@ -5,11 +5,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import type { Diagnostic } from '../errors.js'
+import { ConfigError, type Diagnostic } from '../errors.js'
 import type { BecomeSpec, BlockTask, Handler, IncludeTask, Task, TaskCommon } from './model.js'
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
-import { isTemplate } from './template-vars.js'
+import { isTemplate, unknownCallables } from './template.js'
+import { parseTemplateFile, positionIn } from '../template/index.js'
 import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from './yaml-source.js'
 import { roleBlock, type RoleRef } from './roles.js'
 
@@ -147,8 +148,6 @@ export function normalizeInclude(
   return { ...common, type: 'include', file: ref.name, baseDir: ctx.baseDir, label: `include_role: ${ref.name}`, tasks: [role] }
 }
 
-const RAW_NEEDED = /\{\{|\{%|\{#/
-
 /**
  * `template: src` and `copy: src` found as Ansible finds them: a role's templates/ or files/ first,
  * then the playbook's templates/ or files/, then the playbook's directory. `copy: src` is read now
@@ -160,7 +159,10 @@ export function resolveSource(ctx: Ctx, kind: string, args: unknown, path: Path)
   const dirs = kind === 'template' ? ctx.templateDirs : kind === 'copy' ? ctx.fileDirs : undefined
   if (dirs === undefined) return args
   const found = [...dirs, ctx.playbookDir].map((d) => join(d, src)).find((f) => existsSync(f))
-  if (kind === 'template') return found ? { ...args, src: found } : args
+  if (kind === 'template') {
+    if (found) ctx.diagnostics.push(...templateFileDiagnostics(found))
+    return found ? { ...args, src: found } : args
+  }
   if (args.content !== undefined) return args
   if (found === undefined) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, 'src']), `copy: \`${src}\` not found`, `Looked in ${[...dirs, ctx.playbookDir].join(', ')}.`))
@@ -168,5 +170,28 @@ export function resolveSource(ctx: Ctx, kind: string, args: unknown, path: Path)
   }
   const text = readFileSync(found, 'utf8')
   const { src: _src, ...rest } = args
-  return { ...rest, content: RAW_NEEDED.test(text) ? `{% raw %}${text}{% endraw %}` : text }
+  return { ...rest, content: text }
+}
+
+/** A template file named by a playbook, parsed now: its syntax errors and unknown filters are load errors. */
+function templateFileDiagnostics(file: string): Diagnostic[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return [] // reported when the task runs (the file may be made by an earlier task)
+  }
+  try {
+    const { template, bodyOffsetLines } = parseTemplateFile(text, { file, line: 0, column: 0 })
+    const lines = text.split('\n')
+    const body = bodyOffsetLines ? text.slice(text.indexOf('\n') + 1) : text
+    return unknownCallables(template).map((p) => {
+      const at = positionIn(body, p.offset)
+      const line = at.line + bodyOffsetLines
+      return { file, line, column: at.column, message: p.message, sourceLine: lines[line - 1] ?? '' }
+    })
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.diagnostics]
+    throw error
+  }
 }

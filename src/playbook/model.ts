@@ -76,6 +76,8 @@ export interface ModuleTask extends TaskCommon {
   readonly module: string
   /** The module's spec, not yet rendered. */
   readonly args: unknown
+  /** Top-level args read from controller files (copy's src as `content`): data, never rendered. */
+  readonly verbatimArgs?: readonly string[]
   readonly argsSource: SourceRef
   readonly register?: string
   readonly notify: readonly string[]

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Inventory } from './model.js'
+import { compileLinear } from '../template/linear-regex.js'
 
 /**
  * Ansible host patterns. Terms are separated by `,` (or `:` when there is no comma); a term is
@@ -66,7 +67,7 @@ function globToRegExp(glob: string): RegExp {
 function termMatcher(term: string): ((name: string) => boolean) | undefined {
   // Ansible's ~regex is re.match: anchored at the start only.
   if (term.startsWith('~')) {
-    const re = new RegExp(`^(?:${term.slice(1)})`)
+    const re = compileLinear(`^(?:${term.slice(1)})`)
     return (name) => re.test(name)
   }
   if (/[*?[]/.test(term)) {

@@ -1,14 +1,13 @@
 import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
-import type { BecomeSpec, Handler, LoopSpec, Task, TemplateSource, Vars } from './model.js'
+import type { BecomeSpec, Handler, LoopSpec, SourceRef, Task, TemplateSource, Vars } from './model.js'
 import { ansibleModule, missingAnsibleModule } from './ansible-modules.js'
 import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
 import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
 import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
-import { expressionTemplate, isTemplate } from './template-vars.js'
-import { missingTemplateFeatures } from './template-features.js'
+import { checkTemplateText, isTemplate } from './template.js'
 import { diagnosticAt, diagnosticAtRef, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
@@ -39,12 +38,24 @@ function isModuleKey(key: string): boolean {
 }
 
 /**
- * The migration check on templates, at load time so it is reported with every other problem:
- * Ansible filters, tests and lookups tend's templates lack.
+ * Templates checked at load time, so problems are reported with every other one: syntax errors
+ * and filters, tests or functions tend does not have, each at its position in the text.
  */
 export function templateFeatureDiagnostics(source: YamlSource, sources: Readonly<Record<string, TemplateSource>>): Diagnostic[] {
   return Object.values(sources).flatMap(({ text, expression, ...where }) =>
-    missingTemplateFeatures(expression ? expressionTemplate(text) : text).map((m) => diagnosticAtRef(source, where, `${m} (in \`${text}\`)`)))
+    checkTemplateText(text, expression).problems.map((p) => diagnosticAtRef(source, pointInto(source, where, text, p.offset), `${p.message} (in \`${text}\`)`)))
+}
+
+/**
+ * The position of an offset inside a YAML scalar: exact when the text stands on its line as
+ * written (plain or quoted without escapes), else the scalar's own position.
+ */
+function pointInto(source: YamlSource, where: SourceRef, text: string, offset: number): SourceRef {
+  const line = source.lines[where.line - 1]
+  const firstLine = text.split('\n')[0] ?? ''
+  if (line === undefined || offset > firstLine.length) return where
+  const start = line.indexOf(firstLine, Math.max(0, where.column - 1))
+  return start === -1 ? where : { ...where, column: start + 1 + offset }
 }
 
 /** Positions of every templated string and expression of a task or play, by JSON Pointer. */
@@ -159,14 +170,17 @@ export function normalizeTasks(ctx: TaskContext, raw: unknown, path: Path): Task
 }
 
 /** The tend module and spec for a module key, Ansible's names translated; problems reported. */
-function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, path: Path): { kind: string; args: unknown } {
+function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, path: Path): { kind: string; args: unknown; verbatim: boolean } {
   const translate = ansibleModule(key)
-  if (!translate) return { kind: key, args: rawArgs }
-  const translated = translate(resolveSource(ctx, ansibleKind(key), rawArgs, [...path, key]))
+  if (!translate) return { kind: key, args: rawArgs, verbatim: false }
+  const resolved = resolveSource(ctx, ansibleKind(key), rawArgs, [...path, key])
+  const translated = translate(resolved)
   for (const p of translated.problems) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, key, ...(p.key ? [p.key] : [])]), p.message, p.hint))
   }
-  return translated
+  // copy's `content` read from `src` is the file's bytes: data, never rendered.
+  const verbatim = isMapping(rawArgs) && rawArgs.content === undefined && isMapping(resolved) && typeof resolved.content === 'string'
+  return { ...translated, verbatim }
 }
 
 function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
@@ -216,6 +230,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     type: 'module',
     module: kind,
     args: expandShorthand(kind, moduleArgs).args,
+    ...(translated.verbatim ? { verbatimArgs: ['content'] } : {}),
     argsSource: refOf(ctx.source, [...path, key]),
     ...(typeof raw.register === 'string' ? { register: raw.register } : {}),
     notify: list(raw.notify),

@@ -2,8 +2,7 @@ import type { Diagnostic } from '../errors.js'
 import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
-import { refusal } from './template.js'
-import { expressionTemplate, isTemplate, parseTemplate, variablesOf } from './template-vars.js'
+import { checkTemplateText, isTemplate } from './template.js'
 import { FACT_NAMES } from '../modules/facts.js'
 import { withSourceLine } from './yaml-source.js'
 
@@ -81,19 +80,10 @@ function checkTemplates(sources: Readonly<Record<string, TemplateSource>> | unde
   const out: Diagnostic[] = []
   for (const t of Object.values(sources ?? {})) {
     const { text, expression, ...where } = t
-    let names: string[]
-    try {
-      const root = parseTemplate(expression ? expressionTemplate(text) : text)
-      const refused = refusal(root)
-      if (refused !== undefined) {
-        out.push({ ...where, message: `${refused}, in \`${text}\``, hint: 'tend templates read data with filters and tests; see README "Templates".' })
-        continue
-      }
-      names = variablesOf(root)
-    } catch (error) {
-      out.push({ ...where, message: `template syntax error in \`${text}\`: ${(error as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ')}` })
-      continue
-    }
+    // Syntax and unknown filters were reported when the playbook was read (tasks.ts).
+    const check = checkTemplateText(text, expression)
+    if (check.problems.length) continue
+    const names = check.variables
     for (const name of names) {
       if (defined.has(name)) continue
       const missingOn = some.get(name)

@@ -36,7 +36,7 @@ function assertNone(loaded: Startup, packages: readonly string[]): void {
 
 test('tend --version loads the command line parser and nothing of the engine', async () => {
   const loaded = await startup(['--version'], root)
-  assertNone(loaded, [...HEAVY, 'yaml', 'nunjucks', 'better-sqlite3', 'zx'])
+  assertNone(loaded, [...HEAVY, 'yaml', 're2js', 'better-sqlite3', 'zx'])
 })
 
 test('tend validate compiles no schema (no ajv) and opens no state store or transport', async () => {

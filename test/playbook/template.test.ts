@@ -46,13 +46,14 @@ test('Ansible filters behave as in Ansible', () => {
   assert.equal(render('{{ routes | last }}'), '/')
   assert.deepEqual(render('{{ [3, 1, 2] | sort }}'), [1, 2, 3])
   assert.equal(render("{{ unit | replace('.service', '') }}"), 'scidex-api')
-  assert.equal(render("{{ unit | regex_replace('^(\\\\w+)-api', '\\\\1-web') }}"), 'scidex-web.service')
+  // In `{{ }}` of playbook text a backslash is literal, as Ansible's escape_backslashes makes it.
+  assert.equal(render("{{ unit | regex_replace('^(\\w+)-api', '\\1-web') }}"), 'scidex-web.service')
   assert.equal(render("{{ unit | regex_search('api') }}"), 'api')
   assert.equal(render("{{ unit | regex_search('nope') }}"), null)
-  assert.equal(render('{{ result | to_json }}'), '{"rc":1,"failed":true,"changed":false}')
+  assert.equal(render('{{ result | to_json }}'), '{"rc": 1, "failed": true, "changed": false}') // Python's json.dumps, as Ansible
   assert.deepEqual(render("{{ '{\"a\": [1]}' | from_json }}"), { a: [1] })
-  assert.equal(render('{{ routes | unique | to_yaml }}'), '- /\n- /gaps\n')
-  assert.equal(render('{{ name | quote }}'), `'it'\\''s'`)
+  assert.equal(render('{{ routes | unique | to_yaml }}'), '[/, /gaps]\n') // PyYAML's default flow style, as Ansible
+  assert.equal(render('{{ name | quote }}'), `'it'"'"'s'`) // Python's shlex.quote, as Ansible
   assert.equal(render("{{ '/etc/x/y.conf' | basename }}"), 'y.conf')
   assert.equal(render("{{ '/etc/x/y.conf' | dirname }}"), '/etc/x')
   assert.equal(render("{{ (port > 1) | ternary('big', 'small') }}"), 'big')

@@ -12,6 +12,7 @@ import type { HistoryFlags } from '../flags.js'
 import { colorEnabled, palette } from '../render/color.js'
 import { cycleLines } from '../render/watch-format.js'
 import { UsageError } from '../report-error.js'
+import { compileLinear } from '../../template/linear-regex.js'
 
 const OUTCOMES: readonly CycleOutcome[] = ['ok', 'corrected', 'failed', 'unreachable', 'busy']
 const DEFAULT_OUTCOMES: readonly CycleOutcome[] = ['corrected', 'failed', 'unreachable']
@@ -29,7 +30,7 @@ function outcomesOf(status: string | undefined): readonly CycleOutcome[] | undef
 export function matchHosts(names: readonly string[], pattern: string): string[] {
   const test = (part: string) => {
     if (part.startsWith('~')) {
-      const re = new RegExp(part.slice(1))
+      const re = compileLinear(part.slice(1))
       return (name: string) => re.test(name)
     }
     const re = new RegExp(`^${part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
