@@ -111,12 +111,12 @@ function failure(error: unknown, where: SourceRef, text: string): unknown {
     return configError(new TemplateError(`undefined variable \`${name}\``, error.detail), where, text)
   }
   if (name !== undefined) return configError(new TemplateError(`${error.message}: \`${name}\` is undefined`, error.detail), where, text)
-  if (error.message.startsWith('template syntax error')) return configError(error, where, text)
+  if (error.message.startsWith('template syntax error') || error.message.startsWith('unknown ')) return configError(error, where, text)
   return configError(new TemplateError(`cannot render: ${error.message}`, error.detail), where, text)
 }
 
 const syntaxError = (error: unknown): unknown =>
-  error instanceof TemplateError ? new TemplateError(`template syntax error: ${error.message}`, error.detail) : error
+  error instanceof TemplateError && !error.message.startsWith('unknown ') ? new TemplateError(`template syntax error: ${error.message}`, error.detail) : error
 
 const trailingNewlines = (text: string): number => text.length - text.replace(/\n+$/, '').length
 
@@ -219,7 +219,8 @@ export function checkTemplateText(text: string, expression: boolean): TemplateCh
     root = expression ? parseBareExpression(bareExpression(text)) : parseTemplate(text, PLAYBOOK_WHITESPACE)
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error
-    return { problems: [{ message: `template syntax error: ${error.message}`, offset: error.detail.offset ?? 0 }], variables: [] }
+    const message = error.message.startsWith('unknown ') ? error.message : `template syntax error: ${error.message}`
+    return { problems: [{ message, offset: error.detail.offset ?? 0 }], variables: [] }
   }
   return { problems: unknownCallables(root), variables: freeVariables(root) }
 }

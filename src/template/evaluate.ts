@@ -44,6 +44,49 @@ export interface RenderOptions {
 /** A global function as a value (`range`): opaque data that only a call can use. */
 export class Builtin {
   constructor(readonly name: string) {}
+  toString(): string {
+    return `<built-in function ${this.name}>`
+  }
+}
+
+/** A method read without calling it (`d.items`): Jinja's getattr finds methods before keys. */
+export class BoundMethod {
+  constructor(
+    readonly target: unknown,
+    readonly name: string,
+    readonly method: Callable,
+  ) {}
+  toString(): string {
+    return `<built-in method ${this.name} of ${typeName(this.target)} object>`
+  }
+}
+
+/** `joiner(', ')`: returns '' the first time it is called, the separator after. */
+export class Joiner {
+  private used = false
+  constructor(readonly separator: string) {}
+  next(): string {
+    if (this.used) return this.separator
+    this.used = true
+    return ''
+  }
+}
+
+/** `cycler(a, b)`: `.next()` walks the items round, `.current` is the one `.next()` gives next. */
+export class Cycler {
+  private index = 0
+  constructor(readonly items: readonly unknown[]) {}
+  get current(): unknown {
+    return this.items[this.index]
+  }
+  next(): unknown {
+    const value = this.items[this.index]
+    this.index = (this.index + 1) % this.items.length
+    return value
+  }
+  reset(): void {
+    this.index = 0
+  }
 }
 
 /** `namespace(a=1)`: the one object a template may assign attributes to. */
@@ -214,8 +257,9 @@ export class Renderer implements CallContext {
         return out.push(node.value)
       case 'output': {
         const value = this.expr(node.expr, f)
-        // Ansible's finalize: None prints as nothing at the top of an expression.
-        if (value === null) return
+        // Ansible's finalize: None prints as nothing at the top of an expression; so does an
+        // inline `if` without `else` that was false.
+        if (value === null || (value instanceof Undefined && value.printsEmpty)) return
         return out.push(str(defined(value)))
       }
       case 'if': {
@@ -317,7 +361,13 @@ export class Renderer implements CallContext {
   }
 
   private macro(name: string, params: readonly Param[], body: readonly Node[], closure: Frame): Macro {
-    return new Macro(name, (args, kwargs, caller) => {
+    const catchVarargs = readsName(body, 'varargs')
+    const catchKwargs = readsName(body, 'kwargs')
+    const macro = new Macro(name, (args, kwargs, caller) => {
+      if (args.length > params.length && !catchVarargs) throw new TemplateError(`macro '${name}' takes not more than ${params.length} argument(s)`)
+      for (const key of Object.keys(kwargs)) {
+        if (!params.some((p) => p.name === key) && !catchKwargs) throw new TemplateError(`macro '${name}' takes no keyword argument '${key}'`)
+      }
       if (++this.callDepth > MAX_CALL_DEPTH) throw new TemplateError(`macro '${name}' calls itself more than ${MAX_CALL_DEPTH} levels deep`, { budget: true })
       try {
         const scope = frame(closure)
@@ -339,6 +389,8 @@ export class Renderer implements CallContext {
         this.callDepth -= 1
       }
     })
+    macroShapes.set(macro, { params: params.map((p) => p.name), catchVarargs, catchKwargs, caller: readsName(body, 'caller') })
+    return macro
   }
 
   private callBlock(call: Expr, params: readonly Param[], body: readonly Node[], f: Frame): unknown {
@@ -443,7 +495,9 @@ export class Renderer implements CallContext {
         if (test === undefined) throw new TemplateError(`no test named '${e.name}'`)
         const { positional, named } = this.args(e, f)
         const input = this.expr(e.target, f)
-        const result = Boolean(test.fn(this, ...bindArgs(test, `test '${e.name}'`, [input, ...positional], named)))
+        const result = callableName(e.name) === 'callable' && isCallableValue(input)
+          ? true
+          : Boolean(test.fn(this, ...bindArgs(test, `test '${e.name}'`, [input, ...positional], named)))
         return e.negated ? !result : result
       }
       case 'unary': {
@@ -469,7 +523,7 @@ export class Renderer implements CallContext {
       }
       case 'cond':
         if (this.truth(this.expr(e.test, f))) return this.expr(e.then, f)
-        return e.otherwise ? this.expr(e.otherwise, f) : new Undefined('inline if', 'the inline if-expression evaluated to false and no else section was defined')
+        return e.otherwise ? this.expr(e.otherwise, f) : new Undefined('inline if', 'the inline if-expression evaluated to false and no else section was defined', true)
       case 'concat': {
         const text = e.parts.map((part) => str(defined(this.expr(part, f)))).join('')
         this.checkSize(text.length)
@@ -503,8 +557,14 @@ export class Renderer implements CallContext {
     if (target instanceof Undefined) return target
     if (target instanceof LoopContext) return target.field(name) ?? new Undefined(`loop.${name}`, `'LoopContext' has no attribute '${name}'`)
     if (target instanceof Namespace) return ownMember(target.values, name)?.value ?? new Undefined(name, `'Namespace' has no attribute '${name}'`)
+    if (target instanceof Macro) return macroAttribute(target, name) ?? new Undefined(describe(e), `'Macro' object has no attribute '${name}'`)
+    if (target instanceof Cycler && name === 'current') return target.current
+    const method = isMapping(target) ? this.options.env.methodOf(target, name) : undefined
+    if (method !== undefined) return new BoundMethod(target, name, method)
     const member = ownMember(target, name)
     if (member !== undefined) return member.value
+    const strMethod = typeof target === 'string' || Array.isArray(target) ? this.options.env.methodOf(target, name) : undefined
+    if (strMethod !== undefined) return new BoundMethod(target, name, strMethod)
     return new Undefined(describe(e), `'${objectName(target)}' has no attribute '${name}'`)
   }
 
@@ -565,15 +625,11 @@ export class Renderer implements CallContext {
     if (e.callee.kind === 'attr') {
       const target = this.expr(e.callee.target, f)
       if (target instanceof LoopContext) return this.loopMethod(target, e.callee.name, e, f)
+      if (target instanceof Cycler && (e.callee.name === 'next' || e.callee.name === 'reset')) return e.callee.name === 'next' ? target.next() : (target.reset(), null)
       const method = target instanceof Undefined || target instanceof Namespace ? undefined : this.options.env.methodOf(target, e.callee.name)
       if (method !== undefined) {
-        if (MUTATING.has(e.callee.name) && !(typeof target === 'object' && target !== null && this.owned.has(target))) {
-          throw new TemplateError(`.${e.callee.name}() can only change a list or dict the template made itself ({% set x = [] %}); variables are read-only`)
-        }
         const { positional, named } = this.args(e, f)
-        const result = method.fn(this, ...bindArgs(method, `${typeName(target)}.${e.callee.name}()`, [target, ...positional], named))
-        if (Array.isArray(result) || isMapping(result)) this.owned.add(result)
-        return result
+        return this.callMethod(target, e.callee.name, method, positional, named)
       }
       const value = this.attribute(target, e.callee.name, e.callee)
       return this.callValue(value, e, f)
@@ -581,9 +637,20 @@ export class Renderer implements CallContext {
     return this.callValue(this.expr(e.callee, f), e, f)
   }
 
+  private callMethod(target: unknown, name: string, method: Callable, positional: unknown[], named: Mapping): unknown {
+    if (MUTATING.has(name) && !(typeof target === 'object' && target !== null && this.owned.has(target))) {
+      throw new TemplateError(`.${name}() can only change a list or dict the template made itself ({% set x = [] %}); variables are read-only`)
+    }
+    const result = method.fn(this, ...bindArgs(method, `${typeName(target)}.${name}()`, [target, ...positional], named))
+    if (Array.isArray(result) || isMapping(result)) this.owned.add(result)
+    return result
+  }
+
   private callValue(callee: unknown, e: Extract<Expr, { kind: 'call' }>, f: Frame): unknown {
     const { positional, named } = this.args(e, f)
     if (callee instanceof Macro) return callee.invoke(positional, named, undefined)
+    if (callee instanceof Joiner) return callee.next()
+    if (callee instanceof BoundMethod) return this.callMethod(callee.target, callee.name, callee.method, positional, named)
     if (callee instanceof LoopContext) {
       if (callee.recurse === undefined) throw new TemplateError("'loop' can only be called in a loop marked `recursive`")
       return callee.recurse(positional[0])
@@ -607,6 +674,54 @@ export class Renderer implements CallContext {
     if (name === 'changed') return loop.changed(positional)
     throw new TemplateError(`'LoopContext' object has no method '${name}'`)
   }
+}
+
+/** Values a template can call: tend's functions, macros, methods, joiners, the recursive loop. */
+function isCallableValue(value: unknown): boolean {
+  return value instanceof Builtin || value instanceof Macro || value instanceof BoundMethod || value instanceof Joiner || value instanceof LoopContext
+}
+
+interface MacroShape {
+  readonly params: readonly string[]
+  readonly catchVarargs: boolean
+  readonly catchKwargs: boolean
+  readonly caller: boolean
+}
+const macroShapes = new WeakMap<Macro, MacroShape>()
+
+/** Jinja's macro attributes: name, arguments, catch_kwargs, catch_varargs, caller. */
+function macroAttribute(macro: Macro, name: string): unknown {
+  const shape = macroShapes.get(macro)
+  if (shape === undefined) return undefined
+  switch (name) {
+    case 'name':
+      return macro.name
+    case 'arguments':
+      return tuple([...shape.params])
+    case 'catch_kwargs':
+      return shape.catchKwargs
+    case 'catch_varargs':
+      return shape.catchVarargs
+    case 'caller':
+      return shape.caller
+    default:
+      return undefined
+  }
+}
+
+/** Whether a body reads a name anywhere (a macro catches varargs/kwargs only when it reads them). */
+function readsName(body: readonly Node[], name: string): boolean {
+  const stack: unknown[] = [body]
+  while (stack.length) {
+    const node = stack.pop()
+    if (Array.isArray(node)) stack.push(...node)
+    else if (node !== null && typeof node === 'object') {
+      const n = node as { kind?: unknown; name?: unknown }
+      if (n.kind === 'name' && n.name === name) return true
+      if (n.kind !== 'literal') stack.push(...Object.values(node))
+    }
+  }
+  return false
 }
 
 function lookupCallable(table: CallableTable, name: string): Callable | undefined {

@@ -19,6 +19,7 @@ export type { Template, Expr } from './ast.js'
 export type { RenderServices } from './callable.js'
 export { TemplateError } from './errors.js'
 export { freeVariables, callablesUsed, includesUsed } from './names.js'
+import { callablesUsed } from './names.js'
 export { truthy, Undefined } from './values.js'
 
 export const environment: Environment = { filters, tests, globals, methodOf }
@@ -46,12 +47,24 @@ const wsKey = (ws: WhitespaceOptions): string => `${ws.trimBlocks ? 1 : 0}${ws.l
 
 /** Parses template text (throws TemplateError with an offset). */
 export function parseTemplate(text: string, ws: WhitespaceOptions = DEFAULT_WHITESPACE): Template {
-  return cached(templates, `${wsKey(ws)}\0${text}`, () => parse(text, ws))
+  return cached(templates, `${wsKey(ws)}\0${text}`, () => known(parse(text, ws)))
+}
+
+/**
+ * A template naming a filter or test tend does not have fails to parse, as in Jinja (also in a
+ * branch that never runs): it is found by `tend validate`, never by the first host.
+ */
+function known<T extends Template | Expr>(root: T): T {
+  for (const use of callablesUsed(root)) {
+    if (use.kind === 'call') continue
+    if (!hasCallable(use.kind, use.name)) throw new TemplateError(`unknown ${use.kind} \`${use.name}\``, { offset: use.at })
+  }
+  return root
 }
 
 /** A bare expression; `literalBackslashes` when it stands in `{{ }}` of playbook text (Ansible's escape_backslashes). */
 export function parseBareExpression(text: string, literalBackslashes = false): Expr {
-  return cached(expressions, `${literalBackslashes ? 1 : 0}${text}`, () => parseExpression(text, literalBackslashes))
+  return cached(expressions, `${literalBackslashes ? 1 : 0}${text}`, () => known(parseExpression(text, literalBackslashes)))
 }
 
 /** Line and column (1-based) of an offset in a text. */
@@ -126,15 +139,28 @@ export function templateHeader(text: string): { body: string; options: Whitespac
     if (colon === -1) return { error: `failed to parse jinja2 override '${pair.trim()}': use key: value pairs separated by commas` }
     const key = pair.slice(0, colon).trim()
     const raw = pair.slice(colon + 1).trim()
-    const value = raw === 'True' ? true : raw === 'False' ? false : /^(['"])(.*)\1$/.test(raw) ? JSON.parse(`"${raw.slice(1, -1).replace(/"/g, '\\"')}"`) as string : undefined
+    const value = pythonLiteral(raw)
     if (value === undefined) return { error: `jinja2 override '${key}' has a value tend cannot read: ${raw}` }
-    if (key === 'trim_blocks' && typeof value === 'boolean') options.trimBlocks = value
-    else if (key === 'lstrip_blocks' && typeof value === 'boolean') options.lstripBlocks = value
-    else if (key === 'keep_trailing_newline' && typeof value === 'boolean') options.keepTrailingNewline = value
+    // Ansible sets the attribute to the literal as it is: Jinja then reads it for truth.
+    const truth = value === true || (typeof value === 'string' && value !== '') || (typeof value === 'number' && value !== 0)
+    if (key === 'trim_blocks') options.trimBlocks = truth
+    else if (key === 'lstrip_blocks') options.lstripBlocks = truth
+    else if (key === 'keep_trailing_newline') options.keepTrailingNewline = truth
     else if (key === 'newline_sequence' && typeof value === 'string' && ['\n', '\r\n', '\r'].includes(value)) options.newlineSequence = value
     else return { error: `jinja2 override '${key}: ${raw}' is not supported (tend reads trim_blocks, lstrip_blocks, keep_trailing_newline, newline_sequence)` }
   }
   return { body, options }
+}
+
+/** The Python literals a `#jinja2:` header uses (ast.literal_eval): booleans, None, strings, ints. */
+function pythonLiteral(raw: string): boolean | null | string | number | undefined {
+  if (raw === 'True') return true
+  if (raw === 'False') return false
+  if (raw === 'None') return null
+  if (/^-?\d+$/.test(raw)) return Number(raw)
+  const quoted = /^(['"])(.*)\1$/s.exec(raw)
+  if (quoted === null) return undefined
+  return (quoted[2] ?? '').replace(/\\(n|r|t|\\|'|")/g, (_m, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c)
 }
 
 const trailingNewlines = (text: string): number => text.length - text.replace(/\n+$/, '').length

@@ -30,7 +30,9 @@ export interface Token {
 
 const OPERATORS = ['//', '**', '==', '!=', '<=', '>=', '+', '-', '/', '*', '%', '~', '[', ']', '(', ')', '{', '}', '<', '>', '=', '.', ':', '|', ',', ';']
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y
-const NUMBER = /(?:0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.(?!\.)(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*[eE][+-]?\d(?:_?\d)*|\d(?:_?\d)*)/y
+/** Jinja's numbers: a float needs digits on both sides of its dot (`x.0` is an item lookup). */
+const NUMBER = /(?:0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|\d(?:_?\d)*\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*[eE][+-]?\d(?:_?\d)*|\d(?:_?\d)*)/y
+const INTEGER = /\d(?:_?\d)*/y
 const STRING = /'([^'\\]*(?:\\[\s\S][^'\\]*)*)'|"([^"\\]*(?:\\[\s\S][^"\\]*)*)"/y
 const SPACE = /\s+/y
 /** Characters an identifier-like run may contain that Jinja would not take as a name: refused. */
@@ -260,10 +262,12 @@ export class Lexer {
       return { type: 'string', value: s[0], parsed: literalBackslashes ? text : unescape(text, at), offset: at }
     }
     if (src[at] === "'" || src[at] === '"') throw new TemplateError('unexpected end of string: a quote is never closed', { offset: at })
-    NUMBER.lastIndex = at
-    const n = /[0-9.]/.test(src[at]!) ? NUMBER.exec(src) : null
-    if (n && n[0] !== '.' && n[0] !== '') {
-      this.pos = NUMBER.lastIndex
+    // After a dot only an integer (Jinja's `(?<!\.)`): `a.0.1` is a[0][1], not a[0.1].
+    const pattern = src[at - 1] === '.' ? INTEGER : NUMBER
+    pattern.lastIndex = at
+    const n = /[0-9]/.test(src[at]!) ? pattern.exec(src) : null
+    if (n && n[0] !== '') {
+      this.pos = pattern.lastIndex
       const text = n[0].replaceAll('_', '')
       const isFloat = /^[0-9.]*[.eE]/.test(text) && !/^0[xXbBoO]/.test(text)
       const value = isFloat ? Number(text) : /^0[oO]/.test(text) ? Number.parseInt(text.slice(2), 8) : Number(text)

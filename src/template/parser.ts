@@ -14,7 +14,6 @@ const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
 const NOT_AN_ARGUMENT = new Set(['else', 'or', 'and', 'is', 'in', 'if', 'not'])
 const REFUSED_TAGS: Readonly<Record<string, string>> = {
   extends: '{% extends %} (template inheritance)',
-  block: '{% block %} (template inheritance)',
   import: '{% import %}',
   from: '{% from ... import %}',
   autoescape: '{% autoescape %}',
@@ -163,6 +162,8 @@ class Parser {
         return this.withStatement()
       case 'include':
         return this.includeStatement()
+      case 'block':
+        return this.blockStatement()
     }
     const inside = this.open.at(-1)
     return this.fail(
@@ -289,6 +290,26 @@ class Parser {
     const body = this.body(['endwith'])
     this.close('endwith')
     return { kind: 'with', at, assignments, body }
+  }
+
+  /** `{% block name %}` in a template that extends nothing renders in place, as in Jinja. */
+  private blockStatement(): Node {
+    const at = this.next().offset
+    const name = this.expect('name').value
+    this.skip('name', 'scoped')
+    this.skip('name', 'required')
+    this.endTag()
+    this.open.push('block')
+    const body = this.body(['endblock'])
+    this.expect('block_begin')
+    this.expect('name', 'endblock')
+    if (this.tok.type === 'name') {
+      const closing = this.next()
+      if (closing.value !== name) this.fail(`mismatching name '${closing.value}' for {% endblock %} of block '${name}'`, closing.offset)
+    }
+    this.endTag()
+    this.open.pop()
+    return { kind: 'with', at, assignments: [], body }
   }
 
   private includeStatement(): Node {

@@ -14,6 +14,8 @@ export class Undefined {
     readonly name: string,
     /** Why, for the message: `'dict object' has no attribute 'y'`. */
     readonly reason?: string,
+    /** An inline `if` without `else` that was false: prints as nothing, as in Ansible. */
+    readonly printsEmpty = false,
   ) {}
   message(): string {
     return this.reason ?? `'${this.name}' is undefined`
