@@ -63,7 +63,7 @@ const stripZeros = (s: string): string => (s.includes('.') ? s.replace(/0+$/, ''
 /** The digits of |x| (no sign) for one of Python's float presentation types. */
 function floatBody(x: number, type: string, precision: number | undefined, alternate: boolean): string {
   const abs = Math.abs(x)
-  const upper = type === type.toUpperCase()
+  const upper = type !== '' && type !== '%' && type === type.toUpperCase()
   if (!Number.isFinite(abs)) return (Number.isNaN(abs) ? 'nan' : 'inf')[upper ? 'toUpperCase' : 'toLowerCase']()
   switch (type) {
     case 'f':

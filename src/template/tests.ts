@@ -62,7 +62,8 @@ function regexTest(value: unknown, pattern: unknown, ignorecase: unknown, multil
     case 'search':
       return re.search(p, text) !== null
     default:
-      throw new TemplateError(`'re.Pattern' object has no attribute '${str(matchType)}'`)
+      // Ansible's getattr(_re, match_type, 'search') falls back to the string 'search', then calls it.
+      throw new TemplateError("'str' object is not callable")
   }
 }
 

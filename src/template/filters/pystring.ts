@@ -52,7 +52,7 @@ function splitWhitespace(s: string, maxsplit: number): string[] {
     while (i < cs.length && isSpaceChar(cs[i]!)) i++
     if (i >= cs.length) break
     if (maxsplit >= 0 && out.length >= maxsplit) {
-      out.push(strip(cs.slice(i).join(''), null, 'right'))
+      out.push(cs.slice(i).join(''))
       return out
     }
     let j = i
@@ -74,7 +74,7 @@ export function rsplit(s: string, sep: string | null | undefined, maxsplit = -1)
       while (j > 0 && isSpaceChar(cs[j - 1]!)) j--
       if (j === 0) break
       if (out.length >= maxsplit) {
-        out.unshift(strip(cs.slice(0, j).join(''), null, 'left'))
+        out.unshift(cs.slice(0, j).join(''))
         return out
       }
       let i = j
