@@ -9,7 +9,7 @@ import { bindArgs, type CallContext, type Callable, type CallableTable, type Ren
 import { TemplateError } from './errors.js'
 import { arithmetic, contains } from './operators.js'
 import {
-  compare, defined, equals, isMapping, isUndefined, iterate, length, Macro, ownMember, str, truthy, tuple, typeName, Undefined, type Mapping,
+  compare, defined, equals, isMapping, iterate, length, Macro, ownMember, repr, str, truthy, tuple, typeName, Undefined, type Mapping,
 } from './values.js'
 
 export interface Environment {
@@ -92,6 +92,9 @@ export class Cycler {
 /** `namespace(a=1)`: the one object a template may assign attributes to. */
 export class Namespace {
   readonly values: Mapping = Object.create(null) as Mapping
+  toString(): string {
+    return `<Namespace {${Object.keys(this.values).map((k) => `${repr(k)}: ${repr(this.values[k])}`).join(', ')}}>`
+  }
 }
 
 /** Jinja's `loop` inside a for. */
@@ -495,10 +498,11 @@ export class Renderer implements CallContext {
         if (test === undefined) throw new TemplateError(`no test named '${e.name}'`)
         const { positional, named } = this.args(e, f)
         const input = this.expr(e.target, f)
+        // A test's own value, as Jinja keeps it (Ansible's `failed` gives the raw `failed` key).
         const result = callableName(e.name) === 'callable' && isCallableValue(input)
           ? true
-          : Boolean(test.fn(this, ...bindArgs(test, `test '${e.name}'`, [input, ...positional], named)))
-        return e.negated ? !result : result
+          : test.fn(this, ...bindArgs(test, `test '${e.name}'`, [input, ...positional], named))
+        return e.negated ? !truthy(result) : result
       }
       case 'unary': {
         const value = this.expr(e.operand, f)

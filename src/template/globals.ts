@@ -6,7 +6,7 @@
 import { define, type CallContext, type CallableTable } from './callable.js'
 import { TemplateError } from './errors.js'
 import { Cycler, Joiner, Namespace } from './evaluate.js'
-import { isMapping, iterate, numberOf, ownMember, str, type Mapping } from './values.js'
+import { isMapping, iterate, numberOf, ownMember, str, Undefined, type Mapping } from './values.js'
 
 function setOwn(target: Mapping, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
@@ -133,6 +133,7 @@ export const globals: CallableTable = {
   range: define(['start', 'stop', 'step'], (ctx, a, b, c) => range(ctx, a, b, c)),
   dict: define(['mapping', '**named'], (ctx, input, named) => dict(ctx, input, named as Mapping)),
   namespace: define(['mapping', '**named'], (ctx, input, named) => namespace(ctx, input, named as Mapping)),
+  undef: define(['hint'], (_ctx, hint) => new Undefined('undef()', hint === undefined ? 'Mandatory variable has not been overridden' : str(hint))),
   joiner: define(['sep'], (_ctx, sep) => new Joiner(sep === undefined ? ', ' : str(sep))),
   cycler: define(['*items'], (_ctx, items) => new Cycler(items as unknown[])),
   lookup: define(['name', '*terms', '**named'], (ctx, name, terms, named) => lookup(ctx, name, terms as unknown[], named as Mapping)),

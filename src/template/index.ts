@@ -43,7 +43,7 @@ function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return value
 }
 
-const wsKey = (ws: WhitespaceOptions): string => `${ws.trimBlocks ? 1 : 0}${ws.lstripBlocks ? 1 : 0}${ws.literalBackslashes ? 1 : 0}${JSON.stringify(ws.newlineSequence)}`
+const wsKey = (ws: WhitespaceOptions): string => `${ws.trimBlocks ? 1 : 0}${ws.lstripBlocks ? 1 : 0}${ws.literalBackslashes ? 1 : 0}${ws.keepTrailingNewline ? 1 : 0}${JSON.stringify(ws.newlineSequence)}`
 
 /** Parses template text (throws TemplateError with an offset). */
 export function parseTemplate(text: string, ws: WhitespaceOptions = DEFAULT_WHITESPACE): Template {
@@ -115,7 +115,22 @@ export function renderTemplate(template: Template, input: RenderInput): string {
 /** Evaluates a parsed expression to its native value (integral floats as plain numbers). */
 export function evaluateParsed(expr: Expr, input: RenderInput): unknown {
   const value = new Renderer({ env: environment, ...input }).evaluate(expr)
-  return value instanceof Undefined ? value : plain(value)
+  if (value instanceof Undefined) return value
+  const inside = undefinedWithin(value)
+  if (inside !== undefined) throw new TemplateError(inside.message(), { undefinedName: inside.name })
+  return plain(value)
+}
+
+/** An undefined value inside a list or dict result (Ansible fails when it finalizes one). */
+function undefinedWithin(value: unknown, depth = 0): Undefined | undefined {
+  if (value instanceof Undefined) return value
+  if (depth > 100) return undefined
+  const items = Array.isArray(value) ? value : value !== null && typeof value === 'object' && !(value instanceof Undefined) ? Object.values(value) : []
+  for (const item of items) {
+    const found = undefinedWithin(item, depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /** How the `template` module configures Jinja, from Ansible's defaults and a `#jinja2:` header. */
@@ -171,7 +186,7 @@ export function parseTemplateFile(text: string, origin: TemplateOrigin): { templ
   if ('error' in header) throw new ConfigError([{ file: origin.file, line: 1, column: 1, message: header.error }])
   const bodyOffsetLines = header.body === text ? 0 : 1
   try {
-    const template = parseTemplate(header.options.keepTrailingNewline ? `${header.body}\n` : header.body, header.options)
+    const template = parseTemplate(header.body, header.options)
     return { template, keepTrailingNewline: header.options.keepTrailingNewline, newlineSequence: header.options.newlineSequence, bodyOffsetLines }
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error
@@ -200,7 +215,7 @@ export function renderTemplateFile(text: string, vars: Readonly<Record<string, u
     const hint = error.detail.hint ?? (error.detail.undefinedName !== undefined ? 'Define the variable, or guard it with `is defined` or `| default(...)`.' : undefined)
     throw new ConfigError([{ file: origin.file, line, column: line ? at.column : 0, message: error.message, ...(hint ? { hint } : {}) }])
   }
-  if (parsed.keepTrailingNewline) return out
+  // Ansible tops up trailing newlines after Jinja, keep_trailing_newline or not.
   const missing = trailingNewlines(text) - trailingNewlines(out)
   return missing > 0 ? out + parsed.newlineSequence.repeat(missing) : out
 }

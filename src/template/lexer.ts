@@ -16,6 +16,8 @@ export interface WhitespaceOptions {
    * backslashes are literal (`'\d'` is backslash-d), as YAML already unescaped them once.
    */
   readonly literalBackslashes?: boolean
+  /** Jinja's keep_trailing_newline: the source's last line break is kept (a `#jinja2:` header may ask). */
+  readonly keepTrailingNewline?: boolean
 }
 
 export type TokenType = 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end' | 'name' | 'string' | 'int' | 'float' | 'op' | 'eof'
@@ -42,9 +44,9 @@ const FOREIGN_NAME = /[^\s\x00-\x7f]+/uy
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g
 
 /** The source as Jinja lexes it: line breaks normalized and one trailing line break dropped. */
-export function jinjaSource(source: string): string {
+export function jinjaSource(source: string, keepTrailingNewline = false): string {
   const lines = source.split(LINE_BREAK)
-  if (lines.length > 1 && lines.at(-1) === '') lines.pop()
+  if (!keepTrailingNewline && lines.length > 1 && lines.at(-1) === '') lines.pop()
   return lines.join('\n')
 }
 
@@ -269,6 +271,7 @@ export class Lexer {
     if (n && n[0] !== '') {
       this.pos = pattern.lastIndex
       const text = n[0].replaceAll('_', '')
+      if (/^0\d*[1-9]\d*$/.test(text)) throw new TemplateError('leading zeros in decimal integer literals are not permitted', { offset: at })
       const isFloat = /^[0-9.]*[.eE]/.test(text) && !/^0[xXbBoO]/.test(text)
       const value = isFloat ? Number(text) : /^0[oO]/.test(text) ? Number.parseInt(text.slice(2), 8) : Number(text)
       return { type: isFloat ? 'float' : 'int', value: n[0], parsed: value, offset: at }

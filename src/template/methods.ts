@@ -9,7 +9,7 @@ import { TemplateError } from './errors.js'
 import { copyDict, keyOf, listOf, needInt, setKey } from './filters/util.js'
 import * as py from './filters/pystring.js'
 import { strFormat } from './pyformat.js'
-import { defined, equals, isMapping, isTuple, ownMember, repr, tuple, typeName, type Mapping } from './values.js'
+import { compare, defined, equals, isMapping, isTuple, ownMember, repr, truthy, tuple, typeName, type Mapping } from './values.js'
 
 const optionalInt = (v: unknown, what: string): number | null => (v === null || v === undefined ? null : needInt(v, what))
 
@@ -103,6 +103,19 @@ const STRING_METHODS: Readonly<Record<string, Callable>> = {
   partition: define(['self', 'sep'], (_c, s, sep) => tuple(py.partition(s as string, needStr(sep, 'partition')))),
   rpartition: define(['self', 'sep'], (_c, s, sep) => tuple(py.partition(s as string, needStr(sep, 'rpartition'), true))),
   expandtabs: define(['self', 'tabsize'], (_c, s, t = 8) => py.expandtabs(s as string, needInt(t, 'tabsize'))),
+  translate: define(['self', 'table'], (_c, s, table) => {
+    if (!isMapping(table)) throw new TemplateError(`'${typeName(table)}' object is not subscriptable`)
+    let out = ''
+    for (const ch of s as string) {
+      const found = ownMember(table, ch.codePointAt(0)!)
+      if (found === undefined) out += ch
+      else if (found.value === null) continue
+      else if (typeof found.value === 'string') out += found.value
+      else if (typeof found.value === 'number' && Number.isInteger(found.value) && found.value >= 0 && found.value <= 0x10ffff) out += String.fromCodePoint(found.value)
+      else throw new TemplateError('character mapping must return integer, None or str')
+    }
+    return out
+  }),
   removeprefix: define(['self', 'prefix'], (_c, s, p) => {
     const prefix = needStr(p, 'removeprefix')
     return (s as string).startsWith(prefix) ? (s as string).slice(prefix.length) : s
@@ -169,6 +182,14 @@ const LIST_METHODS: Readonly<Record<string, Callable>> = {
     return null
   }),
   copy: define(['self'], (_c, l) => [...(l as unknown[])]),
+  // No `key=`: a template has no function to pass.
+  sort: define(['self', 'reverse'], (ctx, l, reverse = false) => {
+    const list = l as unknown[]
+    ctx.charge(list.length * Math.max(1, Math.ceil(Math.log2(list.length + 1))))
+    const sorted = [...list].sort((a, b) => (truthy(reverse) ? compare(b, a) : compare(a, b)))
+    list.splice(0, list.length, ...sorted)
+    return null
+  }),
 }
 
 function dictGet(d: Mapping, key: unknown, fallback: unknown): unknown {

@@ -25,7 +25,7 @@ const MAX_NESTING = 200
 export const DEFAULT_WHITESPACE: WhitespaceOptions = { trimBlocks: false, lstripBlocks: false, newlineSequence: '\n' }
 
 export function parse(text: string, options: WhitespaceOptions = DEFAULT_WHITESPACE): Template {
-  const source = jinjaSource(text)
+  const source = jinjaSource(text, options.keepTrailingNewline === true)
   const parser = new Parser(tokenize(source, options))
   return { body: parser.template(), source }
 }
@@ -339,6 +339,7 @@ class Parser {
       if (this.is('op', ')')) continue
       const name = this.expect('name')
       checkName(name)
+      if (params.some((p) => p.name === name.value)) this.fail(`duplicate argument '${name.value}' in macro definition`, name.offset)
       const def = this.skip('op', '=') ? this.expression() : undefined
       if (def === undefined && params.some((p) => p.default)) this.fail('non-default argument follows default argument', name.offset)
       params.push({ name: name.value, at: name.offset, ...(def ? { default: def } : {}) })

@@ -120,6 +120,9 @@ export function floatRepr(n: number): string {
   return text.includes('.') ? text : `${text}.0`
 }
 
+/** Python's str.isprintable() false: other, separator (except space) and unassigned characters. */
+const NOT_PRINTABLE = /^[\p{C}\p{Z}]$/u
+
 /** Python's repr() of a string: single quotes unless the text has ' and no ". */
 export function stringRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
@@ -130,8 +133,8 @@ export function stringRepr(s: string): string {
     else if (ch === '\n') out += '\\n'
     else if (ch === '\r') out += '\\r'
     else if (ch === '\t') out += '\\t'
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else if (code >= 0x80 && code <= 0xa0) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else if (code < 0x100 && (code < 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0xad)) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else if (code > 0x7f && NOT_PRINTABLE.test(ch)) out += code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
     else out += ch
   }
   return out + quote
@@ -168,7 +171,9 @@ export function equals(a: unknown, b: unknown): boolean {
   const nb = typeof b === 'string' ? undefined : numberOf(b)
   if (na !== undefined && nb !== undefined) return na === nb
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i]))
+    // A tuple never equals a list in Python, whatever they hold.
+    if (!Array.isArray(a) || !Array.isArray(b) || isTuple(a) !== isTuple(b)) return false
+    return a.length === b.length && a.every((x, i) => equals(x, b[i]))
   }
   if (isMapping(a) || isMapping(b)) {
     if (!isMapping(a) || !isMapping(b)) return false
@@ -183,7 +188,7 @@ export function compare(a: unknown, b: unknown): number {
   const na = typeof a === 'string' ? undefined : numberOf(a)
   const nb = typeof b === 'string' ? undefined : numberOf(b)
   if (na !== undefined && nb !== undefined) return na < nb ? -1 : na > nb ? 1 : 0
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b)
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       const c = compare(a[i], b[i])
@@ -194,6 +199,20 @@ export function compare(a: unknown, b: unknown): number {
   defined(a)
   defined(b)
   throw new TemplateError(`'<' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`)
+}
+
+const SURROGATE = /[\ud800-\udfff]/
+
+/** Python compares strings by code point; JavaScript's < by UTF-16 unit (they differ past U+FFFF). */
+function compareCodePoints(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0
+  const x = [...a]
+  const y = [...b]
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
+    if (d !== 0) return d < 0 ? -1 : 1
+  }
+  return x.length - y.length
 }
 
 /** Iterating a value as Python does: lists, a string's characters, a mapping's keys. */
