@@ -191,7 +191,9 @@ export function parseTemplateFile(text: string, origin: TemplateOrigin): { templ
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error
     const at = positionIn(header.body, error.detail.offset ?? 0)
-    throw new ConfigError([{ file: origin.file, line: at.line + bodyOffsetLines, column: at.column, message: `template syntax error: ${error.message}` }])
+    const message = error.message.startsWith('unknown ') ? error.message : `template syntax error: ${error.message}`
+    const line = at.line + bodyOffsetLines
+    throw new ConfigError([{ file: origin.file, line, column: at.column, message, sourceLine: text.split('\n')[line - 1] ?? '' }])
   }
 }
 
@@ -213,7 +215,8 @@ export function renderTemplateFile(text: string, vars: Readonly<Record<string, u
     const at = positionIn(body, error.detail.offset ?? 0)
     const line = error.detail.offset === undefined ? 0 : at.line + parsed.bodyOffsetLines
     const hint = error.detail.hint ?? (error.detail.undefinedName !== undefined ? 'Define the variable, or guard it with `is defined` or `| default(...)`.' : undefined)
-    throw new ConfigError([{ file: origin.file, line, column: line ? at.column : 0, message: error.message, ...(hint ? { hint } : {}) }])
+    const sourceLine = line ? { sourceLine: text.split('\n')[line - 1] ?? '' } : {}
+    throw new ConfigError([{ file: origin.file, line, column: line ? at.column : 0, message: error.message, ...sourceLine, ...(hint ? { hint } : {}) }])
   }
   // Ansible tops up trailing newlines after Jinja, keep_trailing_newline or not.
   const missing = trailingNewlines(text) - trailingNewlines(out)
