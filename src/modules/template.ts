@@ -47,10 +47,16 @@ function renderText(text: string, vars: Vars, srcPath: string, dest: string, pla
     template_run_date: new Date().toISOString().replace('T', ' ').slice(0, 19),
   }
   const resolve = (name: string): unknown => (Object.hasOwn(vars, name) ? variableOf(vars, name) : extra[name])
-  const include = (name: string): Template => {
+  const include = (name: string): { template: Template; key: string } => {
     const file = resolvePath(dirname(srcPath), name)
     if (!file.startsWith(`${playbookDir}/`) && !file.startsWith(`${dirname(srcPath)}/`)) throw new TemplateError(`{% include '${name}' %} is outside the playbook's directory`)
-    return parseTemplateFile(readFileSync(file, 'utf8'), { file, line: 0, column: 0 }).template
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      throw new TemplateError(`{% include '${name}' %}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+    }
+    return { template: parseTemplateFile(text, { file, line: 0, column: 0 }).template, key: file }
   }
   return renderTemplateFile(text, {}, { file: srcPath }, { resolve, include, includeStack: [srcPath] })
 }

@@ -248,7 +248,6 @@ export function hostDataRead(text: string, vars: TaintedVars): string | undefine
   if (tainted === undefined || tainted.size === 0 || !isTemplate(text)) return undefined
   const seen = new Set<string>()
   const visit = (source: string): string | undefined => {
-    const check = checkTemplateText(source, false)
     for (const name of allNames(source)) {
       if (tainted.has(name)) return name
       if (seen.has(name)) continue
@@ -261,7 +260,6 @@ export function hostDataRead(text: string, vars: TaintedVars): string | undefine
         }
       }
     }
-    void check
     return undefined
   }
   return visit(text)

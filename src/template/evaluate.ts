@@ -35,8 +35,11 @@ export interface RenderOptions {
   readonly resolve: (name: string) => unknown
   readonly services?: RenderServices
   readonly limits?: Limits
-  /** `{% include %}`: the named template, parsed; throws when it cannot be included. */
-  readonly include?: (name: string) => Template
+  /**
+   * `{% include %}`: the named template, parsed, and the key it is known by (its file path), so
+   * a template including itself under another name is still a cycle; throws when it cannot be read.
+   */
+  readonly include?: (name: string) => { readonly template: Template; readonly key: string }
   /** Names being rendered, outermost first: an include of one of them is a cycle. */
   readonly includeStack?: readonly string[]
 }
@@ -183,6 +186,8 @@ export class Renderer implements CallContext {
   private callDepth = 0
   /** Lists and dicts this render created: the only ones `append`/`update` may change. */
   private readonly owned = new WeakSet<object>()
+  /** Templates being included, innermost last (after the caller's includeStack). */
+  private readonly including: string[] = []
   private readonly limits: Limits
   readonly services: RenderServices
 
@@ -413,23 +418,27 @@ export class Renderer implements CallContext {
     let lastError: unknown
     for (const candidate of names) {
       if (typeof candidate !== 'string') throw new TemplateError(`{% include %} needs a template name, got ${typeName(candidate)}`)
-      const stack = this.options.includeStack ?? []
-      if (stack.includes(candidate)) throw new TemplateError(`{% include '${candidate}' %} is a cycle: ${[...stack, candidate].join(' → ')}`)
-      let template: Template
+      let loaded: { template: Template; key: string }
       try {
-        template = load(candidate)
+        loaded = load(candidate)
       } catch (error) {
         lastError = error
         continue
       }
-      const inner = new Renderer({ ...this.options, includeStack: [...stack, candidate] })
-      inner.steps = this.steps
-      inner.produced = this.produced
-      const text = inner.render(template)
-      this.steps = inner.steps
-      this.produced = inner.produced
-      out.parts.push(text)
-      void node.withContext
+      const stack = [...(this.options.includeStack ?? []), ...this.including]
+      if (stack.includes(loaded.key)) throw new TemplateError(`{% include '${candidate}' %} is a cycle: ${[...stack, loaded.key].join(' → ')}`, { budget: true })
+      // With context (Jinja's default) the included template sees this one's names, loop
+      // variables included; without, only the variables. Its own `set`s stay inside it.
+      this.including.push(loaded.key)
+      try {
+        this.nodes(loaded.template.body, frame(node.withContext ? f : undefined), out)
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error
+        const inner = error.message.startsWith('in {% include') ? error.message : `in {% include '${candidate}' %}: ${error.message}`
+        throw new TemplateError(inner, { ...error.detail, offset: node.at })
+      } finally {
+        this.including.pop()
+      }
       return
     }
     if (node.ignoreMissing) return

@@ -103,7 +103,7 @@ export interface RenderInput {
   readonly resolve: (name: string) => unknown
   readonly services?: RenderServices
   readonly limits?: Limits
-  readonly include?: (name: string) => Template
+  readonly include?: (name: string) => { readonly template: Template; readonly key: string }
   readonly includeStack?: readonly string[]
 }
 

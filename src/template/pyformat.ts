@@ -87,10 +87,16 @@ function floatBody(x: number, type: string, precision: number | undefined, alter
 /** %g and str.format's no-type form (`pointAlways`: an integral float keeps its `.0`). */
 function generalDigits(abs: number, type: string, precision: number | undefined, alternate: boolean, upper: boolean): string {
   const pointAlways = type === ''
-  if (pointAlways && precision === undefined) return reprDigits(abs)
+  if (pointAlways && precision === undefined) {
+    const digits = reprDigits(abs)
+    if (!alternate || digits.includes('.')) return digits
+    return digits.includes('e') ? digits.replace('e', '.e') : `${digits}.`
+  }
   const p = precision === undefined ? 6 : precision === 0 ? 1 : precision
   const { mantissa, exponent } = exponentParts(abs, p - 1)
-  if (exponent < -4 || exponent >= p) {
+  // CPython's Py_DTSF_ADD_DOT_0: the no-type form switches to an exponent one digit earlier,
+  // when no digit would be left for the `.0`.
+  if (exponent < -4 || exponent >= (pointAlways ? p - 1 : p)) {
     const m = alternate ? (mantissa.includes('.') ? mantissa : `${mantissa}.`) : stripZeros(mantissa)
     return m + expSuffix(exponent, upper)
   }
@@ -486,8 +492,8 @@ function parseSpec(spec: string): FormatSpec {
   if (!m) throw new TemplateError('Invalid format specifier')
   const [, fill, align, sign, z, alternate, zero, width, grouping, precision, type] = m
   return {
-    fill: fill ?? (zero && !align ? '0' : ' '),
-    align: align ?? (zero ? '=' : ''),
+    fill: fill ?? (zero ? '0' : ' '),
+    align: align ?? '',
     sign: sign ?? '-',
     z: z !== undefined,
     alternate: alternate !== undefined,
@@ -519,8 +525,14 @@ export function formatValue(value: unknown, spec: string): string {
   throw new TemplateError(`unsupported format string passed to ${typeName(value)}.__format__`)
 }
 
+function checkGrouping(s: FormatSpec, type: string): void {
+  if (s.grouping === '') return
+  if (type === 'n' || (s.grouping === ',' && 'bxXo'.includes(type) && type !== '')) throw new TemplateError(`Cannot specify '${s.grouping}' with '${type}'.`)
+}
+
 function formatInt(n: number, s: FormatSpec): string {
   if (s.precision !== undefined) throw new TemplateError('Precision not allowed in integer format specifier')
+  checkGrouping(s, s.type)
   let digits: string
   let prefix = ''
   switch (s.type) {
@@ -556,6 +568,7 @@ function formatInt(n: number, s: FormatSpec): string {
 
 function formatFloat(x: number, s: FormatSpec): string {
   if (!'eEfFgGn%'.includes(s.type) && s.type !== '') throw new TemplateError(`Unknown format code '${s.type}' for object of type 'float'`)
+  checkGrouping(s, s.type)
   const type = s.type === 'n' ? 'g' : s.type
   let body = floatBody(x, type, s.precision, s.alternate)
   let negative = isNegative(x) && !Number.isNaN(x)
@@ -576,7 +589,7 @@ function group(digits: string, separator: string, size: number): string {
 
 /** Sign, prefix, grouped digits and suffix, padded as Python pads numbers (zero padding is grouped too). */
 function alignNumber(digits: string, suffix: string, prefix: string, s: FormatSpec, size: number): string {
-  if (s.align === '=' && s.fill === '0' && s.grouping !== '' && /^\d+$/.test(digits)) {
+  if ((s.align || (s.zero ? '=' : '')) === '=' && s.fill === '0' && s.grouping !== '' && /^[0-9a-fA-F]+$/.test(digits)) {
     const target = s.width - prefix.length - suffix.length
     let padded = digits
     let grouped = group(padded, s.grouping, size)
@@ -586,7 +599,7 @@ function alignNumber(digits: string, suffix: string, prefix: string, s: FormatSp
     }
     return prefix + grouped + suffix
   }
-  return align(group(digits, s.grouping, size) + suffix, prefix, s, '>')
+  return align(group(digits, s.grouping, size) + suffix, prefix, s, s.zero ? '=' : '>')
 }
 
 function align(body: string, prefix: string, s: FormatSpec, defaultAlign: string): string {

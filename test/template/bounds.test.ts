@@ -46,6 +46,17 @@ const CASES: readonly Case[] = [
     message: /is a cycle/,
   },
   {
+    name: 'a template file that includes itself',
+    files: {
+      'site.yaml': play(`    - template:
+        src: self.j2
+        dest: /tmp/tend-bounds-never-written
+`),
+      'self.j2': 'again: {% include "self.j2" %}\n',
+    },
+    message: /\{% include 'self\.j2' %\} is a cycle/,
+  },
+  {
     name: 'a catastrophic regex in a filter',
     files: { 'site.yaml': play(`    - debug:
         msg: "{{ (('a' * 5000) ~ 'b') | regex_search('^(a+)+$') }}"

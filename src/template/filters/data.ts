@@ -7,13 +7,14 @@ import { TemplateError } from '../errors.js'
 import { isMapping, isTuple, numberOf, repr, truthy, typeName, type Mapping } from '../values.js'
 import { dumpJson, loadJson, type JsonDumpOptions } from './json.js'
 import { splitlines } from './pystring.js'
-import { needInt, toText } from './util.js'
-import { codePointCompare, dumpYaml, type DumpOptions } from './yaml-emit.js'
+import { codePointCompare, needInt, ownKwargs, toText } from './util.js'
+import { dumpYaml, type DumpOptions } from './yaml-emit.js'
 import { loadYaml, loadYamlAll } from './yaml-load.js'
 
 const JSON_KEYS = new Set(['indent', 'sort_keys', 'ensure_ascii', 'separators', 'allow_nan', 'skipkeys', 'check_circular', 'vault_to_text', 'preprocess_unsafe'])
 
-function jsonOptions(kw: Mapping): JsonDumpOptions {
+function jsonOptions(given: Mapping): JsonDumpOptions {
+  const kw = ownKwargs(given)
   for (const k of Object.keys(kw)) if (!JSON_KEYS.has(k)) throw new TemplateError(`__init__() got an unexpected keyword argument '${k}'`)
   let indent: string | undefined
   const i = kw.indent
@@ -39,7 +40,8 @@ function duplicate(kw: Mapping, names: readonly string[], fn: string): void {
 
 const YAML_KEYS = new Set(['indent', 'width', 'sort_keys', 'explicit_start', 'explicit_end', 'line_break', 'default_flow_style'])
 
-function yamlOptions(kw: Mapping, defaults: Partial<DumpOptions>): DumpOptions {
+function yamlOptions(given: Mapping, defaults: Partial<DumpOptions>): DumpOptions {
+  const kw = ownKwargs(given)
   duplicate(kw, ['allow_unicode', 'Dumper'], 'dump_all')
   for (const k of Object.keys(kw)) if (!YAML_KEYS.has(k)) throw new TemplateError(`to_yaml - tend's YAML writer does not support the '${k}' option`)
   const flow = kw.default_flow_style

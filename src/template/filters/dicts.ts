@@ -7,7 +7,7 @@ import { define, type CallContext, type CallableTable } from '../callable.js'
 import { TemplateError } from '../errors.js'
 import { compare, defined, equals, isMapping, isTuple, ownMember, repr, str, truthy, tuple, typeName, Undefined, type Mapping } from '../values.js'
 import { htmlEscape } from './strings.js'
-import { checkDefined, copyDict, ignoreCase, keyOf, setKey, toText } from './util.js'
+import { checkDefined, copyDict, ignoreCase, keyOf, ownKwargs, setKey, toText } from './util.js'
 
 const LIST_MERGE = ['replace', 'keep', 'append', 'prepend', 'append_rp', 'prepend_rp']
 
@@ -61,7 +61,8 @@ export function mergeHash(ctx: CallContext, x: unknown, y: unknown, recursive: b
   return out
 }
 
-function combine(ctx: CallContext, terms: readonly unknown[], kwargs: Mapping): unknown {
+function combine(ctx: CallContext, terms: readonly unknown[], given: Mapping): unknown {
+  const kwargs = ownKwargs(given)
   const recursive = truthy(kwargs.recursive ?? false)
   const listMerge = kwargs.list_merge ?? 'replace'
   if (Object.keys(kwargs).some((k) => k !== 'recursive' && k !== 'list_merge')) {

@@ -5,8 +5,7 @@
  */
 import { TemplateError } from '../errors.js'
 import { defined, float, floatRepr, isMapping, PyFloat, typeName, Undefined, type Mapping } from '../values.js'
-import { setKey } from './util.js'
-import { codePointCompare } from './yaml-emit.js'
+import { codePointCompare, setKey } from './util.js'
 
 export interface JsonDumpOptions {
   readonly indent?: string | undefined

@@ -8,7 +8,7 @@ import { define, type CallContext, type CallableTable } from '../callable.js'
 import { TemplateError } from '../errors.js'
 import { compare, defined, equals, isMapping, isTuple, numberOf, PyFloat, repr, str, truthy, tuple, typeName, Undefined, type Mapping } from '../values.js'
 import { below, PyRandom, randrange, shuffleInPlace } from './random.js'
-import { attrGetter, getItem, ignoreCase, listOf, multiAttrGetter, needInt, pyAdd } from './util.js'
+import { attrGetter, getItem, ignoreCase, listOf, multiAttrGetter, needInt, ownKwargs, pyAdd } from './util.js'
 
 const emptyUndefined = (what: string): Undefined => new Undefined(what, `No ${what} item, sequence was empty.`)
 
@@ -69,7 +69,8 @@ export function unique(ctx: CallContext, value: unknown, caseSensitive: unknown 
   return out
 }
 
-function mapFilter(ctx: CallContext, value: unknown, args: readonly unknown[], kwargs: Mapping): unknown[] {
+function mapFilter(ctx: CallContext, value: unknown, args: readonly unknown[], given: Mapping): unknown[] {
+  const kwargs = ownKwargs(given)
   if (!truthy(defined(value))) return []
   const items = listOf(value, ctx)
   if (!args.length && Object.hasOwn(kwargs, 'attribute')) {

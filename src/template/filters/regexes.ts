@@ -6,7 +6,7 @@ import { define, type CallableTable } from '../callable.js'
 import { TemplateError } from '../errors.js'
 import * as re from '../regex.js'
 import { truthy } from '../values.js'
-import { toText } from './util.js'
+import { ownKwargs, toText } from './util.js'
 
 const flagsOf = (ignorecase: unknown, multiline: unknown): number => (truthy(ignorecase) ? re.IGNORECASE : 0) | (truthy(multiline) ? re.MULTILINE : 0)
 
@@ -15,7 +15,8 @@ function patternText(p: unknown): string {
   return p
 }
 
-function regexSearch(value: unknown, regex: unknown, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown {
+function regexSearch(value: unknown, regex: unknown, args: readonly unknown[], given: Readonly<Record<string, unknown>>): unknown {
+  const kwargs = ownKwargs(given)
   const text = toText(value)
   const groups: (string | number)[] = []
   for (const arg of args) {

@@ -8,7 +8,7 @@ import { percentFormat } from '../pyformat.js'
 import { isMapping, isTuple, str, tuple, typeName } from '../values.js'
 import * as py from './pystring.js'
 import { wrap } from './textwrap.js'
-import { attrGetter, listOf, needInt, toText } from './util.js'
+import { attrGetter, listOf, needInt, ownKwargs, toText } from './util.js'
 
 /** markupsafe.escape: & < > ' " as entities. */
 export function htmlEscape(s: string): string {
@@ -96,7 +96,8 @@ const COMMENT_STYLES: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 /** Ansible's comment filter (plugins/filter/core.py), parameter for parameter. */
-function comment(text: unknown, style: unknown = 'plain', kw: Readonly<Record<string, unknown>> = {}): string {
+function comment(text: unknown, style: unknown = 'plain', given: Readonly<Record<string, unknown>> = {}): string {
+  const kw = ownKwargs(given)
   const styleName = toText(style)
   if (!Object.hasOwn(COMMENT_STYLES, styleName)) throw new TemplateError(`KeyError: '${styleName}'`)
   const styleParams = COMMENT_STYLES[styleName]!

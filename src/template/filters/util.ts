@@ -22,6 +22,16 @@ export function dictOf(entries: Iterable<readonly [string, unknown]>): Mapping {
 /** A shallow copy of a mapping, keeping key order. */
 export const copyDict = (m: Mapping): Mapping => dictOf(Object.keys(m).map((k) => [k, m[k]] as const))
 
+/**
+ * Keyword arguments with own keys only, on a null prototype, so `kw.name` never reads a
+ * prototype member even when a template passes `__proto__=...`.
+ */
+export function ownKwargs(kw: unknown): Mapping {
+  const out = Object.create(null) as Mapping
+  if (kw !== null && typeof kw === 'object') for (const k of Object.keys(kw)) setKey(out, k, (kw as Mapping)[k])
+  return out
+}
+
 /** A dict key from a template value: Python allows any hashable; tend's dicts key by its str(). */
 export function keyOf(value: unknown): string {
   defined(value)
@@ -140,4 +150,16 @@ export function checkDefined(value: unknown): void {
   if (value instanceof Undefined) throw new TemplateError(`${value.message()}`, { undefinedName: value.name })
   if (Array.isArray(value)) for (const v of value) checkDefined(v)
   else if (isMapping(value)) for (const k of Object.keys(value)) checkDefined(value[k])
+}
+
+/** Python's str ordering: by code point (JavaScript compares UTF-16 units). */
+export function codePointCompare(a: string, b: string): number {
+  if (a === b) return 0
+  const x = Array.from(a)
+  const y = Array.from(b)
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
+    if (d !== 0) return d
+  }
+  return x.length - y.length
 }

@@ -1,150 +1,15 @@
 /**
- * YAML output as Ansible's to_yaml/to_nice_yaml write it: PyYAML's SafeRepresenter (sorted keys,
- * flow style for collections of plain scalars unless told otherwise, `&id001` anchors for a value
- * that appears twice) feeding a port of the libyaml/PyYAML emitter (scalar style analysis, 80
- * column folding, indentless sequences inside mappings).
+ * The second half of Ansible's to_yaml/to_nice_yaml: a port of the libyaml emitter (Ansible's
+ * dumper is CSafeDumper) that writes yaml-represent.ts's events: scalar style analysis (plain,
+ * single or double quoted), folding at the width, indentless sequences inside mappings.
  */
-import { TemplateError } from '../errors.js'
-import { isMapping, PyFloat, typeName, Undefined, defined } from '../values.js'
-import { resolvePlain } from './yaml-resolve.js'
+import { serializeValue, type DumpOptions, type Event } from './yaml-represent.js'
 
-export interface DumpOptions {
-  /** null: flow style for collections of plain scalars; false: always block; true: always flow. */
-  readonly defaultFlowStyle: boolean | null
-  readonly indent: number
-  readonly width: number
-  readonly sortKeys: boolean
-  readonly explicitStart: boolean
-  readonly explicitEnd: boolean
-  readonly lineBreak: string
-  readonly allowUnicode: boolean
-}
-
-type Tag = 'str' | 'int' | 'float' | 'bool' | 'null' | 'seq' | 'map'
-
-type Event =
-  | { kind: 'scalar'; anchor: string | null; tag: Tag; value: string; implicit: [boolean, boolean] }
-  | { kind: 'seq' | 'map'; anchor: string | null; flow: boolean }
-  | { kind: 'end' | 'docend' }
-  | { kind: 'alias'; anchor: string }
-
-// ---- representer + serializer: values to events ----
-
-type Node =
-  | { kind: 'scalar'; tag: Tag; value: string }
-  | { kind: 'seq'; items: Node[]; flow: boolean }
-  | { kind: 'map'; pairs: [Node, Node][]; flow: boolean }
-
-function floatText(n: number): string {
-  if (Number.isNaN(n)) return '.nan'
-  if (n === Infinity) return '.inf'
-  if (n === -Infinity) return '-.inf'
-  let text: string
-  if (n === 0) text = Object.is(n, -0) ? '-0.0' : '0.0'
-  else {
-    const abs = Math.abs(n)
-    if (abs >= 1e16 || abs < 1e-4) {
-      const [mantissa = '', exponent = '0'] = n.toExponential().split('e')
-      const e = Number(exponent)
-      text = `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
-    } else {
-      text = String(n)
-      if (!text.includes('.')) text += '.0'
-    }
-  }
-  return !text.includes('.') && text.includes('e') ? text.replace('e', '.0e') : text
-}
-
-function represent(value: unknown, options: DumpOptions, memo: Map<object, Node>, charge: (n: number) => void): Node {
-  charge(1)
-  if (value instanceof Undefined) defined(value)
-  if (value === null) return { kind: 'scalar', tag: 'null', value: 'null' }
-  if (typeof value === 'boolean') return { kind: 'scalar', tag: 'bool', value: value ? 'true' : 'false' }
-  if (value instanceof PyFloat) return { kind: 'scalar', tag: 'float', value: floatText(value.value) }
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value)) return { kind: 'scalar', tag: 'float', value: floatText(value) }
-    return { kind: 'scalar', tag: 'int', value: Number.isSafeInteger(value) ? String(value) : BigInt(value).toString() }
-  }
-  if (typeof value === 'string') return { kind: 'scalar', tag: 'str', value }
-  if (Array.isArray(value) || isMapping(value)) {
-    const seen = memo.get(value)
-    if (seen) return seen
-    const plainScalar = (n: Node): boolean => n.kind === 'scalar'
-    if (Array.isArray(value)) {
-      const node: Node = { kind: 'seq', items: [], flow: false }
-      memo.set(value, node)
-      for (const item of value) node.items.push(represent(item, options, memo, charge))
-      node.flow = options.defaultFlowStyle ?? node.items.every(plainScalar)
-      return node
-    }
-    const node: Node = { kind: 'map', pairs: [], flow: false }
-    memo.set(value, node)
-    const keys = Object.keys(value)
-    if (options.sortKeys) keys.sort(codePointCompare)
-    for (const k of keys) node.pairs.push([represent(k, options, memo, charge), represent(value[k], options, memo, charge)])
-    node.flow = options.defaultFlowStyle ?? node.pairs.every(([k, v]) => plainScalar(k) && plainScalar(v))
-    return node
-  }
-  throw new TemplateError(`cannot represent an object: ${typeName(value)}`)
-}
-
-export function codePointCompare(a: string, b: string): number {
-  if (a === b) return 0
-  const x = Array.from(a)
-  const y = Array.from(b)
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
-    if (d !== 0) return d
-  }
-  return x.length - y.length
-}
-
-function serialize(root: Node): Event[] {
-  const anchors = new Map<Node, string | null>()
-  let last = 0
-  const mark = (node: Node): void => {
-    if (anchors.has(node)) {
-      if (anchors.get(node) === null) anchors.set(node, `id${String(++last).padStart(3, '0')}`)
-      return
-    }
-    anchors.set(node, null)
-    if (node.kind === 'seq') node.items.forEach(mark)
-    else if (node.kind === 'map') node.pairs.forEach(([k, v]) => (mark(k), mark(v)))
-  }
-  mark(root)
-  const events: Event[] = []
-  const done = new Set<Node>()
-  const emit = (node: Node): void => {
-    const anchor = anchors.get(node) ?? null
-    if (done.has(node)) {
-      events.push({ kind: 'alias', anchor: anchor! })
-      return
-    }
-    done.add(node)
-    if (node.kind === 'scalar') {
-      const detected = resolvePlain(node.value)
-      events.push({ kind: 'scalar', anchor, tag: node.tag, value: node.value, implicit: [node.tag === detected, node.tag === 'str'] })
-    } else if (node.kind === 'seq') {
-      events.push({ kind: 'seq', anchor, flow: node.flow })
-      node.items.forEach(emit)
-      events.push({ kind: 'end' })
-    } else {
-      events.push({ kind: 'map', anchor, flow: node.flow })
-      for (const [k, v] of node.pairs) {
-        emit(k)
-        emit(v)
-      }
-      events.push({ kind: 'end' })
-    }
-  }
-  emit(root)
-  events.push({ kind: 'docend' })
-  return events
-}
+export type { DumpOptions } from './yaml-represent.js'
 
 /** Ansible's yaml.dump(value, Dumper=AnsibleDumper, ...) for template values. */
 export function dumpYaml(value: unknown, options: DumpOptions, charge: (n: number) => void = () => {}): string {
-  const events = serialize(represent(value, options, new Map(), charge))
+  const events = serializeValue(value, options, charge)
   const emitter = new Emitter(events, options)
   return emitter.run()
 }
