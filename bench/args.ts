@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path'
+
 /** `npm run bench -- [options]`; every default keeps the whole run near 10 minutes on 2 cores. */
 export interface BenchOptions {
   /** 1 host, 1 iteration, tend and floor only: proves the harness works (test/bench-smoke.test.ts). */
@@ -16,19 +18,27 @@ export interface BenchOptions {
   readonly scaleForks: readonly number[]
   /** Run ansible at 200 entries too (slow: minutes). */
   readonly ansibleAtScale: boolean
-  /** Only these scenarios (comma-separated names: no-change-1, no-change-10, recovery-10, rollout-10, scale, watch, queue). */
+  /** Only these scenarios (comma-separated names: no-change-1, no-change-10, recovery-10, rollout-10, scale, watch, queue, render). */
   readonly only?: ReadonlySet<string>
   /** Run tend through bin/tend.js from the TypeScript sources (tsx) instead of compiling dist/ first. */
   readonly tendFromSource: boolean
   /** Profile tend instead of comparing peers: CPU profile + phase timeline (bench/profile/mode.ts). */
   readonly profile: boolean
-  /** Where the JSON goes. */
+  /** Where the JSON goes (with `--only render` alone: bench/results/render.json unless given). */
   readonly out: string
 }
 
 const USAGE = `usage: npm run bench -- [--smoke] [--iterations N] [--scale-iterations N] [--forks N]
        [--no-scale] [--scale-forks 10,50,200] [--ansible-at-scale] [--tend-from-source] [--profile]
-       [--only no-change-1,no-change-10,recovery-10,rollout-10,scale,watch,queue] [--out FILE]`
+       [--only no-change-1,no-change-10,recovery-10,rollout-10,scale,watch,queue,render] [--out FILE]`
+
+/** Only the render scenario (no hosts boot). */
+export const renderOnly = (options: Pick<BenchOptions, 'only'>): boolean =>
+  options.only !== undefined && [...options.only].every((k) => k === 'render')
+
+/** The render scenario runs, before any host boots: always, except in the smoke, the profile or an --only without it. */
+export const wantsRender = (options: BenchOptions): boolean =>
+  !options.smoke && !options.profile && (options.only === undefined || options.only.has('render'))
 
 export function parseArgs(argv: readonly string[], defaultOut: string): BenchOptions {
   const opts = {
@@ -64,5 +74,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string): BenchOpt
   }
   if (opts.scaleForks.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--scale-forks: positive integers\n${USAGE}`)
   if (opts.smoke) return { ...opts, iterations: 1, scale: false }
+  // The render scenario alone needs no hosts; its numbers must not replace the full run's latest.json.
+  if (renderOnly(opts) && !argv.includes('--out')) return { ...opts, out: join(dirname(defaultOut), 'render.json') }
   return opts
 }

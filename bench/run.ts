@@ -8,7 +8,7 @@ import { cpus, totalmem, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { cleanStaleTestbeds } from '../src/testbed/stale.js'
 import { resetToBaseline } from '../src/testbed/stage.js'
-import { parseArgs, type BenchOptions } from './args.js'
+import { parseArgs, renderOnly, wantsRender, type BenchOptions } from './args.js'
 import { buildTend, SOURCE_CLI } from './build.js'
 import { bootBench, tearDownBench, type BenchBed } from './hosts.js'
 import { ROOT } from './peers.js'
@@ -24,14 +24,16 @@ import { renderWatchTable, type WatchRow } from './watch.js'
 import { watchScenarios } from './watch-plan.js'
 import { measureQueue, renderQueueTable, type QueueRow } from './queue.js'
 import { profileScenario, renderProfile } from './profile/mode.js'
+import type { RenderResult } from './render.js'
 
 const REAL_HOSTS = 10
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2), join(ROOT, 'bench', 'results', 'latest.json'))
+  if (renderOnly(options)) return renderAlone(options)
   // The watch row alone compares with ansible only when it is installed.
-  const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch' || k === 'queue')
+  const watchOnly = options.only !== undefined && [...options.only].every((k) => k === 'watch' || k === 'queue' || k === 'render')
   const missing = missingTools(!options.smoke && !watchOnly && !options.profile)
   if (missing.length > 0) {
     for (const m of missing) log(`bench: ${m}`)
@@ -46,10 +48,12 @@ async function main(): Promise<number> {
   const started = Date.now()
   let bed: BenchBed | undefined
   try {
+    // No hosts: measured first, while the machine is quiet.
+    const render = wantsRender(options) ? await (await import('./render.js')).measureRender(options.iterations, log) : undefined
     const tendEntry = options.tendFromSource ? SOURCE_CLI : await buildTend()
     log(`bench: tend runs as ${tendEntry}`)
     // One host is enough for the smoke and for the 1-host scenario alone.
-    const oneHost = options.smoke || (options.only !== undefined && [...options.only].every((k) => k === 'no-change-1'))
+    const oneHost = options.smoke || (options.only !== undefined && [...options.only].every((k) => k === 'no-change-1' || k === 'render'))
     const count = oneHost ? 1 : REAL_HOSTS
     log(`bench: booting ${count} hosts`)
     bed = await bootBench(count)
@@ -60,7 +64,7 @@ async function main(): Promise<number> {
       ? undefined : await watchScenarios(bed, options, work, tendEntry, rows, abort.signal, log)
     const queue = options.smoke || (options.only !== undefined && !options.only.has('queue'))
       ? undefined : await queueScenario(bed, options, work, tendEntry, abort.signal)
-    await writeResults(options, rows, started, tendEntry, watch, queue)
+    await writeResults(options, rows, started, tendEntry, watch, queue, render)
     return rows.some((r) => r.failedRuns > 0) ? 1 : 0
   } finally {
     if (bed !== undefined) await tearDownBench(bed).catch((err: unknown) => log(`bench: teardown: ${String(err)}`))
@@ -96,6 +100,19 @@ async function profileAll(bed: BenchBed, options: BenchOptions, work: string, te
   return failed > 0 ? 1 : 0
 }
 
+/** `--only render`: no tools checked, no hosts booted, its own result file. */
+async function renderAlone(options: BenchOptions): Promise<number> {
+  // Loaded only here and when the full run measures it: it loads tend's template engine.
+  const { measureRender, renderRenderTable, renderResultJson } = await import('./render.js')
+  const started = Date.now()
+  const render = await measureRender(options.iterations, log)
+  process.stdout.write(`${renderRenderTable(render)}\n`)
+  await mkdir(dirname(options.out), { recursive: true })
+  await writeFile(options.out, renderResultJson(started, render))
+  log(`bench: results in ${options.out}`)
+  return 0
+}
+
 /**
  * One unmeasured run of each peer on the first scenario: compiles and caches (tsx, python .pyc),
  * waits out the unit's stable window once after the baseline reset, and shows early that every
@@ -117,19 +134,20 @@ async function queueScenario(bed: BenchBed, options: BenchOptions, work: string,
   return measureQueue(input, targets.length, options.fleetIterations, signal, log)
 }
 
-async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: readonly WatchRow[], queue?: QueueRow): Promise<void> {
+async function writeResults(options: BenchOptions, rows: readonly ResultRow[], started: number, tendEntry: string, watch?: readonly WatchRow[], queue?: QueueRow, render?: RenderResult): Promise<void> {
   const ratioList = ratios(rows)
   const targets = checkTargets(rows, ratioList)
   process.stdout.write(`${renderTable(rows, ratioList, targets)}\n`)
   for (const row of watch ?? []) process.stdout.write(`\n${renderWatchTable(row)}\n`)
   if (queue !== undefined) process.stdout.write(`\n${renderQueueTable(queue)}\n`)
+  if (render !== undefined) process.stdout.write(`\n${(await import('./render.js')).renderRenderTable(render)}\n`)
   const result = {
     version: 1,
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     options: { ...options, only: options.only === undefined ? undefined : [...options.only] },
-    tendEntry, rows, ratios: ratioList, targets, watch, queue,
+    tendEntry, rows, ratios: ratioList, targets, watch, queue, render,
   }
   await mkdir(dirname(options.out), { recursive: true })
   await writeFile(options.out, JSON.stringify(result, null, 2) + '\n')

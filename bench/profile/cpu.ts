@@ -57,7 +57,8 @@ const GROUPS: readonly (readonly [string, (fn: string, file: string) => boolean]
     || /^(compileFunction|wrapSafe|compileSourceTextModule|__require\d*|__commonJS|__esm|__toESM\d*|internalModuleStat|internalModuleReadJSON)$/.test(fn)],
   ['ajv (schemas, validation)', (fn, file) => /node_modules\/(ajv|ajv-formats|fast-uri|fast-deep-equal|json-schema-traverse|fast-json-stable-stringify)\//.test(file) || /ajv|validators?[./-]|schemas?\//i.test(file) || (file === '' && /^validate\d*$/.test(fn))],
   ['yaml', (_, file) => /node_modules\/yaml\//.test(file)],
-  ['templates (nunjucks)', (_, file) => /node_modules\/(nunjucks|a-sync-waterfall|asap)\/|src\/playbook\/templat/.test(file)],
+  // Before and after the interpreter (src/template/) replaced nunjucks: the same group, comparable.
+  ['templates (nunjucks, src/template)', (_, file) => /node_modules\/(nunjucks|a-sync-waterfall|asap)\/|src\/playbook\/templat|^src\/template\//.test(file)],
   ['ssh2/crypto', (_, file) => /node_modules\/(ssh2|cpu-features|bcrypt-pbkdf|asn1)\/|^node:(internal\/)?crypto/.test(file)],
   ['sqlite (state store)', (_, file) => /node_modules\/(better-sqlite3|bindings|file-uri-to-path)\/|^src\/state\//.test(file)],
   ['engine, modules, transport', (_, file) => /^src\/(engine|modules|transport|rollout)\//.test(file)],
