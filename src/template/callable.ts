@@ -67,7 +67,8 @@ export function bindArgs(callable: Callable, what: string, positional: readonly 
     const index = params.indexOf(key)
     if (index === -1 || index === restAt || index === named2At) {
       if (named2At === -1) throw new TemplateError(`${what} got an unexpected keyword argument '${key}'`)
-      extra[key] = value
+      // An own property even for `__proto__`, which an assignment would take as the prototype.
+      Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true })
       continue
     }
     if (index < positional.length && index < fixedCount) throw new TemplateError(`${what} got multiple values for argument '${key}'`)

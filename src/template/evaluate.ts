@@ -9,7 +9,7 @@ import { bindArgs, type CallContext, type Callable, type CallableTable, type Ren
 import { TemplateError } from './errors.js'
 import { arithmetic, contains } from './operators.js'
 import {
-  compare, defined, equals, isMapping, iterate, length, Macro, ownMember, repr, str, truthy, tuple, typeName, Undefined, type Mapping,
+  compare, defined, equals, isMapping, isTuple, iterate, length, Macro, ownMember, repr, str, truthy, tuple, typeName, Undefined, type Mapping,
 } from './values.js'
 
 export interface Environment {
@@ -572,6 +572,8 @@ export class Renderer implements CallContext {
     if (target instanceof Namespace) return ownMember(target.values, name)?.value ?? new Undefined(name, `'Namespace' has no attribute '${name}'`)
     if (target instanceof Macro) return macroAttribute(target, name) ?? new Undefined(describe(e), `'Macro' object has no attribute '${name}'`)
     if (target instanceof Cycler && name === 'current') return target.current
+    // groupby's groups are Python named tuples: (grouper, list).
+    if (isTuple(target) && (target as unknown[]).length === 2 && (name === 'grouper' || name === 'list')) return (target as unknown[])[name === 'grouper' ? 0 : 1]
     const method = isMapping(target) ? this.options.env.methodOf(target, name) : undefined
     if (method !== undefined) return new BoundMethod(target, name, method)
     const member = ownMember(target, name)

@@ -4,7 +4,7 @@
  * Callable whose first parameter is `self`. List and dict methods that change their target do so
  * in place; the evaluator decides which values a template may change (its own, not its inputs).
  */
-import { define, type Callable } from './callable.js'
+import { define, type CallContext, type Callable } from './callable.js'
 import { TemplateError } from './errors.js'
 import { copyDict, keyOf, listOf, needInt, setKey } from './filters/util.js'
 import * as py from './filters/pystring.js'
@@ -51,7 +51,8 @@ function join(self: string, iterable: unknown): string {
   return items.join(self)
 }
 
-function padded(self: string, width: unknown, fill: unknown, fn: (s: string, w: number, f: string) => string): string {
+function padded(ctx: CallContext, self: string, width: unknown, fill: unknown, fn: (s: string, w: number, f: string) => string): string {
+  ctx.charge(Math.max(0, needInt(width, 'width')))
   const f = fill === undefined ? ' ' : fill
   if (typeof f !== 'string' || py.chars(f).length !== 1) throw new TemplateError('The fill character must be exactly one character long')
   return fn(self, needInt(width, 'width'), f)
@@ -96,13 +97,19 @@ const STRING_METHODS: Readonly<Record<string, Callable>> = {
   istitle: define(['self'], (_c, s) => py.istitle(s as string)),
   isidentifier: define(['self'], (_c, s) => py.isidentifier(s as string)),
   isascii: define(['self'], (_c, s) => py.isascii(s as string)),
-  zfill: define(['self', 'width'], (_c, s, w) => py.zfill(s as string, needInt(w, 'width'))),
-  center: define(['self', 'width', 'fillchar'], (_c, s, w, f) => padded(s as string, w, f, py.center)),
-  ljust: define(['self', 'width', 'fillchar'], (_c, s, w, f) => padded(s as string, w, f, py.ljust)),
-  rjust: define(['self', 'width', 'fillchar'], (_c, s, w, f) => padded(s as string, w, f, py.rjust)),
+  zfill: define(['self', 'width'], (ctx, s, w) => {
+    ctx.charge(Math.max(0, needInt(w, 'width')))
+    return py.zfill(s as string, needInt(w, 'width'))
+  }),
+  center: define(['self', 'width', 'fillchar'], (ctx, s, w, f) => padded(ctx, s as string, w, f, py.center)),
+  ljust: define(['self', 'width', 'fillchar'], (ctx, s, w, f) => padded(ctx, s as string, w, f, py.ljust)),
+  rjust: define(['self', 'width', 'fillchar'], (ctx, s, w, f) => padded(ctx, s as string, w, f, py.rjust)),
   partition: define(['self', 'sep'], (_c, s, sep) => tuple(py.partition(s as string, needStr(sep, 'partition')))),
   rpartition: define(['self', 'sep'], (_c, s, sep) => tuple(py.partition(s as string, needStr(sep, 'rpartition'), true))),
-  expandtabs: define(['self', 'tabsize'], (_c, s, t = 8) => py.expandtabs(s as string, needInt(t, 'tabsize'))),
+  expandtabs: define(['self', 'tabsize'], (ctx, s, t = 8) => {
+    ctx.charge(Math.max(0, needInt(t, 'tabsize')) * ((s as string).split('\t').length - 1))
+    return py.expandtabs(s as string, needInt(t, 'tabsize'))
+  }),
   translate: define(['self', 'table'], (_c, s, table) => {
     if (!isMapping(table)) throw new TemplateError(`'${typeName(table)}' object is not subscriptable`)
     let out = ''

@@ -1,14 +1,15 @@
 /**
  * Python's `re` over RE2 (re2js): matching takes linear time whatever the pattern, so a template
- * cannot hang a run with `^(a+)+$`. Python's syntax is translated where RE2 spells it otherwise
- * (`\Z`, `\d`/`\w`/`\s` over Unicode, `{,n}`, inline and verbose flags); what RE2 cannot do
- * (back-references, lookarounds, atomic groups, possessive quantifiers, conditionals) is refused
- * with an error naming the construct. Replacement strings (`\1`, `\g<name>`) are expanded here,
- * never by JavaScript's `$` rules.
+ * cannot hang a run with `^(a+)+$`. Patterns are rewritten from Python's syntax by
+ * filters/regex-syntax.ts (which refuses what RE2 cannot run); replacement strings (`\1`,
+ * `\g<name>`, `\n`) are expanded here, never by JavaScript's `$` rules.
  *
- * One approximation, chosen over a slower engine: without MULTILINE, Python's `$` also matches
- * just before a final newline. That is exact when the text has no other line break; when the text
- * has line breaks before its final one, `$` matches only at its very end.
+ * Where RE2 cannot say what Python means, tend approximates, and says so:
+ * - without MULTILINE, Python's `$` also matches just before a final newline. That is exact when
+ *   the text has no other line break; otherwise `$` matches only at the very end of the text.
+ * - `\b` and `\B` see ASCII word characters only (`\w` itself covers Unicode, as in Python).
+ * - after an empty match, Python may backtrack into a non-empty match at the same place; tend
+ *   takes the longest match there (see finditer).
  */
 import { RE2JS, type Matcher } from 're2js'
 import { TemplateError } from './errors.js'

@@ -5,7 +5,7 @@
  */
 import { define, type CallableTable } from '../callable.js'
 import { TemplateError } from '../errors.js'
-import { truthy, Undefined } from '../values.js'
+import { str, truthy, Undefined } from '../values.js'
 import { dataFilters } from './data.js'
 import { dictFilters } from './dicts.js'
 import { encodeFilters } from './encode.js'
@@ -27,7 +27,7 @@ const coreFilters: CallableTable = {
   d: defaultFilter,
   mandatory: define(['a', 'msg'], (_c, a, msg = null) => {
     if (!(a instanceof Undefined)) return a
-    if (msg !== null && !(msg instanceof Undefined)) throw new TemplateError(String(msg))
+    if (msg !== null && !(msg instanceof Undefined)) throw new TemplateError(str(msg))
     // Ansible's own wording, its double space included.
     throw new TemplateError(`Mandatory variable '${a.name}'  not defined.`, { undefinedName: a.name })
   }, { acceptsUndefined: true }),

@@ -127,6 +127,7 @@ function zipLists(ctx: CallContext, lists: readonly unknown[][], longest: boolea
 }
 
 function product(ctx: CallContext, lists: readonly unknown[][], repeat: number): unknown[] {
+  ctx.charge(Math.max(0, repeat) * Math.max(1, lists.length))
   const pools: unknown[][] = []
   for (let r = 0; r < repeat; r++) pools.push(...lists)
   let result: unknown[][] = [[]]
@@ -310,6 +311,7 @@ export const listFilters: CallableTable = {
   rejectattr: define(['value', '*args', '**kwargs'], (ctx, v, args, kwargs) => selectOrReject(ctx, v, args as unknown[], kwargs as Mapping, false, true)),
   batch: define(['value', 'linecount', 'fill_with'], (ctx, value, linecount, fill = null) => {
     const n = needInt(linecount, 'linecount')
+    if (fill !== null) ctx.charge(Math.max(0, n))
     const out: unknown[][] = []
     let tmp: unknown[] = []
     for (const item of listOf(value, ctx)) {

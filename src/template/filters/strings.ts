@@ -2,7 +2,7 @@
  * String filters as Jinja 3.1 and Ansible 2.14 define them: case, trimming, indent, truncate,
  * wordwrap, HTML escaping, shell quoting, Ansible's comment decoration, URL quoting.
  */
-import { define, type CallableTable } from '../callable.js'
+import { define, type CallContext, type CallableTable } from '../callable.js'
 import { TemplateError } from '../errors.js'
 import { percentFormat } from '../pyformat.js'
 import { isMapping, isTuple, str, tuple, typeName } from '../values.js'
@@ -31,9 +31,11 @@ function htmlUnescape(s: string): string {
   })
 }
 
-function indent(s: unknown, width: unknown = 4, first: unknown = false, blank: unknown = false): string {
+function indent(ctx: CallContext, s: unknown, width: unknown = 4, first: unknown = false, blank: unknown = false): string {
   if (typeof s !== 'string') throw new TemplateError(`unsupported operand type(s) for +=: '${typeName(s)}' and 'str'`)
-  const indention = typeof width === 'string' ? width : ' '.repeat(needInt(width, 'width'))
+  const size = typeof width === 'string' ? width.length : Math.max(0, needInt(width, 'width'))
+  ctx.charge(size * (py.splitlines(s).length + 1))
+  const indention = typeof width === 'string' ? width : ' '.repeat(size)
   const text = `${s}\n`
   let rv: string
   if (blank === true || (blank !== false && Boolean(blank))) rv = py.splitlines(text).join(`\n${indention}`)
@@ -173,8 +175,11 @@ export const stringFilters: CallableTable = {
   capitalize: define(['s'], (_c, s) => py.capitalize(toText(s))),
   title: define(['s'], (_c, s) => title(s)),
   trim: define(['value', 'chars'], (_c, v, chars = null) => py.strip(toText(v), chars === null ? null : toText(chars))),
-  center: define(['value', 'width'], (_c, v, width = 80) => py.center(toText(v), needInt(width, 'width'))),
-  indent: define(['s', 'width', 'first', 'blank'], (_c, s, w, f, b) => indent(s, w, f, b)),
+  center: define(['value', 'width'], (ctx, v, width = 80) => {
+    ctx.charge(Math.max(0, needInt(width, 'width')))
+    return py.center(toText(v), needInt(width, 'width'))
+  }),
+  indent: define(['s', 'width', 'first', 'blank'], (ctx, s, w, f, b) => indent(ctx, s, w, f, b)),
   truncate: define(['s', 'length', 'killwords', 'end', 'leeway'], (_c, s, l, k, e, lw) => truncate(s, l, k, e, lw)),
   wordcount: define(['s'], (_c, s) => (toText(s).match(/[\p{L}\p{N}_]+/gu) ?? []).length),
   wordwrap: define(['s', 'width', 'break_long_words', 'wrapstring', 'break_on_hyphens'], (_c, s, w, b, ws, h) => wordwrap(s, w, b, ws, h)),
@@ -203,7 +208,11 @@ export const stringFilters: CallableTable = {
     return py.split(v, sep, needInt(maxsplit, 'maxsplit'))
   }),
   quote: define(['a'], (_c, a) => shellQuote(a === null ? '' : toText(a))),
-  comment: define(['text', 'style', '**kw'], (_c, text, style, kw) => comment(text, style, kw as Record<string, unknown>)),
+  comment: define(['text', 'style', '**kw'], (ctx, text, style, kw) => {
+    const counts = ownKwargs(kw)
+    for (const k of ['prefix_count', 'postfix_count']) if (Object.hasOwn(counts, k)) ctx.charge(Math.max(0, needInt(counts[k], k)))
+    return comment(text, style, kw as Record<string, unknown>)
+  }),
   join: define(['value', 'd', 'attribute'], (ctx, value, d = '', attribute = null) => {
     let items = listOf(value, ctx)
     if (attribute !== null) items = items.map(attrGetter(attribute))
