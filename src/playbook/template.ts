@@ -5,7 +5,7 @@ import {
   callablesUsed, configError, environment, evaluateParsed, freeVariables, hasCallable, parseBareExpression, parseTemplate,
   renderTemplateFile, TemplateError, truthy, Undefined, renderTemplate, type Expr, type RenderServices, type Template,
 } from '../template/index.js'
-import { boundNames } from '../template/names.js'
+import { boundNames, namesRead } from '../template/names.js'
 import { Authored } from './authored.js'
 import type { SourceRef, Vars } from './model.js'
 
@@ -268,25 +268,9 @@ export function hostDataRead(text: string, vars: TaintedVars): string | undefine
 /** Every name a template reads, guarded or not (taint cares about `x | default(...)` too). */
 function allNames(text: string): string[] {
   try {
-    const root = parseTemplate(text, PLAYBOOK_WHITESPACE)
-    const names = new Set<string>()
-    collectNames(root, names)
-    return [...names]
+    return [...namesRead(parseTemplate(text, PLAYBOOK_WHITESPACE))]
   } catch {
     return []
-  }
-}
-
-function collectNames(root: Template, into: Set<string>): void {
-  const stack: unknown[] = [root]
-  while (stack.length) {
-    const node = stack.pop()
-    if (Array.isArray(node)) stack.push(...node)
-    else if (node !== null && typeof node === 'object') {
-      const n = node as { kind?: string; name?: unknown }
-      if (n.kind === 'name' && typeof n.name === 'string') into.add(n.name)
-      stack.push(...Object.values(node))
-    }
   }
 }
 

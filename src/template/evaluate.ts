@@ -7,6 +7,7 @@
 import type { Args, Expr, Node, Param, Target, Template } from './ast.js'
 import { bindArgs, type CallContext, type Callable, type CallableTable, type RenderServices } from './callable.js'
 import { TemplateError } from './errors.js'
+import { namesRead } from './names.js'
 import { arithmetic, contains } from './operators.js'
 import {
   compare, defined, equals, isMapping, isTuple, iterate, length, Macro, ownMember, repr, str, truthy, tuple, typeName, Undefined, type Mapping,
@@ -725,19 +726,7 @@ function macroAttribute(macro: Macro, name: string): unknown {
 }
 
 /** Whether a body reads a name anywhere (a macro catches varargs/kwargs only when it reads them). */
-function readsName(body: readonly Node[], name: string): boolean {
-  const stack: unknown[] = [body]
-  while (stack.length) {
-    const node = stack.pop()
-    if (Array.isArray(node)) stack.push(...node)
-    else if (node !== null && typeof node === 'object') {
-      const n = node as { kind?: unknown; name?: unknown }
-      if (n.kind === 'name' && n.name === name) return true
-      if (n.kind !== 'literal') stack.push(...Object.values(node))
-    }
-  }
-  return false
-}
+const readsName = (body: readonly Node[], name: string): boolean => namesRead(body).has(name)
 
 function lookupCallable(table: CallableTable, name: string): Callable | undefined {
   const key = callableName(name)

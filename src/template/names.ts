@@ -195,3 +195,22 @@ export function boundNames(root: Template): Set<string> {
   })
   return bound
 }
+
+/**
+ * Every name a tree reads, bound, guarded or not (any subtree: a template, nodes, an expression).
+ * Taint and a macro's varargs/kwargs care about any read at all.
+ */
+export function namesRead(root: unknown): Set<string> {
+  const names = new Set<string>()
+  const stack: unknown[] = [root]
+  while (stack.length) {
+    const node = stack.pop()
+    if (Array.isArray(node)) stack.push(...node)
+    else if (node !== null && typeof node === 'object') {
+      const n = node as { kind?: unknown; name?: unknown }
+      if (n.kind === 'name' && typeof n.name === 'string') names.add(n.name)
+      if (n.kind !== 'literal') stack.push(...Object.values(node))
+    }
+  }
+  return names
+}
