@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { hostname, userInfo } from 'node:os'
 import { dirname, resolve, resolve as resolvePath } from 'node:path'
 import type { FromSchema } from 'json-schema-to-ts'
 import { ConfigError } from '../errors.js'
 import { variableOf } from '../playbook/template.js'
-import { parseTemplateFile, renderTemplateFile, TemplateError, type Template } from '../template/index.js'
+import { ControllerFileError, parseTemplateFile, readControllerText, renderTemplateFile, TemplateError, type Template } from '../template/index.js'
 import type { Vars } from '../playbook/model.js'
 import type { Module, ModuleContext } from './types.js'
 import type { DesiredFile, FileChange, FileObserved } from './file.js'
@@ -52,9 +50,9 @@ function renderText(text: string, vars: Vars, srcPath: string, dest: string, pla
     if (!file.startsWith(`${playbookDir}/`) && !file.startsWith(`${dirname(srcPath)}/`)) throw new TemplateError(`{% include '${name}' %} is outside the playbook's directory`)
     let text: string
     try {
-      text = readFileSync(file, 'utf8')
+      text = readControllerText(file)
     } catch (error) {
-      throw new TemplateError(`{% include '${name}' %}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+      throw new TemplateError(`{% include '${name}' %}: cannot read ${error instanceof ControllerFileError ? error.message : `${file}: ${String(error)}`}`)
     }
     return { template: parseTemplateFile(text, { file, line: 0, column: 0 }).template, key: file }
   }
@@ -63,9 +61,9 @@ function renderText(text: string, vars: Vars, srcPath: string, dest: string, pla
 
 async function readSource(srcPath: string): Promise<string> {
   try {
-    return await readFile(srcPath, 'utf8')
+    return readControllerText(srcPath)
   } catch (error) {
-    const reason = (error as { code?: string }).code === 'ENOENT' ? 'template source not found' : `cannot read template source: ${String(error)}`
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'template source not found' : `cannot read template source: ${error instanceof ControllerFileError ? error.reason : String(error)}`
     throw new ConfigError([{ file: srcPath, line: 0, column: 0, message: reason, hint: 'src is relative to the playbook\'s directory' }])
   }
 }

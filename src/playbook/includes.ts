@@ -10,7 +10,7 @@ import type { BecomeSpec, BlockTask, Handler, IncludeTask, Task, TaskCommon } fr
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
 import { isTemplate, unknownCallables } from './template.js'
-import { parseTemplateFile, positionIn } from '../template/index.js'
+import { parseTemplateFile, positionIn, readControllerText } from '../template/index.js'
 import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from './yaml-source.js'
 import { roleBlock, type RoleRef } from './roles.js'
 
@@ -177,7 +177,7 @@ export function resolveSource(ctx: Ctx, kind: string, args: unknown, path: Path)
 function templateFileDiagnostics(file: string): Diagnostic[] {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readControllerText(file)
   } catch {
     return [] // reported when the task runs (the file may be made by an earlier task)
   }

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import {
-  callablesUsed, configError, environment, evaluateParsed, freeVariables, hasCallable, parseBareExpression, parseTemplate,
+  callablesUsed, configError, ControllerFileError, readControllerText, environment, evaluateParsed, freeVariables, hasCallable, parseBareExpression, parseTemplate,
   renderTemplateFile, TemplateError, truthy, Undefined, renderTemplate, type Expr, type RenderServices, type Template,
 } from '../template/index.js'
 import { boundNames, namesRead } from '../template/names.js'
@@ -76,9 +75,9 @@ function servicesFor(vars: Vars): RenderServices {
   const read = (path: string, plugin: string): string => {
     const file = resolve(base, path)
     try {
-      return readFileSync(file, 'utf8')
+      return readControllerText(file)
     } catch (error) {
-      throw new TemplateError(`lookup('${plugin}') cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+      throw new TemplateError(`lookup('${plugin}') cannot read ${error instanceof ControllerFileError ? error.message : `${file}: ${String(error)}`}`)
     }
   }
   return {

@@ -21,6 +21,7 @@ export { TemplateError } from './errors.js'
 export { freeVariables, callablesUsed, includesUsed } from './names.js'
 import { callablesUsed } from './names.js'
 export { truthy, Undefined } from './values.js'
+export { readControllerText, ControllerFileError } from './controller-file.js'
 
 export const environment: Environment = { filters, tests, globals, methodOf }
 

@@ -130,6 +130,8 @@ function product(ctx: CallContext, lists: readonly unknown[][], repeat: number):
   ctx.charge(Math.max(0, repeat) * Math.max(1, lists.length))
   const pools: unknown[][] = []
   for (let r = 0; r < repeat; r++) pools.push(...lists)
+  // The whole result is charged before it is built: 100000 × 100000 tuples must fail, not fill the heap.
+  ctx.charge(pools.reduce((n, pool) => n * pool.length, 1) * Math.max(1, pools.length))
   let result: unknown[][] = [[]]
   for (const pool of pools) {
     const next: unknown[][] = []
