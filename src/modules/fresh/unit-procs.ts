@@ -35,9 +35,10 @@ fi
 for pid in $procs; do
   st=$(tr '\\n' ' ' 2>/dev/null < "/proc/$pid/stat") || continue
   echo "@proc $pid"
-  echo "stat $st"
-  echo "cmd $(tr '\\0\\n' '  ' 2>/dev/null < "/proc/$pid/cmdline")"
-  echo "exe $(readlink "/proc/$pid/exe" 2>/dev/null | tr '\\n' ' ')"
+  printf 'stat %s\\n' "$st"
+  # printf, not echo: dash's echo would turn a \\n an argv holds into a line of the process's making.
+  printf 'cmd %s\\n' "$(tr '\\0\\n' '  ' 2>/dev/null < "/proc/$pid/cmdline")"
+  printf 'exe %s\\n' "$(readlink "/proc/$pid/exe" 2>/dev/null | tr '\\n' ' ')"
   sed -n 's/^[^ ]* [^ ]* [^ ]* [^ ]* [^ ]* *//; s/ (deleted)$//p' "/proc/$pid/maps" 2>/dev/null | sort -u | sed 's/^/map /'
 done
 `

@@ -19,7 +19,8 @@ export interface Listener {
 /**
  * Shell text that prints every listener matching the ss filter in "$1" and, per holding pid, its
  * stat, systemd cgroup and command line. Every content line carries a key word first, so nothing
- * a process chose (its name, its argv) can pose as a section marker.
+ * a process chose (its name, its argv) can pose as a section marker; what it chose goes through
+ * printf '%s', never echo (dash's echo turns a `\n` in an argv into a line of the process's making).
  */
 export const LISTENERS_SCRIPT = `
 export LC_ALL=C TZ=UTC
@@ -27,9 +28,9 @@ out=$(ss -ltnpH "$1") || { echo "ss failed: is iproute2 installed?" >&2; exit 3;
 printf '%s\\n' "$out" | sed 's/^/ss /'
 for pid in $(printf '%s\\n' "$out" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un); do
   echo "pid $pid"
-  echo "stat $(tr '\\n' ' ' < "/proc/$pid/stat" 2>/dev/null)"
+  printf 'stat %s\\n' "$(tr '\\n' ' ' < "/proc/$pid/stat" 2>/dev/null)"
   sed 's/^/cgroup /' "/proc/$pid/cgroup" 2>/dev/null
-  echo "cmdline $(tr '\\0\\n' '  ' < "/proc/$pid/cmdline" 2>/dev/null)"
+  printf 'cmdline %s\\n' "$(tr '\\0\\n' '  ' < "/proc/$pid/cmdline" 2>/dev/null)"
 done
 `
 
