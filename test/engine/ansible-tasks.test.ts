@@ -53,7 +53,7 @@ test('with_items flattens one level, with_list does not, with_dict gives key/val
     - { name: items, set_fact: { seen: "{{ (seen | default('')) ~ item ~ ',' }}" }, with_items: "{{ nested }}" }
     - { name: check items, assert: { that: "seen == '1,2,3,'" } }
     - { name: list, set_fact: { listed: "{{ (listed | default('')) ~ (item | to_json) ~ ';' }}" }, with_list: "{{ nested }}" }
-    - { name: check list, assert: { that: "listed == '[1,2];3;'" } }
+    - { name: check list, assert: { that: "listed == '[1, 2];3;'" } }
     - { name: dict, set_fact: { pairs: "{{ (pairs | default('')) ~ item.key ~ '=' ~ item.value ~ ',' }}" }, with_dict: { a: 1, b: 2 } }
     - { name: check dict, assert: { that: "pairs == 'a=1,b=2,'" } }
     - { name: none, debug: { msg: never }, loop: [] }
@@ -167,7 +167,7 @@ test('Ansible modules and keywords tend lacks are each named with what to use in
     - command: ["true"]
       delegate_to: localhost
     - community.general.ufw: { rule: allow }
-    - debug: { msg: "{{ {} | combine({}) }}" }
+    - debug: { msg: "{{ {} | json_query('a') }}" }
 `,
     'inventory.yaml': LOCAL_INVENTORY,
   })
@@ -178,7 +178,7 @@ test('Ansible modules and keywords tend lacks are each named with what to use in
   assert.match(r.stderr, /site.yaml:5:7: unknown module `ansible.builtin.lineinfile`[^]*use `template` or `file` with `content`/)
   assert.match(r.stderr, /site.yaml:7:7: Ansible's task keyword `delegate_to` is not in tend/)
   assert.match(r.stderr, /site.yaml:8:7: unknown module `community.general.ufw`[^]*no equivalent/)
-  assert.match(r.stderr, /site.yaml:9:21: Ansible's filter `combine` is not in tend's templates/)
+  assert.match(r.stderr, /site.yaml:9:30: unknown filter `json_query`/)
   assert.match(r.stderr, /6 problems found/)
 })
 

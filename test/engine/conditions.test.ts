@@ -126,5 +126,5 @@ test('magic variables: hostvars, groups, play_hosts and ansible_check_mode are d
     - name: peek
       shell: "echo {{ hostvars['h2'].dir | basename }} {{ groups['all'] | join(',') }} {{ play_hosts | length }} {{ ansible_check_mode }} >> {{ dir }}/OUT"
 `)
-  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'OUT')), ['h2 h1,h2 2 false'])
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'OUT')), ['h2 h1,h2 2 False'])
 })
