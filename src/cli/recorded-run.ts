@@ -4,20 +4,19 @@
  * both end here.
  */
 import { hostname } from 'node:os'
-import type { CommandRecord, RunOptions } from '../engine/api.js'
 import { commandLines } from './verbose.js'
 import type { EngineEvent } from '../engine/events.js'
 import { runPlaybook } from '../engine/run.js'
 import type { Inventory, Playbook, Vars } from '../playbook/model.js'
 import type { FrozenPlan } from '../rollout/plan.js'
-import { runRecorder } from '../rollout/record.js'
+import { runRecorder } from '../history/record.js'
 import { runHosts, setRunHost } from '../state/runs.js'
 import type { StateStore } from '../state/store.js'
 import { connectFactory } from './connect.js'
 import { handleInterrupts } from './interrupt.js'
-import { shQuote } from '../transport/quote.js'
 import { chooseRenderer } from './render/choose.js'
 import { resumeCommandOf } from '../state/dir.js'
+import type { CommandRecord, RunOptions } from '../engine/types.js'
 
 export interface RecordedRun {
   readonly store: StateStore

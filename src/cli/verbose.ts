@@ -3,8 +3,8 @@
  * -vv each remote command with its duration and exit code, -vvv the command's output too.
  * Nothing of a no_log task is shown at any level (the engine reports no result or command for it).
  */
-import type { CommandRecord } from '../engine/api.js'
 import { shJoin } from '../transport/quote.js'
+import type { CommandRecord } from '../engine/types.js'
 
 const INDENT = '    '
 

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors.js'
 import type { ModuleTask, Vars } from '../playbook/model.js'
-import { evaluateCondition, evaluateExpression, hostDataRead, isTemplate, renderValue } from '../playbook/template.js'
+import { evaluateCondition, evaluateExpression, hostDataRead, isTemplate, renderValue } from '../template/playbook.js'
 import type { TaskOutcome } from './outcome.js'
 
 type Mapping = Record<string, unknown>

@@ -5,9 +5,8 @@
  */
 import type { Play } from '../playbook/model.js'
 import { Barrier, Semaphore } from './concurrency.js'
-import { convergeHost, type Coordination, type HostOutcome } from './host.js'
-import type { RunContext } from './state.js'
-import type { PlayPlace } from './vars.js'
+import { convergeHost } from './host.js'
+import type { Coordination, HostOutcome, PlayPlace, RunContext } from './types.js'
 
 export interface Batch {
   readonly hosts: readonly string[]

@@ -3,8 +3,8 @@ import type { ModuleContext } from '../modules/types.js'
 import type { Vars } from '../playbook/model.js'
 import type { ExecResult, Transport } from '../transport/types.js'
 import { argvKey } from './probe-script.js'
-import { timeoutSignal } from './timeout-signal.js'
-import type { RunContext } from './state.js'
+import { timeoutSignal } from '../transport/timeout-signal.js'
+import type { RunContext } from './types.js'
 
 /**
  * A task's deadline and the two signals it cuts: `signal` (reads: probes, gates) fires at the

@@ -1,31 +1,9 @@
 import type { InventoryHost } from '../playbook/model.js'
-import type { RunContext } from './state.js'
 import { ProbeAhead } from './probe-ahead.js'
-import { prepareAhead, type HostEnv, type Scope } from './task.js'
-import { descend, runHandlers, runTask, type ListResult, type Walk } from './tasks.js'
-import type { PlayPlace } from './vars.js'
+import { runHandlers, runTask } from './tasks.js'
+import type { Coordination, HostEnv, HostOutcome, ListResult, PlayPlace, RunContext, Scope, Walk } from './types.js'
 
-/** How a host came out of a play. */
-export interface HostOutcome {
-  readonly host: string
-  readonly state: 'ok' | 'failed' | 'unreachable'
-  /** Why the host stopped before its last task (play halted, run halted, interrupted). */
-  readonly stopped?: string
-  /** Round trips to the host while converging it (round-trips.ts): 1 for a healthy host. */
-  readonly roundTrips: number
-}
 
-/** How the play around this host coordinates it; all optional for a host converging alone. */
-export interface Coordination {
-  /** A reason to start no further task (halted play or run, Ctrl-C); checked before each task. */
-  readonly stopped: () => string | undefined
-  /** Bounds concurrency: wraps each top-level task (linear) or is identity (free: the pool does). */
-  readonly slot: <T>(work: () => Promise<T>) => Promise<T>
-  /** Called after each top-level task by every host (linear: lockstep barrier; free: nothing). */
-  readonly sync: (step: number) => Promise<void>
-  /** Told at once when the host fails or becomes unreachable (any_errors_fatal acts on it). */
-  readonly onDown: (state: 'failed' | 'unreachable') => void
-}
 
 function rootScope(place: PlayPlace): Scope {
   return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false }
@@ -41,7 +19,7 @@ function stateOf(result: ListResult): 'failed' | 'unreachable' | undefined {
  * connection) and idempotent because every module is: re-running it after a halt resumes a rollout.
  */
 export async function convergeHost(run: RunContext, place: PlayPlace, host: InventoryHost, coord: Coordination): Promise<HostOutcome> {
-  const env: HostEnv = { run, host, place, probes: new ProbeAhead((task, scope) => prepareAhead(env, task, scope), descend) }
+  const env: HostEnv = { run, host, place, probes: new ProbeAhead() }
   const walk: Walk = { env, notified: new Set(), stopped: coord.stopped }
   const trips = run.connections.roundTripsOf(host.name)
   const tripsBefore = trips.count
@@ -52,7 +30,7 @@ export async function convergeHost(run: RunContext, place: PlayPlace, host: Inve
     stopped ??= state === 'ok' ? coord.stopped() : undefined
     if (state === 'ok' && stopped === undefined) {
       const result = await coord.slot(async () => {
-        await env.probes?.plan(place.play.tasks.slice(step), scope)
+        await env.probes?.plan(env, place.play.tasks.slice(step), scope)
         return runTask(walk, task, scope)
       })
       const down = stateOf(result)

@@ -8,15 +8,12 @@ import { resolve as resolvePath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { IncludeTask, ModuleTask, Task, Vars } from '../playbook/model.js'
 import { loadIncludedTasks } from '../playbook/include-load.js'
-import { evaluateCondition, hostDataRead, renderValue } from '../playbook/template.js'
-import { isTemplate } from '../playbook/template.js'
+import { evaluateCondition, hostDataRead, renderValue } from '../template/playbook.js'
+import { isTemplate } from '../template/playbook.js'
 import { itemData, itemLabel, loopItems } from './loop.js'
 import { outcomeOfError, type TaskOutcome } from './outcome.js'
-import type { HostEnv, Scope } from './task.js'
-import type { ListResult, Walk } from './tasks.js'
 import { taskVars } from './vars.js'
-
-type RunTasks = (walk: Walk, tasks: readonly Task[], scope: Scope) => Promise<ListResult>
+import type { HostEnv, ListResult, Scope, Walk } from './types.js'
 
 function varsOf(env: HostEnv, scope: Scope, own: Vars, where: ModuleTask['source']): Vars {
   const defined = (key: string) => key in env.host.vars || key in env.place.play.vars
@@ -72,7 +69,17 @@ async function tasksOf(task: IncludeTask, vars: Vars, scope: Scope): Promise<{ t
   return { tasks: await loadIncludedTasks(file, task.baseDir, task.source), path }
 }
 
-export async function runInclude(walk: Walk, task: IncludeTask, scope: Scope, runTasks: RunTasks): Promise<ListResult> {
+/** The tasks an include brings, with their scope: one part per loop item whose `when` holds. */
+export interface IncludedPart {
+  readonly tasks: readonly Task[]
+  readonly scope: Scope
+}
+
+/**
+ * Walks an include: yields each part for the caller to run (tasks.ts), and returns how the include
+ * itself ended (a file that cannot load fails it). The caller stops early when a part does not end ok.
+ */
+export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope): AsyncGenerator<IncludedPart, ListResult> {
   const env = walk.env
   const started = Date.now()
   const vars = varsOf(env, scope, task.vars, task.source)
@@ -110,8 +117,7 @@ export async function runInclude(walk: Walk, task: IncludeTask, scope: Scope, ru
     emitEnd(env, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } })
     const includes = path === undefined ? scope.includes : [...(scope.includes ?? []), path]
     const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data }, ...(includes ? { includes } : {}) }
-    const result = await runTasks(walk, tasks, inner)
-    if (result !== 'ok') return result
+    yield { tasks, scope: inner }
   }
   if (included === 0) emitEnd(env, task.label, started, { status: 'skipped', changes: [], message: 'when: false for every item', result: { changed: false, skipped: true } })
   return 'ok'

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js'
 import { abortReason } from '../transport/types.js'
-import { evaluateCondition } from '../playbook/template.js'
+import { evaluateCondition } from '../template/playbook.js'
 import type { ModuleTask, Vars } from '../playbook/model.js'
 import type { Convergence } from './converge.js'
 import type { Deadline } from './context.js'

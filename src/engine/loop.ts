@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors.js'
 import type { LoopSpec, Vars } from '../playbook/model.js'
-import { renderValue } from '../playbook/template.js'
+import { renderValue } from '../template/playbook.js'
 import type { TaskOutcome } from './outcome.js'
 
 type Mapping = Record<string, unknown>

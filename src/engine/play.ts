@@ -1,10 +1,10 @@
 import type { Play } from '../playbook/model.js'
 import { gateNames, gatePlay, gateTasks } from '../rollout/gates.js'
 import { budgetOf, decide, recheckBefore } from '../rollout/policy.js'
-import { batchesOf } from './batches.js'
+import { batchesOf } from '../rollout/batches.js'
 import { runBatch, type BatchResult } from './batch.js'
 import type { RolloutBudget } from './events.js'
-import type { RunContext } from './state.js'
+import type { RunContext } from './types.js'
 
 /** Hosts that failed or became unreachable in the play: Ansible drops them from later plays. */
 export interface PlayResult {

@@ -9,40 +9,13 @@
  * set_fact in between), or with another become, probes on its own.
  */
 import { CONTROLLER_ACTIONS } from '../modules/actions.js'
-import type { AnyModule, ModuleContext, ProbeAhead as ProbeAheadSpec } from '../modules/types.js'
+import type { ModuleContext } from '../modules/types.js'
 import type { BecomeSpec, ModuleTask, Task } from '../playbook/model.js'
 import type { ExecResult } from '../transport/types.js'
+import { descend } from './block-scope.js'
 import { argvKey, batchArgv, parseBatch } from './probe-script.js'
-import type { Scope } from './task.js'
-
-/** What a task finds waiting: the results of its commands, or its whole first observation. */
-export interface Prefetched {
-  /** argv (JSON) → result, each handed out once (ModuleContext.run serves them). */
-  readonly served: Map<string, ExecResult>
-  readonly observed?: Promise<unknown>
-}
-
-/** One upcoming task as the host would run it now, with a context to probe it. */
-export interface Upcoming {
-  readonly task: ModuleTask
-  readonly module: AnyModule
-  readonly spec: unknown
-  readonly become: BecomeSpec | undefined
-  readonly ctx: ModuleContext
-  /** What the module said can be taken ahead. */
-  readonly ahead: ProbeAheadSpec
-  /** Called once its reads taken ahead have settled (clears their deadline). */
-  readonly done: () => void
-}
-
-/**
- * How an upcoming task looks from here: `skipped` when its `when` is false now (it runs nothing),
- * undefined when it cannot be known or taken ahead (the window ends before it).
- */
-export type Prepare = (task: ModuleTask, scope: Scope) => Promise<Upcoming | 'skipped' | undefined>
-
-/** The tasks inside a task the host walks into with the scope they get (static blocks), or undefined. */
-export type Descend = (task: Task, scope: Scope) => { readonly tasks: readonly Task[]; readonly scope: Scope } | undefined
+import { prepareAhead } from './task.js'
+import type { HostEnv, Prefetched, ProbesAhead, Scope, Upcoming } from './types.js'
 
 interface Entry {
   readonly specJson: string
@@ -55,27 +28,25 @@ interface Entry {
 /** Controller-side actions that cannot stop the host (debug, set_fact): the window goes past them. */
 const PASSIVE = new Set([...CONTROLLER_ACTIONS].filter((name) => name !== 'fail' && name !== 'assert'))
 
-export class ProbeAhead {
+export class ProbeAhead implements ProbesAhead {
   private window = new Set<Task>()
   private entries = new Map<ModuleTask, Entry>()
-
-  constructor(private readonly prepare: Prepare, private readonly descend: Descend) {}
 
   /**
    * Called before each task with the tasks from it to the end of its list: when execution has left
    * the window taken ahead, drops what is left of it and takes the next window ahead.
    */
-  async plan(tasks: readonly Task[], scope: Scope): Promise<void> {
+  async plan(env: HostEnv, tasks: readonly Task[], scope: Scope): Promise<void> {
     const head = tasks[0]
     if (head === undefined || this.window.has(head)) return
     this.drop()
     const upcoming: Upcoming[] = []
-    for (const { task, scope: inner } of walk(tasks, scope, this.descend)) {
+    for (const { task, scope: inner } of walk(tasks, scope)) {
       this.window.add(task)
       if (task.type === 'block') continue
       if (task.type !== 'module') break
       if (PASSIVE.has(task.module)) continue
-      const next = await this.prepare(task, inner)
+      const next = await prepareAhead(env, task, inner)
       if (next === 'skipped') continue
       if (next === undefined) break
       upcoming.push(next)
@@ -147,27 +118,11 @@ async function runScript(ctx: ModuleContext, commands: readonly (readonly string
 }
 
 /** The tasks from the head of `tasks` on, walking into what `descend` opens (static blocks). */
-function* walk(tasks: readonly Task[], scope: Scope, descend: Descend): Generator<{ task: Task; scope: Scope }> {
+function* walk(tasks: readonly Task[], scope: Scope): Generator<{ task: Task; scope: Scope }> {
   for (const task of tasks) {
     yield { task, scope }
     const inner = descend(task, scope)
-    if (inner !== undefined) yield* walk(inner.tasks, inner.scope, descend)
+    if (inner !== undefined) yield* walk(inner.tasks, inner.scope)
     else if (task.type === 'block') return
-  }
-}
-
-/**
- * A module's probe whose first observation was taken ahead: the first call returns it (or, if it
- * failed, probes again); later calls (polls) probe the host.
- */
-export function withFirstObservation(module: AnyModule, observed: Promise<unknown>): AnyModule {
-  let first: Promise<unknown> | undefined = observed
-  return {
-    ...module,
-    probe(ctx, spec) {
-      const taken = first
-      first = undefined
-      return taken === undefined ? module.probe(ctx, spec) : taken.catch(() => module.probe(ctx, spec))
-    },
   }
 }

@@ -1,6 +1,6 @@
 import type { ModuleTask } from '../playbook/model.js'
 import type { TaskOutcome } from './outcome.js'
-import type { HostEnv } from './task.js'
+import type { HostEnv } from './types.js'
 
 /**
  * Ansible's run_once: the first host of a batch to reach the task runs it; the others wait for its

@@ -4,11 +4,12 @@ import { ExitCode } from '../exit-codes.js'
 import type { InventoryHost } from '../playbook/model.js'
 import { selectHosts } from '../playbook/patterns.js'
 import type { Transport } from '../transport/types.js'
-import type { RunPlaybook } from './api.js'
 import { countTaskEnd, emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
 import { HostLocks, lockOwner } from './host-lock.js'
 import { runPlay, type PlayResult } from './play.js'
-import { Connections, Halt, type RunContext } from './state.js'
+import type { RunContext, RunPlaybook } from './types.js'
+import { Connections } from './connections.js'
+import { Halt } from './halt.js'
 
 /** Ansible's precedence of outcomes: interrupted > a rollout halted > a host failed > unreachable > drift (--check). */
 function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean, halted: boolean): number {

@@ -1,5 +1,5 @@
 import type { ModuleTask } from '../playbook/model.js'
-import type { RunContext } from './state.js'
+import type { RunContext } from './types.js'
 
 /**
  * --start-at-task: per host, tasks are passed over (no event, as in Ansible) until the first one

@@ -4,50 +4,23 @@ import { modules } from '../modules/index.js'
 import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
 import { checkModuleArgs } from '../playbook/module-args.js'
-import { evaluateCondition, HOST_DATA, hostDataRead, renderValue, type TaintedVars } from '../playbook/template.js'
+import { evaluateCondition, HOST_DATA, hostDataRead, renderValue, type TaintedVars } from '../template/playbook.js'
 import { UnreachableError } from '../transport/types.js'
 import { deadlineIn, moduleContexts, type Deadline } from './context.js'
 import { converge } from './converge.js'
 import { judge, withResult } from './judge.js'
 import { hidden, outcomeOfError, skipped, type TaskOutcome } from './outcome.js'
-import { hostDataOf, registeredOf, type RunContext } from './state.js'
-import { taskVars, withoutOmitted, type PlayPlace } from './vars.js'
+import { hostDataOf, registeredOf } from './state.js'
+import { taskVars, withoutOmitted } from './vars.js'
 import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { runAction } from './actions.js'
 import { combineItems, itemData, itemLabel, loopItems, type ItemOutcome } from './loop.js'
 import { runOnce } from './run-once.js'
-import { withFirstObservation, type ProbeAhead, type Upcoming } from './probe-ahead.js'
+import { withFirstObservation } from './first-observation.js'
 import { selectedByTags } from './tags.js'
+import type { HostEnv, Scope, Upcoming } from './types.js'
 
-/** What a task inherits from the blocks around it (and the play). */
-export interface Scope {
-  readonly vars: Vars
-  readonly when: readonly string[]
-  readonly tags: readonly string[]
-  readonly ignoreErrors: boolean
-  readonly become?: BecomeSpec
-  /** An enclosing block has `no_log`: this task's output is hidden as if it had its own. */
-  readonly noLog: boolean
-  /** An enclosing block's `timeout`: this task's deadline unless it sets its own. */
-  readonly timeoutSeconds?: number
-  /** An enclosing block has `rescue:`: a failure here is counted `rescued`, and rescue runs. */
-  readonly rescuable: boolean
-  /** Role defaults around the task: below every variable defined anywhere else. */
-  readonly defaults?: Vars
-  /** Loop items of an enclosing include: data, never rendered (they may come from a host). */
-  readonly data?: Vars
-  /** Files of the include_tasks being run, outermost first: including one again is a cycle. */
-  readonly includes?: readonly string[]
-}
 
-/** One host in one play: everything a task needs besides itself. */
-export interface HostEnv {
-  readonly run: RunContext
-  readonly host: InventoryHost
-  readonly place: PlayPlace
-  /** The host's probes taken ahead (absent: every task probes at its own turn). */
-  readonly probes?: ProbeAhead
-}
 
 /** `ansible_become` / `ansible_become_user` in the inventory: escalate where the playbook says nothing. */
 function inventoryBecome(host: InventoryHost): BecomeSpec | undefined {

@@ -1,43 +1,12 @@
-import type { BlockTask, Handler, Task } from '../playbook/model.js'
-import { runModuleTask, type HostEnv, type Scope } from './task.js'
+import type { BlockTask, Handler, IncludeTask, Task } from '../playbook/model.js'
+import { runModuleTask } from './task.js'
 import { selectedByTags } from './tags.js'
 import { startReached } from './start-at.js'
-import { notifiedNames, runInclude } from './include.js'
-import type { Descend } from './probe-ahead.js'
+import { includedParts, notifiedNames } from './include.js'
+import { inner } from './block-scope.js'
+import type { ListResult, Scope, Walk } from './types.js'
 
-/** How a list of tasks ended for a host; `stopped` means a halt or Ctrl-C cut it short. */
-export type ListResult = 'ok' | 'failed' | 'unreachable' | 'stopped'
 
-/** One host walking its tasks: where notifications collect and how it learns it must stop. */
-export interface Walk {
-  readonly env: HostEnv
-  readonly notified: Set<string>
-  readonly stopped: () => string | undefined
-}
-
-function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {
-  return {
-    ...scope,
-    vars: { ...scope.vars, ...block.vars },
-    defaults: { ...scope.defaults, ...block.defaults },
-    when: [...scope.when, ...block.when],
-    tags: [...scope.tags, ...block.tags],
-    ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
-    become: block.become ?? scope.become,
-    noLog: scope.noLog || block.noLog === true,
-    ...((block.timeoutSeconds ?? scope.timeoutSeconds) !== undefined && { timeoutSeconds: block.timeoutSeconds ?? scope.timeoutSeconds }),
-    rescuable,
-  }
-}
-
-/**
- * The tasks the host walks into at once, for taking probes ahead: a static block (a role's or an
- * import's task) with nothing to rescue; user blocks are walked into when they run.
- */
-export const descend: Descend = (task, scope) =>
-  task.type === 'block' && task.origin === 'static' && task.rescue.length === 0 && task.always.length === 0
-    ? { tasks: task.block, scope: inner(scope, task, scope.rescuable) }
-    : undefined
 
 async function runBlock(walk: Walk, block: BlockTask, scope: Scope): Promise<ListResult> {
   const hasRescue = block.rescue.length > 0
@@ -48,11 +17,23 @@ async function runBlock(walk: Walk, block: BlockTask, scope: Scope): Promise<Lis
   return result === 'ok' ? always : result
 }
 
+async function runInclude(walk: Walk, task: IncludeTask, scope: Scope): Promise<ListResult> {
+  const parts = includedParts(walk, task, scope)
+  for (let next = await parts.next(); ; next = await parts.next()) {
+    if (next.done === true) return next.value
+    const result = await runTasks(walk, next.value.tasks, next.value.scope)
+    if (result !== 'ok') {
+      await parts.return(result)
+      return result
+    }
+  }
+}
+
 export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<ListResult> {
   if (task.type === 'block') return runBlock(walk, task, scope)
   const { options } = walk.env.run
   if (!selectedByTags([...scope.tags, ...task.tags], options.tags, options.skipTags)) return 'ok'
-  if (task.type === 'include') return runInclude(walk, task, scope, runTasks)
+  if (task.type === 'include') return runInclude(walk, task, scope)
   if (!startReached(walk.env.run, walk.env.host.name, task)) return 'ok'
   const outcome = await runModuleTask(walk.env, task, scope, false)
   if (outcome.status === 'changed') for (const name of notifiedNames(walk.env, task, scope)) walk.notified.add(name)
@@ -64,7 +45,7 @@ export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<Lis
 export async function runTasks(walk: Walk, tasks: readonly Task[], scope: Scope): Promise<ListResult> {
   for (const [index, task] of tasks.entries()) {
     if (walk.stopped() !== undefined) return 'stopped'
-    await walk.env.probes?.plan(tasks.slice(index), scope)
+    await walk.env.probes?.plan(walk.env, tasks.slice(index), scope)
     const result = await runTask(walk, task, scope)
     if (result !== 'ok') return result
   }

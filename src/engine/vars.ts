@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import type { InventoryHost, Play, SourceRef, Vars } from '../playbook/model.js'
-import { Authored } from '../playbook/authored.js'
-import { HOST_DATA, isTemplate, type TaintedVars } from '../playbook/template.js'
-import { hostDataOf, type RunContext } from './state.js'
+import type { InventoryHost, SourceRef, Vars } from '../playbook/model.js'
+import { Authored } from '../template/authored.js'
+import { HOST_DATA, isTemplate, type TaintedVars } from '../template/playbook.js'
+import { hostDataOf } from './state.js'
+import type { PlayPlace, RunContext } from './types.js'
 
-/** Where a host converges: the play and the hosts it shares the play and batch with. */
-export interface PlayPlace {
-  readonly play: Play
-  readonly playHosts: readonly string[]
-  readonly batchHosts: readonly string[]
-}
 
 /**
  * The value `omit` stands for; args whose rendered value is exactly this are dropped. Random per

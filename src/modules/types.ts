@@ -1,4 +1,4 @@
-import type { Vars } from '../playbook/model.js'
+import type { Vars } from '../source.js'
 import type { ExecOptions, ExecResult, Transport } from '../transport/types.js'
 
 /** What a module gets to talk to one host during one task. No ambient "current host". */

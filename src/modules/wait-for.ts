@@ -3,7 +3,7 @@
  * the host's own network view, like the http gate), or a path present (optionally holding a
  * regex) or absent. A gate: polled until it holds or `timeout` seconds have passed.
  */
-import { timeoutSignal } from '../engine/timeout-signal.js'
+import { timeoutSignal } from '../transport/timeout-signal.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FromSchema } from 'json-schema-to-ts'
 import type { Change, Module, ModuleContext, ProbeAhead } from './types.js'

@@ -1,6 +1,6 @@
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { HostConnection, SourceRef, Vars } from './model.js'
-import { renderValue } from './template.js'
+import { renderValue } from '../template/playbook.js'
 
 const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1'])
 

@@ -6,39 +6,19 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
-import type { BecomeSpec, BlockTask, Handler, IncludeTask, Task, TaskCommon } from './model.js'
+import type { BlockTask, Handler, IncludeTask, Task, TaskCommon } from './model.js'
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
-import { isTemplate, unknownCallables } from './template.js'
+import { isTemplate, unknownCallables } from '../template/playbook.js'
 import { parseTemplateFile, positionIn, readControllerText } from '../template/index.js'
 import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from './yaml-source.js'
 import { roleBlock, type RoleRef } from './roles.js'
+import type { IncludeContext, LoadContext as Ctx, NormalizeHandlers, NormalizeTasks } from './load-context.js'
+
+export type { IncludeContext, NormalizeHandlers, NormalizeTasks }
 
 type Mapping = Record<string, unknown>
 const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v)
-
-/** Where the loader finds files relative to the tasks it is reading. */
-export interface IncludeContext {
-  /** Directory a relative include_tasks/import_tasks file resolves against (the current file's). */
-  readonly baseDir: string
-  /** Where `template: src` is looked up first (a role's templates/, the playbook's templates/). */
-  readonly templateDirs: readonly string[]
-  /** Where `copy: src` is looked up first (a role's files/, the playbook's files/). */
-  readonly fileDirs: readonly string[]
-  readonly playbookDir: string
-  /** Files and roles being read on the way here: an include of one of them is a cycle. */
-  readonly stack: readonly string[]
-  /** Handlers of the roles met; the play runs them with its own. */
-  readonly roleHandlers: Handler[]
-  /** Roles already run in this play with the same parameters (Ansible runs such a role once). */
-  readonly rolesSeen: Set<string>
-}
-
-interface Ctx extends IncludeContext {
-  readonly source: YamlSource
-  readonly diagnostics: Diagnostic[]
-  readonly become?: BecomeSpec
-}
 
 export type IncludeKind = 'include_tasks' | 'import_tasks' | 'include_role' | 'import_role'
 const KINDS: readonly IncludeKind[] = ['include_tasks', 'import_tasks', 'include_role', 'import_role']
@@ -51,8 +31,6 @@ export function includeKind(key: string): IncludeKind | undefined {
 /** What every task has, as the loader gives it to an include. */
 type Common = TaskCommon
 
-export type NormalizeTasks = (ctx: Ctx, raw: unknown, path: Path) => Task[]
-export type NormalizeHandlers = (ctx: Ctx, raw: unknown, path: Path) => Handler[]
 
 const schemas = { tasks: 'task', handlers: 'handler' } as const
 /** Schema of a tasks (or handlers) file: a list of the playbook schema's tasks (or handlers). */

@@ -5,7 +5,7 @@ import { playbookSchemaWith } from './schema.js'
 import { compileSchema } from './schema-check.js'
 import { normalizeHandlers, normalizeTasks, templateFeatureDiagnostics, templateSources, type TaskContext } from './tasks.js'
 import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
-import { renderValue } from './template.js'
+import { renderValue } from '../template/playbook.js'
 import { readVarsFile } from './vars-files.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
 

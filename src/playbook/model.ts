@@ -4,14 +4,9 @@
  * Values may still hold `{{ templates }}`: they are rendered per host, right before each task.
  */
 
-export type Vars = Readonly<Record<string, unknown>>
+import type { SourceRef, Vars } from '../source.js'
 
-/** Where a node came from, for diagnostics at run time (e.g. a template that fails on one host). */
-export interface SourceRef {
-  readonly file: string
-  readonly line: number
-  readonly column: number
-}
+export type { SourceRef, Vars }
 
 export interface TaskCommon {
   readonly name?: string

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { SourceRef } from './model.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
-import { isTemplate } from './template.js'
+import { isTemplate } from '../template/playbook.js'
 import { parseYaml, type Path, type YamlSource } from './yaml-source.js'
 
 const compiled = new Map<string, ValidateFunction>()

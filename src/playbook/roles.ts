@@ -7,8 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import type { BlockTask, Handler, Task, Vars } from './model.js'
-import type { IncludeContext, NormalizeHandlers, NormalizeTasks, readTaskFile as ReadTaskFile } from './includes.js'
-import type { Diagnostic } from '../errors.js'
+import type { IncludeContext, LoadContext as Ctx, RoleLoaders as Loaders } from './load-context.js'
 import { diagnosticAt, offsetOf, parseYaml, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
@@ -24,19 +23,6 @@ export interface RoleRef {
   readonly handlersFrom?: string
   readonly when?: readonly string[]
   readonly tags?: readonly string[]
-}
-
-interface Ctx extends IncludeContext {
-  readonly source: YamlSource
-  readonly diagnostics: Diagnostic[]
-}
-
-interface Loaders {
-  /** `roles:` and dependencies run a role once per play; include_role/import_role every time. */
-  readonly once: boolean
-  readonly normalizeTasks: NormalizeTasks
-  readonly normalizeHandlers: NormalizeHandlers
-  readonly readTaskFile: typeof ReadTaskFile
 }
 
 type At = { source: YamlSource; offset: number }

@@ -7,7 +7,7 @@ import { includeKind, normalizeInclude, resolveSource, type IncludeContext } fro
 import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
-import { checkTemplateText, isTemplate } from './template.js'
+import { checkTemplateText, isTemplate } from '../template/playbook.js'
 import { diagnosticAt, diagnosticAtRef, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>

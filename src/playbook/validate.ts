@@ -2,7 +2,7 @@ import type { Diagnostic } from '../errors.js'
 import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
-import { checkTemplateText, isTemplate } from './template.js'
+import { checkTemplateText, isTemplate } from '../template/playbook.js'
 import { FACT_NAMES } from '../modules/facts.js'
 import { withSourceLine } from './yaml-source.js'
 

@@ -5,15 +5,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { FlowProducer, type Job, Queue, QueueEvents } from 'bullmq'
-import type { BatchExecutor, BatchHooks } from '../engine/executor.js'
-import type { HostOutcome } from '../engine/host.js'
-import type { RunContext } from '../engine/state.js'
 import { QueueUnavailableError } from './errors.js'
 import { playFiles } from './files.js'
 import { batchData, type HostJobData, type HostJobResult } from './job.js'
 import { Liveness } from './liveness.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX, batchJobId, hostJobId } from './names.js'
 import { connectionOptions, type RedisEndpoint } from './url.js'
+import type { BatchExecutor, BatchHooks, HostOutcome, RunContext } from '../engine/types.js'
 
 export interface ControllerOptions {
   readonly endpoint: RedisEndpoint

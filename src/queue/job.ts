@@ -5,10 +5,8 @@
  * arrive already hidden; registered values of no_log tasks are dropped before they leave the worker.
  */
 import type { EngineEvent } from '../engine/events.js'
-import type { HostOutcome } from '../engine/host.js'
-import type { RunContext } from '../engine/state.js'
-import type { PlayPlace } from '../engine/vars.js'
 import type { Inventory, InventoryGroup, InventoryHost, Play, Task, Vars } from '../playbook/model.js'
+import type { HostOutcome, PlayPlace, RunContext } from '../engine/types.js'
 
 /** The run options a worker needs (no signal, no connect: those are the worker's own). */
 export interface JobOptions {

@@ -8,11 +8,13 @@ import type { EngineEvent } from '../engine/events.js'
 import { convergeHost } from '../engine/host.js'
 import { HostLocks, lockOwner } from '../engine/host-lock.js'
 import { lockedConnect } from '../engine/run.js'
-import { Connections, Halt, type RunContext } from '../engine/state.js'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import { materialize } from './files.js'
 import { inventoryOf, secretRegisters, type BatchData, type HostJobResult } from './job.js'
+import { Connections } from '../engine/connections.js'
+import { Halt } from '../engine/halt.js'
+import type { RunContext } from '../engine/types.js'
 
 export interface JobEnv {
   /** The worker's own way to reach a host (its SSH keys and known_hosts). */

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Inventory, Playbook, RolloutPolicy } from '../playbook/model.js'
 import { selectHosts } from '../playbook/patterns.js'
-import { batchesOf } from '../engine/batches.js'
+import { batchesOf } from './batches.js'
 import { gateNames } from './gates.js'
 import { budgetOf } from './policy.js'
 

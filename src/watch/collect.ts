@@ -4,9 +4,9 @@
  * something, `failed` / `unreachable` as the host came out, with the first message saying why.
  */
 import type { EngineEvent } from '../engine/events.js'
-import type { HostOutcome } from '../engine/host.js'
 import type { CycleChange, CycleOutcome } from '../state/cycles.js'
 import type { TaskEvidence } from './events.js'
+import type { HostOutcome } from '../engine/types.js'
 
 export class CycleCollector {
   private readonly changes: CycleChange[] = []

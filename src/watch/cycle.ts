@@ -4,10 +4,8 @@
  * Emits cycle-start, the engine's events tagged with the cycle id, and one cycle-end.
  */
 import { dirname, resolve } from 'node:path'
-import { convergeHost, type HostOutcome } from '../engine/host.js'
+import { convergeHost } from '../engine/host.js'
 import { HostBusyError } from '../engine/host-lock.js'
-import type { RunOptions } from '../engine/api.js'
-import { Connections, Halt, type RunContext } from '../engine/state.js'
 import type { Inventory, InventoryHost, Playbook } from '../playbook/model.js'
 import { selectHosts } from '../playbook/patterns.js'
 import { UnreachableError, type Transport } from '../transport/types.js'
@@ -15,6 +13,9 @@ import { CycleCollector } from './collect.js'
 import type { WarmConnections } from './connections.js'
 import type { CycleEnd, EmitWatchEvent } from './events.js'
 import type { MachineLocks } from './machine-locks.js'
+import type { HostOutcome, RunContext, RunOptions } from '../engine/types.js'
+import { Connections } from '../engine/connections.js'
+import { Halt } from '../engine/halt.js'
 
 /** What every cycle of the current (last good) configuration shares. */
 export interface CycleConfig {

@@ -11,7 +11,6 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
-import type { RecapCounters } from '../../src/engine/events.js'
 import { resetToBaseline } from '../../src/testbed/index.js'
 import { cleanEnv, parseRecap, project, tend, type Finished } from '../cli/support.js'
 import { leaseHosts, type TestHost } from '../support/testbed.js'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { batchesOf } from '../../src/engine/batches.js'
+import { batchesOf } from '../../src/rollout/batches.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { ExitCode } from '../../src/exit-codes.js'
 import { linesOf, run, scene, taskEnds } from './harness.js'

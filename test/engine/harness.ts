@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { RunOptions, RunSummary } from '../../src/engine/api.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { runPlaybook } from '../../src/engine/run.js'
 import { loadInventory, loadPlaybook } from '../../src/playbook/load.js'
 import { LocalTransport } from '../../src/transport/local.js'
+import type { RunOptions, RunSummary } from '../../src/engine/types.js'
 
 /**
  * Test support: real playbook and inventory YAML files in a temp dir, loaded by the real loader,

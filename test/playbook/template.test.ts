@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ConfigError } from '../../src/errors.js'
-import { evaluateCondition, renderValue } from '../../src/playbook/template.js'
+import { evaluateCondition, renderValue } from '../../src/template/playbook.js'
 import { checkModuleArgs } from '../../src/playbook/module-args.js'
 
 const where = { file: 'site.yaml', line: 7, column: 9 }

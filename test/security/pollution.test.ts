@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Authored } from '../../src/playbook/authored.js'
-import { renderValue } from '../../src/playbook/template.js'
+import { Authored } from '../../src/template/authored.js'
+import { renderValue } from '../../src/template/playbook.js'
 import { assertUntouched, payloads, trap } from './payloads.js'
 
 const where = { file: 'site.yaml', line: 3, column: 5 }

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ConfigError } from '../../src/errors.js'
-import { Authored } from '../../src/playbook/authored.js'
-import { renderValue, variableOf } from '../../src/playbook/template.js'
+import { Authored } from '../../src/template/authored.js'
+import { renderValue, variableOf } from '../../src/template/playbook.js'
 import { ownMember } from '../../src/template/values.js'
 
 import { assertUntouched, payloads, readsControllerFiles, TEMPLATE_ERROR, trap } from './payloads.js'

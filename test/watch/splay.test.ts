@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { UNIT_NAME } from '../../src/testbed/index.js'
-import { REPO } from '../e2e/support.js'
 import { leaseHosts } from '../support/testbed.js'
 import { history, inventoryOf, killWatch, startWatch } from './support.js'
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { ConfigError, type Diagnostic } from '../../errors.js'
 import { changedInputs, freezePlan, staleFiles, type FrozenPlan, type InputChange } from '../../rollout/plan.js'
-import { convergedHosts } from '../../rollout/record.js'
+import { convergedHosts } from '../../history/record.js'
 import { stateDirOf } from '../../state/dir.js'
 import { replacePlan, reopenRun, unfinishedRuns } from '../../state/run-progress.js'
 import { getRun, runHosts, type RunRecord } from '../../state/runs.js'

@@ -1,4 +1,4 @@
-import { timeoutSignal } from '../../engine/timeout-signal.js'
+import { timeoutSignal } from '../../transport/timeout-signal.js'
 import { request } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Transport } from '../../transport/types.js'

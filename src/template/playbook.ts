@@ -3,10 +3,10 @@ import { ConfigError, type Diagnostic } from '../errors.js'
 import {
   callablesUsed, configError, ControllerFileError, readControllerText, environment, evaluateParsed, freeVariables, hasCallable, parseBareExpression, parseTemplate,
   renderTemplateFile, TemplateError, truthy, Undefined, renderTemplate, type Expr, type RenderServices, type Template,
-} from '../template/index.js'
-import { boundNames, namesRead } from '../template/names.js'
+} from './index.js'
+import { boundNames, namesRead } from './names.js'
 import { Authored } from './authored.js'
-import type { SourceRef, Vars } from './model.js'
+import type { SourceRef, Vars } from '../source.js'
 
 /**
  * The playbook language's templates: authored text rendered by tend's Jinja interpreter

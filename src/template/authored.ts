@@ -1,4 +1,4 @@
-import type { SourceRef } from './model.js'
+import type { SourceRef } from '../source.js'
 
 /**
  * A declared variable (inventory, play, block or task `vars`) as its author wrote it, not yet

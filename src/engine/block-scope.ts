@@ -1,0 +1,27 @@
+import type { BlockTask } from '../playbook/model.js'
+import type { Descend, Scope } from './types.js'
+
+/** The scope a block's tasks run in: the block's keywords over the scope around it. */
+export function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {
+  return {
+    ...scope,
+    vars: { ...scope.vars, ...block.vars },
+    defaults: { ...scope.defaults, ...block.defaults },
+    when: [...scope.when, ...block.when],
+    tags: [...scope.tags, ...block.tags],
+    ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
+    become: block.become ?? scope.become,
+    noLog: scope.noLog || block.noLog === true,
+    ...((block.timeoutSeconds ?? scope.timeoutSeconds) !== undefined && { timeoutSeconds: block.timeoutSeconds ?? scope.timeoutSeconds }),
+    rescuable,
+  }
+}
+
+/**
+ * The tasks the host walks into at once, for taking probes ahead: a static block (a role's or an
+ * import's task) with nothing to rescue; user blocks are walked into when they run.
+ */
+export const descend: Descend = (task, scope) =>
+  task.type === 'block' && task.origin === 'static' && task.rescue.length === 0 && task.always.length === 0
+    ? { tasks: task.block, scope: inner(scope, task, scope.rescuable) }
+    : undefined
