@@ -25,8 +25,12 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
 ]
 
-/** The one sibling edge: the queue implements the watch loop's port (where a cycle runs). */
-const SIBLING_PORTS: ReadonlySet<string> = new Set(['queue/watch.ts'])
+/**
+ * The one sibling edge: the queue implements the watch loop's port (where a cycle runs): the
+ * controller's side (queue/watch.ts) and the worker's (queue/cycle-job.ts). Nothing else in the
+ * queue knows the watch.
+ */
+const SIBLING_PORTS: ReadonlySet<string> = new Set(['queue/watch.ts', 'queue/cycle-job.ts'])
 
 const rank = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i] as const)))
 const edges = importEdges(join(import.meta.dirname, '..', 'src'))

@@ -83,46 +83,66 @@ export async function lockHost(transport: Transport, owner: LockOwner, waitSecon
   throw new HostLockError(transport.host, rest.join(' ') || held.firstLine)
 }
 
-/**
- * The locks one process holds, one per machine however many inventory entries reach it (entries
- * sharing a machine must not lock each other out). Taken on first use, released by releaseAll.
- */
-export class HostLocks {
-  private readonly held = new Map<string, Promise<Held>>()
-
-  constructor(private readonly owner: LockOwner, private readonly waitSeconds: number, private readonly signal?: AbortSignal) {}
-
-  /** Resolves once this process holds the machine's lock; rejects with HostBusyError or HostLockError. */
-  acquire(transport: Transport): Promise<void> {
-    let lock = this.held.get(transport.machine)
-    if (lock === undefined) {
-      lock = lockHost(transport, this.owner, this.waitSeconds, this.signal)
-      this.held.set(transport.machine, lock)
-      // A failed attempt is not cached: a later cycle may find the host free.
-      lock.catch(() => this.held.delete(transport.machine))
-    }
-    return lock.then(() => undefined)
-  }
-
-  async release(transport: Transport): Promise<void> {
-    const lock = this.held.get(transport.machine)
-    this.held.delete(transport.machine)
-    await lock?.then((held) => held.release(), () => undefined)
-  }
-
-  async releaseAll(): Promise<void> {
-    const locks = [...this.held.values()]
-    this.held.clear()
-    await Promise.allSettled(locks.map((lock) => lock.then((held) => held.release())))
-  }
+/** How long a lock set waits for a machine another tend holds, and what cuts the wait short. */
+export interface LockWaitPolicy {
+  /** 0: fail at once with the holder (tend run without --wait-lock, every watch cycle). */
+  readonly waitSeconds: number
+  readonly signal?: AbortSignal
 }
 
-/** Runs `work` while holding the machine's lock; releases it however `work` ends. */
-export async function withHostLock<T>(transport: Transport, owner: LockOwner, waitSeconds: number, work: () => Promise<T>): Promise<T> {
-  const held = await lockHost(transport, owner, waitSeconds)
-  try {
-    return await work()
-  } finally {
-    await held.release()
+/** One user's hold on a machine's lock; the flock goes when the last lease on the machine does. */
+export interface LockLease {
+  release(): Promise<void>
+}
+
+interface MachineEntry {
+  readonly lock: Promise<Held>
+  users: number
+}
+
+/**
+ * The host locks one process holds: one flock per machine, however many inventory entries,
+ * watch cycles or jobs reach it at once (they must not lock each other out), counted by lease and
+ * released as soon as the last lease on the machine goes, so another tend can get in between.
+ */
+export class HostLockSet {
+  private readonly held = new Map<string, MachineEntry>()
+
+  constructor(private readonly policy: LockWaitPolicy) {}
+
+  /**
+   * Resolves once this process holds the machine's lock; rejects with HostBusyError or
+   * HostLockError. `owner` is written on the host only by the lease that takes the flock.
+   */
+  async acquire(transport: Transport, owner: LockOwner): Promise<LockLease> {
+    const machine = transport.machine
+    let entry = this.held.get(machine)
+    if (entry === undefined) {
+      entry = { lock: lockHost(transport, owner, this.policy.waitSeconds, this.policy.signal), users: 0 }
+      this.held.set(machine, entry)
+    }
+    entry.users += 1
+    const mine = entry
+    let released = false
+    const release = async (): Promise<void> => {
+      if (released) return
+      released = true
+      await this.leave(machine, mine)
+    }
+    try {
+      await mine.lock
+    } catch (error) {
+      // A failed attempt is not kept: a later session may find the host free.
+      await release()
+      throw error
+    }
+    return { release }
+  }
+
+  private async leave(machine: string, entry: MachineEntry): Promise<void> {
+    entry.users -= 1
+    if (entry.users > 0) return
+    if (this.held.get(machine) === entry) this.held.delete(machine)
+    await entry.lock.then((held) => held.release(), () => undefined)
   }
 }

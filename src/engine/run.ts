@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { dirname, resolve } from 'node:path'
 import { ExitCode } from '../exit-codes.js'
-import type { InventoryHost } from '../playbook/model.js'
 import { selectHosts } from '../playbook/patterns.js'
-import type { Transport } from '../transport/types.js'
 import { countTaskEnd, emptyCounters, type EmitEvent, type RecapCounters } from './events.js'
-import { HostLocks, lockOwner } from './host-lock.js'
+import { ConnectionCache } from './connections.js'
+import { HostLockSet, lockOwner } from './host-lock.js'
 import { runPlay, type PlayResult } from './play.js'
-import type { RunContext, RunPlaybook } from './types.js'
-import { Connections } from './connections.js'
-import { Halt } from './halt.js'
+import { openSession } from './session.js'
+import type { RunPlaybook } from './types.js'
 
 /** Ansible's precedence of outcomes: interrupted > a rollout halted > a host failed > unreachable > drift (--check). */
 function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boolean, interrupted: boolean, halted: boolean): number {
@@ -20,25 +17,6 @@ function exitCodeOf(recap: Readonly<Record<string, RecapCounters>>, check: boole
   if (all.some((c) => c.unreachable > 0)) return ExitCode.unreachable
   if (check && all.some((c) => c.changed > 0)) return ExitCode.driftFound
   return ExitCode.ok
-}
-
-/**
- * Each host's connection, taken with the machine's host lock (not under --check: a plan changes
- * nothing, and an operator must be able to look during someone else's run).
- */
-export function lockedConnect(options: Parameters<RunPlaybook>[2], locks: HostLocks | undefined): (host: InventoryHost) => Promise<Transport> {
-  return async (host) => {
-    const transport = await options.connect(host)
-    if (locks === undefined) return transport
-    try {
-      // The first command's shell opens while the lock is taken: one round trip for both.
-      await Promise.all([locks.acquire(transport), transport.warm?.().catch(() => undefined)])
-    } catch (error) {
-      await transport.close()
-      throw error
-    }
-    return transport
-  }
 }
 
 /** A run id: sortable by start, no `:` (BullMQ job ids may not contain one). */
@@ -54,24 +32,19 @@ export function newRunId(now = new Date()): string {
 export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emit) => {
   const started = new Date()
   const runId = options.runId ?? newRunId(started)
-  const locks = options.check ? undefined : new HostLocks(lockOwner(runId), options.waitLockSeconds ?? 0, options.signal)
   const recap: Record<string, RecapCounters> = {}
   const counted: EmitEvent = (event) => {
     if (event.type === 'task-end') countTaskEnd((recap[event.host] ??= emptyCounters()), event.status)
     emit(event)
   }
-  const run: RunContext = {
-    playbookFile: playbook.file,
-    playbookDir: dirname(resolve(playbook.file)),
-    inventory,
-    options,
-    emit: counted,
-    startedAt: started,
-    connections: new Connections(lockedConnect(options, locks)),
-    registered: new Map(),
-    halt: new Halt(),
-    drifted: new Set(),
-  }
+  // The run's own cache: every task of the run reuses a host's one connection, closed at the end.
+  const connections = new ConnectionCache(() => options.connect)
+  const session = openSession({
+    playbookFile: playbook.file, inventory, options, emit: counted, connections, startedAt: started,
+    // Not under --check: a plan changes nothing, and an operator must be able to look during someone else's run.
+    ...(!options.check && { lock: { set: new HostLockSet({ waitSeconds: options.waitLockSeconds ?? 0, signal: options.signal }), owner: lockOwner(runId) } }),
+  })
+  const run = session.run
   counted({ type: 'run-start', runId, playbook: playbook.file, check: options.check, time: started.toISOString(), ...(options.resume && { resumed: true }) })
   const down = new Set<string>()
   let halted: PlayResult['halted']
@@ -85,8 +58,8 @@ export const runPlaybook: RunPlaybook = async (playbook, inventory, options, emi
       halted ??= result.halted
     }
   } finally {
-    await locks?.releaseAll()
-    await run.connections.closeAll()
+    await session.close()
+    await connections.closeAll()
   }
   const interrupted = options.signal.aborted
   const exitCode = exitCodeOf(recap, options.check, interrupted, halted !== undefined)

@@ -6,8 +6,6 @@ import type { RunContext } from './types.js'
  * whose name equals the given one or matches it as a glob; from there on everything runs,
  * through later plays too. Handlers are not tasks here.
  */
-const reached = new WeakMap<RunContext, Set<string>>()
-
 function globMatch(glob: string, name: string): boolean {
   const re = new RegExp(`^${glob.replace(/[.+^${}()|\\[\]]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`)
   return re.test(name)
@@ -21,10 +19,8 @@ export function matchesTaskName(wanted: string, name: string | undefined): boole
 export function startReached(run: RunContext, host: string, task: ModuleTask): boolean {
   const wanted = run.options.startAtTask
   if (wanted === undefined) return true
-  let hosts = reached.get(run)
-  if (!hosts) reached.set(run, (hosts = new Set()))
-  if (hosts.has(host)) return true
+  if (run.startReached.has(host)) return true
   if (!matchesTaskName(wanted, task.name)) return false
-  hosts.add(host)
+  run.startReached.add(host)
   return true
 }

@@ -7,9 +7,10 @@
 import type { AnyModule, ModuleContext, ProbeAhead as ProbeAheadSpec } from '../modules/types.js'
 import type { BecomeSpec, Inventory, InventoryHost, ModuleTask, Play, Playbook, Task, Vars } from '../playbook/model.js'
 import type { Transport, ExecResult } from '../transport/types.js'
-import type { Connections } from './connections.js'
 import type { EmitEvent, EngineEvent, RecapCounters } from './events.js'
 import type { Halt } from './halt.js'
+import type { TaskOutcome } from './outcome.js'
+import type { RoundTrips } from './round-trips.js'
 
 /** Everything a run needs besides the playbook and inventory; the CLI builds it from flags. */
 export interface RunOptions {
@@ -84,6 +85,13 @@ export type RunPlaybook = (
   emit: (event: EngineEvent) => void,
 ) => Promise<RunSummary>
 
+/** How a unit of work reaches its hosts (a HostSession implements it). */
+export interface HostConnections {
+  /** The host's transport, the same one for every task; rejects alike once the host was found down. */
+  get(host: InventoryHost): Promise<Transport>
+  roundTripsOf(host: string): RoundTrips
+}
+
 /**
  * What every unit of work of one run shares. Kept to plain data plus the connection cache so a
  * later queue-backed runner can rebuild it per worker.
@@ -95,7 +103,8 @@ export interface RunContext {
   readonly options: RunOptions
   readonly emit: EmitEvent
   readonly startedAt: Date
-  readonly connections: Connections
+  /** Each host's one connection for this unit of work, with its lock held (engine/session.ts). */
+  readonly connections: HostConnections
   /** Per host, `register:` results; they outlive the play (Ansible: host facts). */
   readonly registered: Map<string, Record<string, unknown>>
   /** Set when the whole run must stop (any_errors_fatal); Ctrl-C is options.signal. */
@@ -105,6 +114,16 @@ export interface RunContext {
    * plan would change, so its verdict is reported as pending, not as a failure.
    */
   readonly drifted: Set<string>
+  /** run_once, per batch (its hosts' names): each such task's one outcome, shared by the batch's hosts. */
+  readonly runOnce: Map<string, Map<ModuleTask, RunOnceSlot>>
+  /** --start-at-task: the hosts that reached the task (everything runs for them from there on). */
+  readonly startReached: Set<string>
+}
+
+/** A run_once task's outcome, settled by the host that runs it, awaited by the others of its batch. */
+export interface RunOnceSlot {
+  readonly outcome: Promise<TaskOutcome>
+  settle(outcome: TaskOutcome): void
 }
 
 /** Where a host converges: the play and the hosts it shares the play and batch with. */
@@ -223,12 +242,6 @@ export interface Upcoming {
   /** Called once its reads taken ahead have settled (clears their deadline). */
   readonly done: () => void
 }
-
-/**
- * How an upcoming task looks from here: `skipped` when its `when` is false now (it runs nothing),
- * undefined when it cannot be known or taken ahead (the window ends before it).
- */
-export type Prepare = (task: ModuleTask, scope: Scope) => Promise<Upcoming | 'skipped' | undefined>
 
 /** The tasks inside a task the host walks into with the scope they get (static blocks), or undefined. */
 export type Descend = (task: Task, scope: Scope) => { readonly tasks: readonly Task[]; readonly scope: Scope } | undefined

@@ -7,23 +7,10 @@
  */
 import type { EngineEvent } from '../engine/events.js'
 import { ExitCode } from '../exit-codes.js'
-import { recordCycle, type CycleChange, type CycleOutcome } from '../state/cycles.js'
+import { recordCycle } from '../state/cycles.js'
 import { finishRun, runHosts, setRunHost, type RunStatus } from '../state/runs.js'
 import type { StateStore } from '../state/store.js'
-
-interface Evidence {
-  readonly task: string
-  readonly status: string
-  readonly message?: string
-  readonly result?: unknown
-}
-
-interface HostProgress {
-  readonly startedAt: number
-  readonly evidence: Evidence[]
-  readonly changes: CycleChange[]
-  problem?: string
-}
+import { ConvergenceFold } from './fold.js'
 
 function statusOfRun(event: Extract<EngineEvent, { type: 'run-end' }>, check: boolean): RunStatus {
   if (event.halted !== undefined) return 'halted'
@@ -38,10 +25,10 @@ export function runRecorder(store: StateStore, runId: string): (event: EngineEve
   let batch = 0
   /** Between a rollout-recheck and the next batch, task events are a recheck, not a convergence. */
   let rechecking = false
-  const hosts = new Map<string, HostProgress>()
-  const progress = (host: string): HostProgress => {
+  const hosts = new Map<string, ConvergenceFold>()
+  const progress = (host: string): ConvergenceFold => {
     let entry = hosts.get(host)
-    if (entry === undefined) hosts.set(host, (entry = { startedAt: Date.now(), evidence: [], changes: [] }))
+    if (entry === undefined) hosts.set(host, (entry = new ConvergenceFold()))
     return entry
   }
   return (event) => {
@@ -63,13 +50,9 @@ export function runRecorder(store: StateStore, runId: string): (event: EngineEve
         if (!rechecking && !check && !hosts.has(event.host)) setRunHost(store, runId, { play: playIndex, host: event.host, batch, status: 'running' })
         progress(event.host)
         return
-      case 'task-end': {
-        const entry = progress(event.host)
-        entry.evidence.push({ task: event.task, status: event.status, ...(event.message !== undefined && { message: event.message }), ...(event.result !== undefined && { result: event.result }) })
-        entry.changes.push(...event.changes.map((c) => ({ task: event.task, summary: c.summary })))
-        if ((event.status === 'failed' || event.status === 'unreachable') && entry.problem === undefined) entry.problem = `${event.task}: ${event.message ?? event.status}`
+      case 'task-end':
+        progress(event.host).observe(event)
         return
-      }
       case 'host-end':
         hostEnd(event, hosts.get(event.host))
         hosts.delete(event.host)
@@ -85,7 +68,7 @@ export function runRecorder(store: StateStore, runId: string): (event: EngineEve
     }
   }
 
-  function hostEnd(event: Extract<EngineEvent, { type: 'host-end' }>, entry: HostProgress | undefined): void {
+  function hostEnd(event: Extract<EngineEvent, { type: 'host-end' }>, entry: ConvergenceFold | undefined): void {
     if (check) return
     const problem = entry?.problem
     if (event.recheck === true) {
@@ -100,14 +83,13 @@ export function runRecorder(store: StateStore, runId: string): (event: EngineEve
       setRunHost(store, runId, { play: event.playIndex, host: event.host, batch: event.batch, status: 'interrupted', message: event.stopped })
       return
     }
-    const changed = (entry?.changes.length ?? 0) > 0
-    const status = event.state === 'ok' ? (changed ? 'changed' : 'ok') : event.state
+    const fold = entry ?? new ConvergenceFold()
+    const verdict = fold.verdict(event)
+    const status = event.state === 'ok' ? (fold.changed ? 'changed' : 'ok') : event.state
     setRunHost(store, runId, { play: event.playIndex, host: event.host, batch: event.batch, status, ...(problem !== undefined && { message: problem }) })
-    const outcome: CycleOutcome = event.state === 'ok' ? (changed ? 'corrected' : 'ok') : event.state
-    const startedAt = entry?.startedAt ?? Date.now()
     recordCycle(store, {
-      runId, host: event.host, startedAt, durationMs: Date.now() - startedAt, outcome,
-      changes: entry?.changes ?? [], ...(problem !== undefined && { message: problem }), evidence: entry?.evidence ?? [],
+      runId, host: event.host, startedAt: fold.startedAt, durationMs: Date.now() - fold.startedAt, outcome: verdict.outcome,
+      changes: verdict.changes, ...(problem !== undefined && { message: problem }), evidence: verdict.evidence,
     })
   }
 }

@@ -3,18 +3,34 @@
  * host lock per cycle, every play targeting the host), its events collected for the controllers.
  */
 import { basename, join } from 'node:path'
-import { runCycle, type CycleConfig } from '../watch/cycle.js'
-import type { WarmConnections } from '../watch/connections.js'
+import { ConnectionCache, type ConnectFactory } from '../engine/connections.js'
+import { cycleLocks, runCycle, type CycleConfig, type CycleLocks } from '../watch/cycle.js'
 import type { WatchEvent } from '../watch/events.js'
-import type { MachineLocks } from '../watch/machine-locks.js'
 import { materialize } from './files.js'
-import { inventoryOf, type CycleJobResult, type WatchConfigData } from './job.js'
+import { inventoryOf, type WatchConfigData } from './job.js'
+
+/** What a worker answers for a cycle job (queue/watch.ts re-emits its events on the controller). */
+export interface CycleJobResult {
+  readonly kind: 'cycle'
+  readonly watchKey: string
+  /** cycle-start, the engine's events, cycle-end: as a local watch emits them. */
+  readonly events: readonly WatchEvent[]
+  readonly worker: string
+}
 
 export interface CycleEnv {
-  readonly connections: WarmConnections
-  readonly locks: MachineLocks
+  readonly connections: ConnectionCache
+  readonly locks: CycleLocks
   readonly worker: string
   readonly watchKey: string
+}
+
+/**
+ * What a worker's cycles share: connections kept warm from one interval to the next, as a local
+ * watch keeps them, and the worker's one set of host locks.
+ */
+export function workerCycleEnv(worker: string, connect: ConnectFactory): Omit<CycleEnv, 'watchKey'> {
+  return { connections: new ConnectionCache(connect), locks: cycleLocks(`worker ${worker}`), worker }
 }
 
 export async function runCycleJob(data: WatchConfigData, hostName: string, cycleId: string, env: CycleEnv): Promise<CycleJobResult> {

@@ -21,7 +21,14 @@ export function queueProblems(playbook: Playbook): Diagnostic[] {
     message: `${task.type === 'include' ? task.label : 'include'}: a file named by a variable is read when reached, on the controller's disk; with --queue it cannot be`,
     hint: 'workers receive the play as loaded: name the file literally (it is then read before the run), or run without --queue',
   })))
-  return [...includes, ...playbook.plays.flatMap((play) => moduleTasks(play).flatMap((task): Diagnostic[] => {
+  // run_once is kept in one process (the first host of the batch runs it, the others take its
+  // outcome); workers converge a batch's hosts apart, so each would run it.
+  const once = playbook.plays.flatMap((play) => moduleTasks(play).filter((task) => task.runOnce === true).map((task): Diagnostic => ({
+    ...task.source,
+    message: `task "${task.name ?? task.module}": run_once runs the task on one host of the batch; with --queue the batch's hosts converge on different workers, so each would run it`,
+    hint: 'run this playbook without --queue, or drop run_once and choose the host with `when: inventory_hostname == ansible_play_batch[0]`',
+  })))
+  return [...includes, ...once, ...playbook.plays.flatMap((play) => moduleTasks(play).flatMap((task): Diagnostic[] => {
     const src = templateSrc(task.args)
     if (task.module !== 'template' || typeof src !== 'string' || !(src.includes('{{') || src.includes('{%'))) return []
     return [{

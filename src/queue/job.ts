@@ -62,14 +62,6 @@ export interface WatchConfigData {
   readonly files: Readonly<Record<string, string>>
 }
 
-export interface CycleJobResult {
-  readonly kind: 'cycle'
-  readonly watchKey: string
-  /** cycle-start, the engine's events, cycle-end: as a local watch emits them. */
-  readonly events: readonly import('../watch/events.js').WatchEvent[]
-  readonly worker: string
-}
-
 export interface HostJobResult {
   readonly kind?: 'host'
   readonly outcome: HostOutcome

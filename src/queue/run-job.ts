@@ -6,15 +6,13 @@
  */
 import type { EngineEvent } from '../engine/events.js'
 import { convergeHost } from '../engine/host.js'
-import { HostLocks, lockOwner } from '../engine/host-lock.js'
-import { lockedConnect } from '../engine/run.js'
+import { HostLockSet, lockOwner } from '../engine/host-lock.js'
+import { ConnectionCache } from '../engine/connections.js'
+import { aloneCoordination, openSession } from '../engine/session.js'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import { materialize } from './files.js'
 import { inventoryOf, secretRegisters, type BatchData, type HostJobResult } from './job.js'
-import { Connections } from '../engine/connections.js'
-import { Halt } from '../engine/halt.js'
-import type { RunContext } from '../engine/types.js'
 
 export interface JobEnv {
   /** The worker's own way to reach a host (its SSH keys and known_hosts). */
@@ -40,35 +38,32 @@ export async function runHostJob(batch: BatchData, hostName: string, env: JobEnv
   const events: EngineEvent[] = []
   const files = await materialize(batch.files, batch.playbookDir)
   const options = { ...batch.options, forks: 1, signal: env.signal, runId: batch.runId, connect: env.connect }
-  const locks = batch.options.check ? undefined : new HostLocks(lockOwner(`${batch.runId} job ${env.jobId} on ${env.worker}`), Math.max(batch.options.waitLockSeconds, JOB_LOCK_WAIT_SECONDS), env.signal)
-  const run: RunContext = {
-    playbookFile: batch.playbookFile,
-    playbookDir: files.dir,
-    inventory,
-    options,
+  // The job's own cache and lock: a job is one host's convergence, closed when it ends.
+  const connections = new ConnectionCache(() => env.connect)
+  const session = openSession({
+    playbookFile: batch.playbookFile, playbookDir: files.dir, inventory, options, connections,
     emit: (event) => events.push(event),
     startedAt: new Date(batch.startedAt),
-    connections: new Connections(lockedConnect(options, locks)),
     registered: new Map(Object.entries(batch.registered).map(([name, vars]) => [name, { ...vars }])),
-    halt: new Halt(),
-    drifted: new Set(),
-  }
+    ...(!batch.options.check && {
+      lock: {
+        set: new HostLockSet({ waitSeconds: Math.max(batch.options.waitLockSeconds, JOB_LOCK_WAIT_SECONDS), signal: env.signal }),
+        owner: lockOwner(`${batch.runId} job ${env.jobId} on ${env.worker}`),
+      },
+    }),
+  })
+  const run = session.run
   const place = { play: batch.play, playHosts: batch.playHosts, batchHosts: batch.batchHosts }
   try {
     // Each host converges on its own here (no lockstep across workers): the controller applies the
     // play's policy (max_fail_percentage, any_errors_fatal) between batches.
-    const outcome = await convergeHost(run, place, host, {
-      stopped: () => (env.signal.aborted ? 'interrupted' : undefined),
-      slot: (work) => work(),
-      sync: async () => {},
-      onDown: () => {},
-    })
+    const outcome = await convergeHost(run, place, host, aloneCoordination(() => (env.signal.aborted ? 'interrupted' : undefined)))
     const secret = secretRegisters(batch.play)
     const registered = Object.fromEntries(Object.entries(run.registered.get(hostName) ?? {}).filter(([name]) => !secret.has(name)))
     return { outcome, events, registered, worker: env.worker }
   } finally {
-    await locks?.releaseAll()
-    await run.connections.closeAll()
+    await session.close()
+    await connections.closeAll()
     await files.remove()
   }
 }

@@ -8,10 +8,8 @@ import { hostname } from 'node:os'
 import { Job, Queue, Worker } from 'bullmq'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
-import { WarmConnections } from '../watch/connections.js'
-import { MachineLocks } from '../watch/machine-locks.js'
-import { runCycleJob } from './cycle-job.js'
-import type { BatchData, CycleJobData, CycleJobResult, HostJobData, HostJobResult, WatchConfigData } from './job.js'
+import { runCycleJob, workerCycleEnv, type CycleJobResult } from './cycle-job.js'
+import type { BatchData, CycleJobData, HostJobData, HostJobResult, WatchConfigData } from './job.js'
 import { Liveness } from './liveness.js'
 import type { WorkerMetrics } from './metrics.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX } from './names.js'
@@ -56,9 +54,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const batches = new Queue<BatchData>(BATCHES_QUEUE, { connection, prefix: PREFIX })
   const cache = new Map<string, Promise<unknown>>()
   const never = new AbortController().signal
-  // Watch cycles keep their connections warm from one interval to the next, as a local watch does.
-  const warm = new WarmConnections(() => options.connectFor(never))
-  const machineLocks = new MachineLocks(`worker ${name}`)
+  const cycles = workerCycleEnv(name, () => options.connectFor(never))
 
   /** The shared data a job names (a batch's parent, or a watch's configuration), cached. */
   async function sharedOf<T>(id: string | undefined, job: Job): Promise<T> {
@@ -82,7 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (data.kind === 'cycle') {
       const config = await sharedOf<WatchConfigData>(data.configId, job)
       const cycleId = (job.id ?? `${Date.now()}`).replace(/:/g, '-')
-      return runCycleJob(config, data.host, cycleId, { connections: warm, locks: machineLocks, worker: name, watchKey: data.watchKey })
+      return runCycleJob(config, data.host, cycleId, { ...cycles, watchKey: data.watchKey })
     }
     const batch = await sharedOf<BatchData>(job.parent?.id, job)
     return runHostJob(batch, data.host, { connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?' })
@@ -138,10 +134,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if ((await Promise.race([closed, gone])) === 'gone') {
         options.log(`Redis at ${options.endpoint.display} did not take the results of the last jobs; they will be converged again by another worker`)
         void worker.close(true)
-        await warm.closeAll()
+        await cycles.connections.closeAll()
         return
       }
-      await warm.closeAll()
+      await cycles.connections.closeAll()
       await Promise.race([batches.close(), new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())])
     },
   }

@@ -7,10 +7,9 @@
 import { setMaxListeners } from 'node:events'
 import { selectHosts } from '../playbook/patterns.js'
 import { Backoff } from './backoff.js'
-import type { WarmConnections } from './connections.js'
-import { runCycle, type CycleConfig } from './cycle.js'
+import type { ConnectionCache } from '../engine/connections.js'
+import { runCycle, type CycleConfig, type CycleLocks } from './cycle.js'
 import { noOutcomes, type EmitWatchEvent } from './events.js'
-import type { MachineLocks } from './machine-locks.js'
 import { WorkQueue } from './queue.js'
 import { StartRate } from './rate.js'
 import type { FleetSchedule } from './schedule.js'
@@ -50,7 +49,7 @@ export class WatchController {
   constructor(
     private config: CycleConfig,
     private readonly settings: WatchSettings,
-    private readonly deps: { connections: WarmConnections; locks: MachineLocks; schedule: FleetSchedule; emit: EmitWatchEvent },
+    private readonly deps: { connections: ConnectionCache; locks: CycleLocks; schedule: FleetSchedule; emit: EmitWatchEvent },
   ) {
     // Every running task of every host-cycle listens on it (its deadline is tied to it): no leak.
     setMaxListeners(0, this.hardStop.signal)

@@ -3,19 +3,14 @@
  * (convergeHost) for every play that targets the host, in a context built for this cycle alone.
  * Emits cycle-start, the engine's events tagged with the cycle id, and one cycle-end.
  */
-import { dirname, resolve } from 'node:path'
-import { convergeHost } from '../engine/host.js'
-import { HostBusyError } from '../engine/host-lock.js'
+import type { ConnectionCache } from '../engine/connections.js'
+import { HostBusyError, HostLockSet, lockOwner } from '../engine/host-lock.js'
+import { aloneCoordination, convergePlays, openSession } from '../engine/session.js'
+import type { HostOutcome, RunOptions } from '../engine/types.js'
 import type { Inventory, InventoryHost, Playbook } from '../playbook/model.js'
-import { selectHosts } from '../playbook/patterns.js'
-import { UnreachableError, type Transport } from '../transport/types.js'
-import { CycleCollector } from './collect.js'
-import type { WarmConnections } from './connections.js'
+import { UnreachableError } from '../transport/types.js'
+import { ConvergenceFold } from '../history/fold.js'
 import type { CycleEnd, EmitWatchEvent } from './events.js'
-import type { MachineLocks } from './machine-locks.js'
-import type { HostOutcome, RunContext, RunOptions } from '../engine/types.js'
-import { Connections } from '../engine/connections.js'
-import { Halt } from '../engine/halt.js'
 
 /** What every cycle of the current (last good) configuration shares. */
 export interface CycleConfig {
@@ -25,10 +20,23 @@ export interface CycleConfig {
   readonly options: Omit<RunOptions, 'connect' | 'signal' | 'runId'>
 }
 
+/**
+ * The process's host locks: cycles on one machine share its flock; no cycle waits for another tend
+ * (the set's policy waits 0 s). `holder` names the watch or worker in the owner a busy host shows.
+ */
+export interface CycleLocks {
+  readonly set: HostLockSet
+  readonly holder: string
+}
+
+/** The locks of a watch or a worker: one set for the process, never waiting. */
+export const cycleLocks = (holder: string): CycleLocks => ({ set: new HostLockSet({ waitSeconds: 0 }), holder })
+
 export interface CycleDeps {
   readonly runId: string
-  readonly connections: WarmConnections
-  readonly locks: MachineLocks
+  /** Warm: kept from one cycle to the next. */
+  readonly connections: ConnectionCache
+  readonly locks: CycleLocks
   readonly emit: EmitWatchEvent
   /** Aborted only when the grace period is over: running commands end. */
   readonly signal: AbortSignal
@@ -41,63 +49,55 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** The plays targeting the host, converged in order; a host that goes down skips later plays. */
-async function convergePlays(config: CycleConfig, deps: CycleDeps, host: InventoryHost, transport: Transport, cycleId: string, collector: CycleCollector): Promise<HostOutcome | undefined> {
-  const run: RunContext = {
+/**
+ * The cycle's unit of work: a session over the warm connection and the process's locks, the
+ * machine's lock taken first (a busy host is `busy`, not a failed task), then every play
+ * targeting the host.
+ */
+async function convergeCycle(config: CycleConfig, deps: CycleDeps, host: InventoryHost, cycleId: string, fold: ConvergenceFold): Promise<HostOutcome | undefined> {
+  const session = openSession({
     playbookFile: config.playbook.file,
-    playbookDir: dirname(resolve(config.playbook.file)),
     inventory: config.inventory,
     // deps.signal fires only when the grace period is over: it stops reads and cuts the change in
     // hand alike (the engine lets a first interrupt finish an apply; the watch's stop is `stopping`).
-    options: { ...config.options, runId: cycleId, signal: deps.signal, abandon: deps.signal, connect: async () => transport },
+    options: { ...config.options, runId: cycleId, signal: deps.signal, abandon: deps.signal, connect: (h) => deps.connections.get(h) },
     emit: (event) => {
-      collector.observe(event)
+      if (event.type === 'task-end') fold.observe(event)
       deps.emit({ ...event, cycleId })
     },
-    startedAt: new Date(),
-    connections: new Connections(async () => transport),
-    registered: new Map(),
-    halt: new Halt(),
-    drifted: new Set(),
+    connections: deps.connections,
+    lock: { set: deps.locks.set, owner: lockOwner(`${deps.locks.holder} cycle ${cycleId}`) },
+  })
+  try {
+    await session.get(host)
+    return await convergePlays(session, host, config.playbook.plays, aloneCoordination(deps.stopping))
+  } finally {
+    await session.close()
   }
-  let last: HostOutcome | undefined
-  for (const play of config.playbook.plays) {
-    const playHosts = selectHosts(config.inventory, play.hosts).filter((h) => config.options.limit?.has(h) ?? true)
-    if (!playHosts.includes(host.name)) continue
-    const coord = { stopped: deps.stopping, slot: <T>(work: () => Promise<T>) => work(), sync: async () => {}, onDown: () => {} }
-    // The play's own events, as tend run emits them, scoped to this host-cycle.
-    run.emit({ type: 'play-start', play: play.name, hosts: [host.name] })
-    last = await convergeHost(run, { play, playHosts, batchHosts: [host.name] }, host, coord)
-    run.emit({ type: 'play-end', play: play.name, ...(last.stopped !== undefined && { stopped: last.stopped }) })
-    if (last.state !== 'ok' || last.stopped !== undefined) break
-  }
-  return last
 }
 
 /** Runs one cycle and returns its end (also emitted). Never throws. */
 export async function runCycle(config: CycleConfig, deps: CycleDeps, host: InventoryHost, cycleId: string): Promise<CycleEnd> {
   const startedAt = Date.now()
   deps.emit({ type: 'cycle-start', cycleId, runId: deps.runId, host: host.name, time: new Date(startedAt).toISOString() })
-  const collector = new CycleCollector()
+  const fold = new ConvergenceFold()
   const finish = (verdict: Pick<CycleEnd, 'outcome' | 'changes' | 'evidence'> & { message?: string }): CycleEnd => {
     const end: CycleEnd = { type: 'cycle-end', cycleId, runId: deps.runId, host: host.name, startedAt, durationMs: Date.now() - startedAt, ...verdict }
     deps.emit(end)
     return end
   }
-  const locked = async (transport: Transport) =>
-    deps.locks.with(transport, cycleId, () => convergePlays(config, deps, host, transport, cycleId, collector))
   try {
     const warm = deps.connections.isOpen(host.name)
     let outcome: HostOutcome | undefined
     try {
-      outcome = await locked(await deps.connections.get(host))
+      outcome = await convergeCycle(config, deps, host, cycleId, fold)
     } catch (error) {
       // A connection kept from an earlier cycle may have dropped in between: reconnect once.
       if (!(error instanceof UnreachableError) || !warm) throw error
       await deps.connections.drop(host.name)
-      outcome = await locked(await deps.connections.get(host))
+      outcome = await convergeCycle(config, deps, host, cycleId, fold)
     }
-    const verdict = collector.verdict(outcome)
+    const verdict = fold.verdict(outcome)
     if (verdict.outcome === 'unreachable') await deps.connections.drop(host.name)
     return finish(verdict)
   } catch (error) {
@@ -106,6 +106,6 @@ export async function runCycle(config: CycleConfig, deps: CycleDeps, host: Inven
       await deps.connections.drop(host.name)
       return finish({ outcome: 'unreachable', message: errorText(error), changes: [], evidence: [] })
     }
-    return finish({ ...collector.verdict(undefined), outcome: 'failed', message: errorText(error) })
+    return finish({ ...fold.verdict(undefined), outcome: 'failed', message: errorText(error) })
   }
 }

@@ -3,6 +3,7 @@
  * carries that cycle's id, and each cycle ends with one `cycle-end` naming its outcome. The
  * history, the metrics, the schedule and the renderers all subscribe to this one stream.
  */
+import type { TaskEvidence } from '../history/fold.js'
 import type { Diagnostic } from '../errors.js'
 import type { EngineEvent } from '../engine/events.js'
 import type { CycleChange, CycleOutcome } from '../state/cycles.js'
@@ -25,11 +26,7 @@ export interface CycleEnd {
   readonly evidence: readonly TaskEvidence[]
 }
 
-export interface TaskEvidence {
-  readonly task: string
-  readonly status: string
-  readonly result?: Readonly<Record<string, unknown>>
-}
+export type { TaskEvidence }
 
 export type WatchEvent =
   | (EngineEvent & { readonly cycleId: string })

@@ -9,14 +9,13 @@ import { ExitCode } from '../exit-codes.js'
 import { newRunId } from '../engine/run.js'
 import { createRun, finishRun } from '../state/runs.js'
 import { StateStore } from '../state/store.js'
-import { WarmConnections, type ConnectFactory } from './connections.js'
+import { ConnectionCache, type ConnectFactory } from '../engine/connections.js'
 import { WatchController } from './controller.js'
-import type { CycleConfig } from './cycle.js'
+import { cycleLocks, type CycleConfig } from './cycle.js'
 import type { EmitWatchEvent, WatchEvent } from './events.js'
 import { healthOf } from './health.js'
 import { HistoryWriter } from './history.js'
 import { listen, route, type HttpListener, type Listen, type RouteHandler } from './http.js'
-import { MachineLocks } from './machine-locks.js'
 import type { WatchMetrics } from './metrics.js'
 import { FleetSchedule } from './schedule.js'
 import { ownSignals } from './signals.js'
@@ -98,7 +97,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
       throw new ConfigError([{ file: '<command line>', line: 0, column: 0, message: `--metrics ${where.host}:${where.port}: cannot listen (${error instanceof Error ? error.message : String(error)})`, hint: 'another process has the port? give another HOST:PORT' }])
     })
   }
-  const connections = new WarmConnections(run.connect)
+  const connections = new ConnectionCache(run.connect)
   const controller: WatchLoop = run.loop !== undefined && metrics
     ? await run.loop({ first, runId, schedule, emit, registry: metrics.registry }).catch(async (error: unknown) => {
       await http?.close()
@@ -106,7 +105,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
       throw error
     })
     : new WatchController(first, { runId, everyMs: run.everyMs, splayMs: run.splayMs, rate: run.rate, forks: run.forks },
-      { connections, locks: new MachineLocks(`watch ${runId}`), schedule, emit })
+      { connections, locks: cycleLocks(`watch ${runId}`), schedule, emit })
   createRun(store, {
     id: runId, kind: 'watch', playbook: run.playbookFile, startedAt, status: 'running', controller: hostname(), pid: process.pid,
     plan: { everyMs: run.everyMs, splayMs: run.splayMs, rate: run.rate ?? null, forks: run.forks },

@@ -113,6 +113,19 @@ test('a template src that depends on variables is refused before any host is tou
   assert.match(run.stderr, /site\.yaml:3:\d+: template src "\{\{ name \}\}\.j2" depends on variables/)
 })
 
+test('run_once is refused with --queue at its file:line:column (workers would each run it), and nothing runs', async () => {
+  const sub = await project({
+    'site.yaml': `- hosts: all\n  tasks:\n    - shell: touch {{ playbook_dir }}/ran-first\n    - name: migrate\n      shell: touch {{ playbook_dir }}/migrated\n      run_once: true\n`,
+    'inventory.yaml': LOCAL_INVENTORY,
+  })
+  const run = await tend(['run', 'site.yaml', '-i', 'inventory.yaml', '--queue', redis.url], sub, cleanEnv())
+  assert.equal(run.code, 5, run.stdout + run.stderr)
+  assert.match(run.stderr, /site\.yaml:4:\d+: task "migrate": run_once .*with --queue/)
+  assert.match(run.stderr, /without --queue/)
+  assert.equal(existsSync(join(sub, 'ran-first')), false, 'refused before any host is touched')
+  assert.equal(existsSync(join(sub, 'migrated')), false)
+})
+
 test('an include_tasks of a file named by a variable is refused with --queue, at its file:line:column', async () => {
   const sub = await project({
     'site.yaml': `- hosts: all\n  tasks:\n    - include_tasks: "{{ which }}.yml"\n`,
