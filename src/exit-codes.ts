@@ -19,4 +19,3 @@ export const ExitCode = {
   interrupted: 130,
 } as const
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

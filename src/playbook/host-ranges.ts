@@ -6,11 +6,6 @@
 
 const RANGE = /\[([^\]]*?):([^\]]*?)(?::([^\]]*?))?\]/
 
-/** Whether a name holds a range at all (Ansible's detect_range: `[` with `:` inside). */
-export function hasRange(name: string): boolean {
-  return RANGE.test(name)
-}
-
 /** Every name a pattern stands for, or an error message saying what is wrong with the range. */
 export function expandHostRange(pattern: string): string[] | { error: string } {
   const match = RANGE.exec(pattern)

@@ -134,13 +134,6 @@ function undefinedWithin(value: unknown, depth = 0): Undefined | undefined {
   return undefined
 }
 
-/** How the `template` module configures Jinja, from Ansible's defaults and a `#jinja2:` header. */
-export interface TemplateFileOptions {
-  readonly trimBlocks?: boolean
-  readonly lstripBlocks?: boolean
-  readonly newlineSequence?: string
-}
-
 const HEADER = '#jinja2:'
 
 /** Ansible's `#jinja2: trim_blocks: False, lstrip_blocks: True` first line. */

@@ -199,11 +199,6 @@ export function evaluateCondition(expr: string, vars: Vars, where: SourceRef): b
   return truthy(evaluateExpression(bareExpression(expr), vars, where))
 }
 
-/** Whether tend's template language has this filter or test. */
-export function hasTemplateFeature(kind: 'filter' | 'test', name: string): boolean {
-  return hasCallable(kind, name)
-}
-
 export interface TemplateCheck {
   /** Problems found without rendering: syntax, unknown filters/tests/functions, with offsets in `text`. */
   readonly problems: readonly { readonly message: string; readonly offset: number }[]

@@ -27,8 +27,6 @@ export class PyFloat {
   constructor(readonly value: number) {}
 }
 
-export const isUndefined = (v: unknown): v is Undefined => v instanceof Undefined
-
 export type Mapping = Record<string, unknown>
 
 /** A plain object: a mapping (null-prototype objects and the hostvars proxy included). */
@@ -37,11 +35,6 @@ export function isMapping(value: unknown): value is Mapping {
   const proto: unknown = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }
-
-export const isString = (v: unknown): v is string => typeof v === 'string'
-
-/** A number as Python sees it (int or float; booleans are not numbers for tests). */
-export const isNumber = (v: unknown): boolean => typeof v === 'number' || v instanceof PyFloat
 
 /** The JavaScript number of an int, float or bool; undefined for anything else. */
 export function numberOf(v: unknown): number | undefined {

@@ -47,10 +47,6 @@ export function loadSshConfig(file: string): SshConfigBlock[] {
   return blocksOf(readLines(file, 0))
 }
 
-export function parseSshConfig(text: string, file: string): SshConfigBlock[] {
-  return blocksOf(linesOf(text, file, 0))
-}
-
 function readLines(file: string, depth: number): ConfigLine[] {
   let text: string
   try {

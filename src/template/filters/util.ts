@@ -46,13 +46,6 @@ export function toText(value: unknown): string {
   return str(value)
 }
 
-/** A string argument, or Python's TypeError naming what it got. */
-export function needString(value: unknown, what: string): string {
-  defined(value)
-  if (typeof value !== 'string') throw new TemplateError(`${what} must be str, not ${typeName(value)}`)
-  return value
-}
-
 /** An int argument (bools count, as in Python). */
 export function needInt(value: unknown, what: string): number {
   defined(value)
