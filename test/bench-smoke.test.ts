@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { checkPrerequisites } from '../src/testbed/index.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -37,6 +38,7 @@ test('the smoke benchmark converges one real host with tend and the ssh floor an
   skip: process.getuid?.() !== 0 ? 'needs root to boot test hosts' : false,
   timeout: 300_000,
 }, async () => {
+  checkPrerequisites() // the bench boots its host with the testbed's tooling: name what is missing, if anything
   const dir = await mkdtemp(join(tmpdir(), 'tend-bench-smoke-'))
   try {
     const out = join(dir, 'latest.json')
@@ -78,6 +80,7 @@ test('the profile mode writes a CPU profile by group and a timeline with every p
   skip: process.getuid?.() !== 0 ? 'needs root to boot test hosts' : false,
   timeout: 300_000,
 }, async () => {
+  checkPrerequisites()
   const dir = await mkdtemp(join(tmpdir(), 'tend-bench-profile-'))
   try {
     const run = await runSmoke(join(dir, 'latest.json'), '--profile')

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { LOCAL_INVENTORY, project, tend } from './support.js'
 import { leaseHost } from '../support/testbed.js'
+import { eventsOf } from '../support/events.js'
 
 const SITE = `- name: web setup
   hosts: web
@@ -101,8 +102,8 @@ test('-b/--become-user escalate where the inventory and playbook say nothing', a
   const dir = await project({ 'site.yaml': '- hosts: alpha\n  tasks:\n    - command: [id, -un]\n      register: who\n', 'inventory.yaml': LOCAL_INVENTORY })
   const run = await tend(['run', 'site.yaml', '-i', 'inventory.yaml', '-b', '--become-user', 'nobody', '--json'], dir)
   assert.equal(run.code, 0, run.stderr)
-  const end = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'task-end')
-  assert.equal(String(end.result.stdout).trim(), 'nobody')
+  const end = eventsOf(run.stdout, 'task-end')[0]
+  assert.equal(String(end?.result?.stdout).trim(), 'nobody')
 })
 
 test('-u and --private-key are the ssh user and key where the inventory names none', async () => {
@@ -111,8 +112,8 @@ test('-u and --private-key are the ssh user and key where the inventory names no
   const dir = await project({ 'site.yaml': '- hosts: all\n  tasks:\n    - command: [id, -un]\n      register: who\n', hosts: inventory })
   const root = await tend(['run', 'site.yaml', '-i', 'hosts', '-u', 'root', '--private-key', host.keyFile, '--json'], dir)
   assert.equal(root.code, 0, root.stdout + root.stderr)
-  const end = root.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'task-end')
-  assert.equal(String(end.result.stdout).trim(), 'root')
+  const end = eventsOf(root.stdout, 'task-end')[0]
+  assert.equal(String(end?.result?.stdout).trim(), 'root')
   const nobody = await tend(['run', 'site.yaml', '-i', 'hosts', '-u', 'nobody', '--private-key', host.keyFile], dir)
   assert.equal(nobody.code, 4, nobody.stdout)
   assert.match(nobody.stdout, /unreachable: \[/)

@@ -8,6 +8,7 @@ import { test } from 'node:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { finished, LOCAL_INVENTORY, parseRecap, project, start } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 /** Resolves once the task's command has begun (it touches `started` in the project dir first). */
 async function commandStarted(dir: string): Promise<void> {
@@ -49,7 +50,7 @@ test('SIGINT under --json still ends the stream with recap and run-end 130', asy
   child.kill('SIGINT')
   const result = await done
   assert.equal(result.code, 130)
-  const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; task?: string; status?: string; exitCode?: number; interrupted?: boolean })
+  const events = eventsIn<{ type: string; task?: string; status?: string; exitCode?: number; interrupted?: boolean }>(result.stdout)
   assert.deepEqual(events.filter((e) => e.type === 'task-end').map((e) => [e.task, e.status]), [['quick', 'changed'], ['long sleep', 'changed']])
   assert.deepEqual(events.slice(-2).map((e) => e.type), ['recap', 'run-end'])
   assert.equal(events.at(-1)?.exitCode, 130)
@@ -82,7 +83,7 @@ test('a second Ctrl-C abandons the change in hand, and the recap says what it le
   const result = await done
   assert.equal(result.code, 130)
   assert.match(result.stderr, /SIGINT again: abandoning the change in hand/)
-  const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; task?: string; status?: string; message?: string })
+  const events = eventsIn<{ type: string; task?: string; status?: string; message?: string }>(result.stdout)
   const ends = events.filter((e) => e.type === 'task-end')
   assert.deepEqual(ends.map((e) => [e.task, e.status]), [['slow change', 'failed']])
   assert.match(ends[0]?.message ?? '', /^abandoned by a second SIGINT: cut off while applying/)

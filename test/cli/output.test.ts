@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, LOCAL_INVENTORY, parseRecap, project, tend, TEND } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 const PLAYBOOK = `- name: mixed
   hosts: web
@@ -53,7 +54,7 @@ test('--check shows the plan under each changed task', async () => {
 test('--json writes only events, one per line, agreeing with the recap', async () => {
   const result = await tend(['run', 'site.yaml', '--json'], await scratch())
   assert.equal(result.code, 0, result.stderr)
-  const events = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+  const events = eventsIn<Record<string, unknown>>(result.stdout)
   assert.equal(events[0]?.type, 'run-start')
   assert.equal(events.at(-1)?.type, 'run-end')
   const counted: Record<string, Record<string, number>> = {}

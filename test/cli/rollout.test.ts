@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, finished, project, start, tend, waitForOutput } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 const INVENTORY = `all:
   hosts:
@@ -31,7 +32,7 @@ async function scene() {
   return { dir, state: join(dir, 'state'), log: () => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').trim().split('\n') : []) }
 }
 
-const json = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+const json = (stdout: string) => eventsIn<Record<string, unknown>>(stdout)
 
 test('a halted rollout exits 6; the recap names the run, why, what is left and the resume command', async () => {
   const at = await scene()

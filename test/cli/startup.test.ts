@@ -3,14 +3,19 @@
  * through a loader hook, CommonJS from require.cache): a command loads only what it needs.
  */
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { resolve } from 'node:path'
-import { test } from 'node:test'
+import { before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv, finished, project, TEND } from './support.js'
 import { spawn } from 'node:child_process'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const PRELOAD = resolve(root, 'bench/profile/first-byte.mjs')
+
+// What a user starts: the built CLI. Without a current build bin/tend.js falls back to tsx, whose
+// own IPC socket would be the first "contact" (test/web/bundle.test.ts builds too, in another order).
+before(() => { execFileSync(resolve(root, 'scripts', 'build'), ['--if-stale'], { cwd: root, stdio: 'inherit' }) })
 
 interface Startup {
   readonly firstByteMs: number | null

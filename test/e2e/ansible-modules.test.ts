@@ -1,13 +1,12 @@
 /** wait_for and systemd/service on real test hosts through `tend run`, checked over OpenSSH. */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import type { EngineEvent } from '../../src/engine/events.js'
 import { UNIT_NAME } from '../../src/testbed/index.js'
 import { cleanEnv, project, tend } from '../cli/support.js'
 import { leaseHost, type TestHost } from '../support/testbed.js'
 import { unitProps } from './support.js'
+import { eventsOf } from '../support/events.js'
 
-type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
 let host: TestHost
 const started: number[] = []
 
@@ -27,7 +26,7 @@ const inventory = () =>
 async function run(playbook: string) {
   const dir = await project({ 'site.yaml': playbook, hosts: inventory() })
   const result = await tend(['run', 'site.yaml', '-i', 'hosts', '--json'], dir, cleanEnv())
-  const ends = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EngineEvent).filter((e): e is TaskEnd => e.type === 'task-end')
+  const ends = eventsOf(result.stdout, 'task-end')
   return { ...result, status: (task: string) => ends.find((e) => e.task === task)?.status, message: (task: string) => ends.find((e) => e.task === task)?.message }
 }
 

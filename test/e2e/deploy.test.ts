@@ -5,19 +5,19 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { EngineEvent } from '../../src/engine/events.js'
 import { APP_PORT, RELEASE_PATH, UNIT_NAME, httpGet } from '../../src/testbed/index.js'
 import { cleanEnv, project, tend } from '../cli/support.js'
 import { leaseHosts, testbed, type TestHost } from '../support/testbed.js'
 import { mainPid, onHost } from '../modules/systemd-harness.js'
 import { REPO } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 const hosts: readonly TestHost[] = await leaseHosts(4)
 const limit = hosts.map((h) => h.name).join(':')
 
 async function run(playbook: string, cwd: string, ...args: string[]) {
   const result = await tend(['run', playbook, '-i', testbed().inventoryFile, '--limit', limit, '--json', ...args], cwd, cleanEnv())
-  const events = result.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(result.stdout)
   return { ...result, events }
 }
 

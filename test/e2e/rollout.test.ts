@@ -12,6 +12,7 @@ import { finished, project, start, tend, waitForOutput, type Finished } from '..
 import { processExists } from '../modules/systemd-harness.js'
 import { leaseHosts, stage, testbed, type TestHost } from '../support/testbed.js'
 import { portHolders, unitProps } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 const unitCgroup = `/system.slice/${UNIT_NAME}`
 let hosts: TestHost[]
@@ -41,7 +42,7 @@ before(async () => {
 })
 
 const inventoryArgs = () => ['-i', testbed().inventoryFile, '--limit', hosts.map((h) => h.name).join(':')]
-const events = (run: Finished): EngineEvent[] => run.stdout.trim().split('\n').map((l) => JSON.parse(l) as EngineEvent)
+const events = (run: Finished): EngineEvent[] => eventsIn(run.stdout)
 const hostsWithTasks = (list: readonly EngineEvent[]) => [...new Set(list.flatMap((e) => (e.type === 'task-start' ? [e.host] : [])))]
 
 async function write(name: string, text: string): Promise<string> {

@@ -8,6 +8,7 @@ import { leaseHost } from '../support/testbed.js'
 import { cleanEnv, tend } from '../cli/support.js'
 import { REPO, hostNow, totals } from './support.js'
 import type { EngineEvent, RecapCounters } from '../../src/engine/events.js'
+import { eventsIn } from '../support/events.js'
 
 const host = await leaseHost()
 const dir = await mkdtemp(join(tmpdir(), 'tend-shared-'))
@@ -25,7 +26,7 @@ async function run(port: number) {
   const playbook = join(dir, 'site.yaml')
   await writeFile(playbook, '- hosts: all\n  tasks:\n    - shell: echo {{ inventory_hostname }} >> /tmp/tend-entries\n')
   const result = await tend(['run', playbook, '-i', await inventory(port), '--json'], REPO, cleanEnv())
-  const events = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(result.stdout)
   const recap = events.find((e): e is Extract<EngineEvent, { type: 'recap' }> => e.type === 'recap')?.hosts ?? {}
   return { ...result, events, recap: recap as Record<string, RecapCounters> }
 }

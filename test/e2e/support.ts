@@ -5,6 +5,7 @@ import { APP_PORT, ROUTES, UNIT_NAME, httpGet } from '../../src/testbed/index.js
 import { cleanEnv, tend, type Finished } from '../cli/support.js'
 import { testbed, type TestHost } from '../support/testbed.js'
 import { onHost } from '../modules/systemd-harness.js'
+import { eventsIn } from '../support/events.js'
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url))
 export const PLAYBOOK = 'playbooks/api-recover.yaml'
@@ -21,7 +22,7 @@ export async function recover(host: TestHost, ...args: string[]): Promise<TendRu
   const argv = ['run', PLAYBOOK, '-i', testbed().inventoryFile, '--limit', host.name,
     '-e', `stable_seconds=${STABLE_SECONDS}`, '--json', ...args]
   const run = await tend(argv, REPO, cleanEnv())
-  const events = run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(run.stdout)
   const recap = events.find((e) => e.type === 'recap')
   return { ...run, events, recap: recap?.type === 'recap' ? recap.hosts : {} }
 }

@@ -7,13 +7,14 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { LOCAL_INVENTORY, cleanEnv, project, tend } from '../cli/support.js'
+import { eventsIn } from '../support/events.js'
 
 type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
 
 async function run(files: Record<string, string>, args: string[] = [], env = cleanEnv()) {
   const dir = await project({ 'inventory.yaml': LOCAL_INVENTORY, ...files })
   const result = await tend(['run', 'site.yaml', '-i', 'inventory.yaml', '--json', ...args], dir, env)
-  const events = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(result.stdout)
   const ends = events.filter((e): e is TaskEnd => e.type === 'task-end')
   const recap = events.find((e) => e.type === 'recap')
   return { ...result, dir, ends, recap: recap?.type === 'recap' ? recap.hosts : {}, of: (host: string) => ends.filter((e) => e.host === host) }

@@ -5,13 +5,14 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { LOCAL_INVENTORY, project, tend } from '../cli/support.js'
+import { eventsIn } from '../support/events.js'
 
 type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
 
 async function run(playbook: string, args: string[] = [], files: Record<string, string> = {}) {
   const dir = await project({ 'site.yaml': playbook, 'inventory.yaml': LOCAL_INVENTORY, ...files })
   const result = await tend(['run', 'site.yaml', '-i', 'inventory.yaml', '--json', ...args], dir)
-  const events = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(result.stdout)
   const ends = events.filter((e): e is TaskEnd => e.type === 'task-end')
   const recap = events.find((e) => e.type === 'recap')
   return { ...result, dir, ends, recap: recap?.type === 'recap' ? recap.hosts : {}, end: (host: string, task: string) => ends.find((e) => e.host === host && e.task === task) }

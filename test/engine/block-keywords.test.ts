@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, project, tend, TEND } from '../cli/support.js'
 import { linesOf, run, scene, taskEnds } from './harness.js'
+import { eventsIn } from '../support/events.js'
 
 const SECRET = 'hunter2-s3cret'
 const NO_LOG_PLAY = `
@@ -46,7 +47,7 @@ test('no_log on a block hides every task inside it (nested, rescue, always) in -
   const run = await tend([...args, '--json'], dir)
   assert.equal(run.code, 0, run.stderr)
   assert.equal(run.stdout.includes(SECRET), false, run.stdout)
-  const ends = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; task?: string; status?: string; result?: unknown; message?: string })
+  const ends = eventsIn<{ type: string; task?: string; status?: string; result?: unknown; message?: string }>(run.stdout)
     .filter((e) => e.type === 'task-end')
   assert.deepEqual(ends.map((e) => `${e.task}:${e.status}`), [
     'uses the secret:changed', 'fails with the secret:rescued', 'rescue quotes it:changed', 'always quotes it:changed', 'after the block:changed',

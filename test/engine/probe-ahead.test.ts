@@ -11,13 +11,14 @@ import { cleanEnv, project, tend } from '../cli/support.js'
 import { leaseHosts, testbed, type TestHost } from '../support/testbed.js'
 import { onHost } from '../modules/systemd-harness.js'
 import { REPO } from '../e2e/support.js'
+import { eventsIn } from '../support/events.js'
 
 const [host] = (await leaseHosts(1)) as [TestHost]
 
 async function run(playbook: string, cwd: string, ...args: string[]) {
   const result = await tend(['run', playbook, '-i', testbed().inventoryFile, '--limit', host.name, ...args], cwd, cleanEnv())
   const events = args.includes('--json')
-    ? result.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
+    ? eventsIn(result.stdout)
     : []
   return { ...result, events }
 }

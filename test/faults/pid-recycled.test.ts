@@ -23,7 +23,7 @@ test('an eviction whose pid no longer has the planned start time signals nothing
   const startTime = async () => (await host.sh(`st=$(cat /proc/${rogue}/stat); set -- \${st##*) }; echo \${20}`)).stdout.trim()
   const before = await startTime()
   ssh = await sshTo(host)
-  const ctx = contextFor(ssh)
+  const ctx = await contextFor(ssh)
   const spec = { port: 8000, owner: UNIT_NAME, grace: 2 }
   const planned = port.diff(spec, await port.probe(ctx, spec))
   const evict = planned.find((c): c is Extract<PortChange, { action: 'evict' }> => c.action === 'evict')

@@ -11,6 +11,7 @@ import { shQuote } from '../../src/transport/quote.js'
 import { cleanEnv, finished, start, type Finished } from '../cli/support.js'
 import { PLAYBOOK, REPO, STABLE_SECONDS } from '../e2e/support.js'
 import { testbed, type TestHost } from '../support/testbed.js'
+import { eventLine, eventsIn } from '../support/events.js'
 
 export type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
 
@@ -28,7 +29,7 @@ export function startRun(host: TestHost, args: readonly string[] = [], playbook 
 }
 
 export function eventsOf(stdout: string): EngineEvent[] {
-  return stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as EngineEvent)
+  return eventsIn(stdout)
 }
 
 export function taskEndsOf(stdout: string): TaskEnd[] {
@@ -65,7 +66,7 @@ export function waitForEvent(child: ChildProcess, pick: (event: EngineEvent) => 
     child.stdout?.on('data', (chunk: Buffer) => {
       seen += chunk.toString()
       for (const line of seen.split('\n').slice(0, -1)) {
-        const event = JSON.parse(line) as EngineEvent
+        const event = eventLine(line)
         if (pick(event)) return resolve(event)
       }
     })

@@ -1,10 +1,10 @@
 /** gather_facts: one round trip, Ansible's names, values checked against the host over OpenSSH. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { EngineEvent } from '../../src/engine/events.js'
 import { parseFacts } from '../../src/modules/facts.js'
 import { cleanEnv, project, tend } from '../cli/support.js'
 import { leaseHost } from '../support/testbed.js'
+import { eventsOf } from '../support/events.js'
 
 test('the fact script\'s output is read under Ansible\'s names (Debian point release, os family)', () => {
   const facts = parseFacts('hostname=web1\nnodename=web1\nfqdn=web1.example\nsystem=Linux\nkernel=6.1.0-18-amd64\nmachine=x86_64\nnproc=4\nmemtotal_kb=2048000\nos_id=debian\nos_like=\nos_version=12\nos_codename=bookworm\nos_name=Debian GNU/Linux\ndebian_version=12.5\ngateway=10.0.0.1\ninterface=eth0\naddress=10.0.0.5\ninit=systemd\nsystemd=252\n')
@@ -32,7 +32,7 @@ test('gather_facts: true gathers in one command; facts are top-level and under a
   const dir = await project({ 'site.yaml': site, hosts: inventory })
   const run = await tend(['run', 'site.yaml', '-i', 'hosts', '--json', '-vv'], dir, cleanEnv())
   assert.equal(run.code, 0, run.stdout + run.stderr)
-  const ends = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EngineEvent).filter((e) => e.type === 'task-end')
+  const ends = eventsOf(run.stdout, 'task-end')
   assert.deepEqual(ends.map((e) => e.type === 'task-end' && `${e.status} ${e.task}`), ['ok Gathering Facts', 'ok show', 'ok none'])
   const expected = (await host.sh(`. /etc/os-release; printf '%s|%s|Debian %s|' "$(hostname -s)" "$(uname -r)" "$VERSION_ID"; ip -4 -o addr show scope global | awk 'NR==1 {split($4,a,"/"); printf "%s|", a[1]}'; printf 'systemd|%s' "$(nproc)"`)).stdout
   const show = ends.find((e) => e.type === 'task-end' && e.task === 'show')

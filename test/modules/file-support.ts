@@ -1,44 +1,21 @@
-/** Shared by the file, template and http tests: a real module context and one converge pass. */
+/** Shared by the file, template and http tests: the engine's module context and converge, locally or over ssh. */
 import { LocalTransport } from '../../src/transport/local.js'
 import { openSsh } from '../../src/transport/ssh.js'
 import type { TestHost } from '../support/testbed.js'
 import type { Transport } from '../../src/transport/types.js'
-import type { Change, Module, ModuleContext } from '../../src/modules/types.js'
-import type { Vars } from '../../src/playbook/model.js'
+import type { ModuleContext } from '../../src/modules/types.js'
+import { contextFor, type ContextOptions } from './context.js'
+import { converge } from './systemd-harness.js'
 
-export interface ContextExtra {
-  readonly vars?: Vars
-  readonly playbookDir?: string
-  /** Run every command through `sudo -n -u USER`, as a task with `become` does. */
-  readonly become?: string
-}
+export { contextFor }
 
-export function contextFor(transport: Transport, extra: ContextExtra = {}): ModuleContext {
-  const signal = new AbortController().signal
-  const become = extra.become === undefined ? undefined : { user: extra.become }
-  return {
-    host: transport.host,
-    transport,
-    run: (argv, options) => transport.exec(argv, { signal, become, ...options }),
-    signal,
-    deadline: Date.now() + 30_000,
-    runStartedAt: new Date(),
-    vars: extra.vars ?? {},
-    playbookDir: extra.playbookDir ?? process.cwd(),
-  }
-}
+export const localContext = (options?: ContextOptions) => contextFor(new LocalTransport(), options)
 
-export const localContext = (extra?: ContextExtra) => contextFor(new LocalTransport(), extra)
-
-/** probe → diff → apply every change → probe → diff: returns what was applied and what is left. */
-export async function convergeOnce<S, O, C extends Change>(module: Module<S, O, C>, ctx: ModuleContext, spec: S) {
-  const changes = module.diff(spec, await module.probe(ctx, spec))
-  for (const change of changes) {
-    const result = await module.apply?.(ctx, change, spec)
-    if (result && result.failed !== undefined) throw new Error(result.failed)
-  }
-  const left = module.diff(spec, await module.probe(ctx, spec))
-  return { changes, summaries: changes.map((c) => c.summary), left: left.map((c) => c.summary) }
+/** One task through the engine's converge (probe → diff → apply → verify by observing again). */
+export async function convergeOnce(kind: string, ctx: ModuleContext, spec: unknown) {
+  const result = await converge(kind, ctx, spec)
+  if (result.status === 'failed') throw new Error(result.failure)
+  return { changes: result.changes, summaries: result.changes, status: result.status }
 }
 
 /** An ssh connection to a leased test host as `user`, seeing only the testbed's keys and known_hosts. */

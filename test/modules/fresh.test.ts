@@ -36,7 +36,7 @@ async function appendToApp(): Promise<number> {
 describe('fresh over ssh', () => {
   it('changes nothing while the unit runs the code on disk, twice', async () => {
     for (const pass of [1, 2]) {
-      const result = await converge('fresh', contextFor(ssh), spec())
+      const result = await converge('fresh', await contextFor(ssh), spec())
       assert.deepEqual([result.changes, result.failure], [[], undefined], `pass ${pass}`)
     }
   })
@@ -44,22 +44,22 @@ describe('fresh over ssh', () => {
   it('restarts the unit when its code changed after it started, naming the process and the file', async () => {
     const before = await mainPid(host)
     const changedAt = await appendToApp()
-    const result = await converge('fresh', contextFor(ssh), spec())
+    const result = await converge('fresh', await contextFor(ssh), spec())
     assert.equal(result.failure, undefined)
     assert.equal(result.changes.length, 1)
     assert.match(result.changes[0]!, new RegExp(`^restart ${UNIT_NAME}: pid ${before} \\(/usr/bin/python3 ${APP_PATH}\\) started \\S+ \\S+ UTC, before ${APP_PATH} changed at \\S+ \\S+ UTC$`))
     const after = await mainPid(host)
     assert.notEqual(after, before)
     assert.ok((await startedAt(after)) > changedAt, 'the new process started after the change')
-    assert.deepEqual((await converge('fresh', contextFor(ssh), spec())).changes, [], 'a second pass changes nothing')
+    assert.deepEqual((await converge('fresh', await contextFor(ssh), spec())).changes, [], 'a second pass changes nothing')
   })
 
   it('ignores changes under the excluded names (__pycache__, *.pyc, .git)', async () => {
     await onHost(host, `mkdir -p ${APP_DIR}/__pycache__ ${APP_DIR}/.git && touch ${APP_DIR}/__pycache__/x.cpython-311.pyc ${APP_DIR}/.git/index ${APP_DIR}/old.pyc`)
-    assert.deepEqual((await converge('fresh', contextFor(ssh), spec())).changes, [])
+    assert.deepEqual((await converge('fresh', await contextFor(ssh), spec())).changes, [])
     const pid = await mainPid(host)
     await onHost(host, `touch ${APP_DIR}/.git/index`)
-    const custom = await converge('fresh', contextFor(ssh), spec({ exclude: ['__pycache__'] }))
+    const custom = await converge('fresh', await contextFor(ssh), spec({ exclude: ['__pycache__'] }))
     assert.match(custom.changes[0] ?? '', new RegExp(`before ${APP_DIR}/\\.git/index changed`))
     assert.notEqual(await mainPid(host), pid)
   })
@@ -67,7 +67,7 @@ describe('fresh over ssh', () => {
   it('as a gate (restart: false) fails naming the stale process, and restarts nothing', async () => {
     const pid = await mainPid(host)
     await appendToApp()
-    const result = await converge('fresh', contextFor(ssh), spec({ restart: false }))
+    const result = await converge('fresh', await contextFor(ssh), spec({ restart: false }))
     assert.match(result.failure ?? '', /restart: false/)
     assert.match(result.changes[0] ?? '', new RegExp(`^${UNIT_NAME} runs stale code: pid ${pid} `))
     assert.equal(await mainPid(host), pid)
@@ -76,10 +76,10 @@ describe('fresh over ssh', () => {
   it('fails naming an emptied code directory, and does not restart', async () => {
     const pid = await mainPid(host)
     await onHost(host, `rm -rf ${APP_DIR}/* && mkdir -p ${APP_DIR}/__pycache__ && touch ${APP_DIR}/__pycache__/a.pyc`)
-    const result = await converge('fresh', contextFor(ssh), spec())
+    const result = await converge('fresh', await contextFor(ssh), spec())
     assert.match(result.failure ?? '', new RegExp(`^${APP_DIR} holds no file \\(after exclude\\)`))
     await onHost(host, `rm -rf ${APP_DIR}`)
-    const missing = await converge('fresh', contextFor(ssh), spec({ paths: [APP_DIR, '/etc/hostname'] }))
+    const missing = await converge('fresh', await contextFor(ssh), spec({ paths: [APP_DIR, '/etc/hostname'] }))
     assert.match(missing.failure ?? '', new RegExp(`^${APP_DIR} does not exist`))
     assert.equal(await mainPid(host), pid, 'the unit was not restarted onto missing code')
     await resetToBaseline(host)
@@ -121,17 +121,17 @@ describe('fresh and deleted files', () => {
     const main = await mainPid(host, WORKER_UNIT)
     const procs = await workerProcs()
     const worker = procs.find((p) => p.pid !== main)!.pid
-    assert.deepEqual((await converge('fresh', contextFor(ssh), { unit: WORKER_UNIT, paths: [WORKER_DIR] })).changes, [])
+    assert.deepEqual((await converge('fresh', await contextFor(ssh), { unit: WORKER_UNIT, paths: [WORKER_DIR] })).changes, [])
     // Replaced the way deployments do it: a new file renamed over the old one.
     await onHost(host, `head -c 65536 /dev/urandom > ${WORKER_DIR}/.new && mv ${WORKER_DIR}/.new ${WORKER_DIR}/data.bin`)
     assert.deepEqual((await workerProcs()).find((p) => p.pid === worker)?.deleted, true)
-    const result = await converge('fresh', contextFor(ssh), { unit: WORKER_UNIT, paths: [`${WORKER_DIR}/main.py`] })
+    const result = await converge('fresh', await contextFor(ssh), { unit: WORKER_UNIT, paths: [`${WORKER_DIR}/main.py`] })
     assert.equal(result.failure, undefined)
     assert.match(result.changes[0] ?? '', new RegExp(`^restart ${WORKER_UNIT}: pid ${worker} \\(/usr/bin/python3 -c import mmap.*\\) maps ${WORKER_DIR}/data\\.bin, deleted or replaced since it was mapped$`))
     const after = await workerProcs()
     assert.equal(after.length, 2)
     assert.ok(after.every((p) => p.pid !== worker && p.pid !== main && !p.deleted), JSON.stringify(after))
-    assert.deepEqual((await converge('fresh', contextFor(ssh), { unit: WORKER_UNIT, paths: [WORKER_DIR] })).changes, [])
+    assert.deepEqual((await converge('fresh', await contextFor(ssh), { unit: WORKER_UNIT, paths: [WORKER_DIR] })).changes, [])
   })
 })
 

@@ -19,7 +19,7 @@ let ctx: ModuleContext
 before(async () => {
   host = await leaseHost()
   ssh = await sshTo(host)
-  ctx = contextFor(ssh)
+  ctx = await contextFor(ssh)
 })
 after(() => ssh?.close())
 

@@ -46,7 +46,7 @@ s.serve_forever()
 
 let server: ChildProcess
 let base = ''
-const ctx = localContext()
+const ctx = await localContext()
 
 before(async () => {
   server = spawn('python3', ['-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] })

@@ -15,12 +15,12 @@ before(async () => {
 })
 after(async () => ssh?.close())
 
-const gate = (since: string, runStartedAt: Date, timeoutMs = 3000) =>
-  converge('journal', contextFor(ssh, { runStartedAt, timeoutMs }), { unit: UNIT, absent: BIND_ERRORS, since })
+const gate = async (since: string, runStartedAt: Date, timeoutMs = 3000) =>
+  converge('journal', await contextFor(ssh, { runStartedAt, timeoutMs }), { unit: UNIT, absent: BIND_ERRORS, since })
 
 /** The port module ends the incident: rogue evicted, unit restarted. */
 async function recover(): Promise<void> {
-  const result = await converge('port', contextFor(ssh), { port: 8000, owner: UNIT, grace: 3 })
+  const result = await converge('port', await contextFor(ssh), { port: 8000, owner: UNIT, grace: 3 })
   assert.equal(result.failure, undefined)
 }
 
@@ -56,7 +56,7 @@ describe('journal over ssh', () => {
   })
 
   it('fails clearly for a unit systemd does not know', async () => {
-    const result = await converge('journal', contextFor(ssh), { unit: 'no-such-unit.service', absent: 'x' })
+    const result = await converge('journal', await contextFor(ssh), { unit: 'no-such-unit.service', absent: 'x' })
     assert.equal(result.failure, 'unit "no-such-unit.service" not found (LoadState=not-found)')
   })
 })

@@ -31,7 +31,7 @@ describe('stable over ssh', () => {
   it('passes when the unit has been active longer than the window, and touches nothing', async () => {
     while ((await activeForSeconds()) < 4) await new Promise((r) => setTimeout(r, 500))
     const before = await activeEnter()
-    const result = await converge('stable', contextFor(ssh), { unit: UNIT, seconds: 3 })
+    const result = await converge('stable', await contextFor(ssh), { unit: UNIT, seconds: 3 })
     assert.equal(result.status, 'ok')
     assert.deepEqual(result.changes, [])
     assert.equal(await activeEnter(), before, 'same start, same main process')
@@ -40,7 +40,7 @@ describe('stable over ssh', () => {
   it('after a recent start, passes only once the window is covered', async () => {
     await onHost(host, `systemctl restart ${UNIT}`)
     await new Promise((r) => setTimeout(r, 2000))
-    const result = await converge('stable', contextFor(ssh), { unit: UNIT, seconds: 4 })
+    const result = await converge('stable', await contextFor(ssh), { unit: UNIT, seconds: 4 })
     assert.equal(result.status, 'ok')
     // It passed only once the window was covered, by the host's own clock.
     assert.ok((await activeForSeconds()) >= 4)
@@ -48,7 +48,7 @@ describe('stable over ssh', () => {
 
   it('fails on a unit in a restart loop, although single samples can read active', async () => {
     await stage(host, 'loop')
-    const result = await converge('stable', contextFor(ssh, { timeoutMs: 6000 }), { unit: UNIT, seconds: 10 })
+    const result = await converge('stable', await contextFor(ssh, { timeoutMs: 6000 }), { unit: UNIT, seconds: 10 })
     assert.match(result.failure ?? '', /^not as declared:\n {2}- scidex-api\.service (restarted \(NRestarts \d+ → \d+|is (activating|failed|inactive)\/|was active for only .* by the deadline \(NRestarts [1-9])/)
   })
 
@@ -57,7 +57,7 @@ describe('stable over ssh', () => {
     await ssh.close()
     ssh = await sshTo(host) // the reset ends every ssh session on the host, ours too
     const controller = new AbortController()
-    const ctx = { ...contextFor(ssh), signal: controller.signal }
+    const ctx = { ...(await await contextFor(ssh)), signal: controller.signal }
     setTimeout(() => controller.abort(new Error('cancelled by test')), 700)
     // A 30 s window on a fresh unit would pass; the probe ends with the cancellation instead.
     const result = await stable.probe(ctx, { unit: UNIT, seconds: 30 }).then(() => 'passed', (e: Error) => e.message)

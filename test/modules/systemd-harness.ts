@@ -10,6 +10,7 @@ import { openSsh } from '../../src/transport/ssh.js'
 import type { Transport } from '../../src/transport/types.js'
 import { converge as engineConverge, type ConvergeMode, type Convergence } from '../../src/engine/converge.js'
 import type { AnyModule, ModuleContext } from '../../src/modules/types.js'
+export { contextFor } from './context.js'
 import { modules } from '../../src/modules/index.js'
 import type { TestHost } from '../support/testbed.js'
 
@@ -23,20 +24,6 @@ export interface ConvergeResult {
   readonly facts?: Readonly<Record<string, unknown>>
   /** The engine's verdict for the task. */
   readonly status: Convergence['status']
-}
-
-export function contextFor(transport: Transport, options: { timeoutMs?: number; runStartedAt?: Date } = {}): ModuleContext {
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 60_000)
-  return {
-    host: transport.host,
-    transport,
-    signal,
-    run: (argv, runOptions) => transport.exec(argv, { signal, ...runOptions }),
-    deadline: Date.now() + (options.timeoutMs ?? 60_000) - 1000,
-    runStartedAt: options.runStartedAt ?? new Date(),
-    vars: {},
-    playbookDir: process.cwd(),
-  }
 }
 
 /**

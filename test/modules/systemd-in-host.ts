@@ -9,7 +9,7 @@ import { contextFor, converge } from './systemd-harness.js'
 
 const [kind = '', specJson = '{}', runStart = '', timeout = ''] = process.argv.slice(2)
 const transport = new LocalTransport('in-host')
-const ctx = contextFor(transport, {
+const ctx = await contextFor(transport, {
   runStartedAt: runStart === '' ? undefined : new Date(Number(runStart)),
   timeoutMs: timeout === '' ? undefined : Number(timeout),
 })

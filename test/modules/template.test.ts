@@ -23,49 +23,49 @@ ExecStart=/usr/bin/python3 -m app --port {{ port }}
 
 test('template renders the host vars into dest, then has nothing to do', async () => {
   const dir = await playbookDir({ 'app.service.j2': UNIT })
-  const ctx = localContext({ playbookDir: dir, vars: { port: 8000, env: { B: '2', A: '1' } } })
+  const ctx = await localContext({ playbookDir: dir, vars: { port: 8000, env: { B: '2', A: '1' } } })
   const dest = join(dir, 'host', 'app.service')
   const spec = { src: 'templates/app.service.j2', dest, mode: '0644' }
   const rendered = '[Service]\nExecStart=/usr/bin/python3 -m app --port 8000\nEnvironment=A=1\nEnvironment=B=2\n'
-  assert.deepEqual((await convergeOnce(template, ctx, spec)).summaries, [`create ${dest} (${rendered.length} bytes, mode 0644)`])
+  assert.deepEqual((await convergeOnce('template', ctx, spec)).summaries, [`create ${dest} (${rendered.length} bytes, mode 0644)`])
   assert.equal(await readFile(dest, 'utf8'), rendered)
   assert.equal((await stat(dest)).mode & 0o777, 0o644)
-  assert.deepEqual((await convergeOnce(template, ctx, spec)).summaries, [])
+  assert.deepEqual((await convergeOnce('template', ctx, spec)).summaries, [])
 })
 
 test('template shows a before/after diff when a variable changes', async () => {
   const dir = await playbookDir({ 'port.j2': 'listen {{ port }};\n' })
   const dest = join(dir, 'host', 'port.conf')
   const spec = { src: 'templates/port.j2', dest }
-  await convergeOnce(template, localContext({ playbookDir: dir, vars: { port: 80 } }), spec)
-  const ctx = localContext({ playbookDir: dir, vars: { port: 8080 } })
+  await convergeOnce('template', await localContext({ playbookDir: dir, vars: { port: 80 } }), spec)
+  const ctx = await localContext({ playbookDir: dir, vars: { port: 8080 } })
   const [change] = template.diff(spec, await template.probe(ctx, spec))
   assert.ok(change?.action === 'write')
   assert.equal(change.summary, `update ${dest}: content (+1 -1 lines)`)
   assert.deepEqual(change.diff, { path: dest, before: 'listen 80;\n', after: 'listen 8080;\n' })
-  await convergeOnce(template, ctx, spec)
+  await convergeOnce('template', ctx, spec)
   assert.equal(await readFile(dest, 'utf8'), 'listen 8080;\n')
 })
 
 test('template of a single expression keeps its surrounding whitespace and writes text', async () => {
   const dir = await playbookDir({ 'n.j2': '{{ port }}\n', 'l.j2': '{{ routes }}\n' })
-  const ctx = localContext({ playbookDir: dir, vars: { port: 8000, routes: ['/', '/gaps'] } })
-  await convergeOnce(template, ctx, { src: 'templates/n.j2', dest: join(dir, 'host', 'n') })
-  await convergeOnce(template, ctx, { src: 'templates/l.j2', dest: join(dir, 'host', 'l') })
+  const ctx = await localContext({ playbookDir: dir, vars: { port: 8000, routes: ['/', '/gaps'] } })
+  await convergeOnce('template', ctx, { src: 'templates/n.j2', dest: join(dir, 'host', 'n') })
+  await convergeOnce('template', ctx, { src: 'templates/l.j2', dest: join(dir, 'host', 'l') })
   assert.equal(await readFile(join(dir, 'host', 'n'), 'utf8'), '8000\n')
   assert.equal(await readFile(join(dir, 'host', 'l'), 'utf8'), "['/', '/gaps']\n") // Python's str(), as Ansible writes it
 })
 
 test('template with an undefined variable fails naming the template file', async () => {
   const dir = await playbookDir({ 'bad.j2': 'port={{ nope }}\n' })
-  const ctx = localContext({ playbookDir: dir })
+  const ctx = await localContext({ playbookDir: dir })
   await assert.rejects(template.probe(ctx, { src: 'templates/bad.j2', dest: join(dir, 'host', 'x') }), (e) =>
     e instanceof ConfigError && e.diagnostics[0]?.file === join(dir, 'templates', 'bad.j2') && /nope/.test(e.message))
 })
 
 test('template with a missing src fails naming the path it looked at', async () => {
   const dir = await playbookDir({})
-  const ctx = localContext({ playbookDir: dir })
+  const ctx = await localContext({ playbookDir: dir })
   await assert.rejects(template.probe(ctx, { src: 'templates/none.j2', dest: join(dir, 'host', 'x') }), (e) =>
     e instanceof ConfigError && e.diagnostics[0]?.file === join(dir, 'templates', 'none.j2') && /not found/.test(e.message))
 })

@@ -14,7 +14,7 @@ before(async () => {
 })
 after(async () => ssh?.close())
 
-const run = (spec: object) => converge('unit', contextFor(ssh), spec)
+const run = async (spec: object) => converge('unit', await contextFor(ssh), spec)
 const activeState = () => onHost(host, `systemctl is-active ${UNIT} || true`)
 
 /** A unit that hit its start limit while a rogue held the port; the rogue is then gone. */

@@ -14,8 +14,9 @@ import { cleanEnv, finished, start, tend } from '../cli/support.js'
 import { PLAYBOOK, REPO, STABLE_SECONDS, portHolders, routeStatuses, unitProps, type TendRun } from '../e2e/support.js'
 import { processExists } from '../modules/systemd-harness.js'
 import { leaseHosts, stage, testbed, type TestHost } from '../support/testbed.js'
-import type { EngineEvent, RecapCounters } from '../../src/engine/events.js'
+import type { RecapCounters } from '../../src/engine/events.js'
 import { startWorker, testRedis } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 const hosts: TestHost[] = await leaseHosts(4)
 const redis = await testRedis()
@@ -29,7 +30,7 @@ function argv(...extra: string[]): string[] {
 }
 
 function parsed(run: { code: number | null; stdout: string; stderr: string }): TendRun {
-  const events = run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(run.stdout)
   const recap = events.find((e) => e.type === 'recap')
   return { ...run, events, recap: recap?.type === 'recap' ? recap.hosts : {} }
 }

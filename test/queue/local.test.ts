@@ -13,6 +13,7 @@ import { LOCAL_INVENTORY, cleanEnv, parseRecap, project, tend } from '../cli/sup
 import { freePort } from '../support/redis.js'
 import type { TestRedis } from '../support/redis.js'
 import { startWorker, testRedis } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 
 const PLAYBOOK = `- hosts: all
@@ -49,7 +50,6 @@ function fresh(root = dir): void {
 }
 
 const runArgs = (...extra: string[]) => ['run', 'site.yaml', '-i', 'inventory.yaml', '-e', `out=${join(dir, 'out')}`, ...extra]
-const eventsOf = (stdout: string) => stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
 
 /** task-end events as comparable rows (durations differ, order across hosts may). */
 function taskRows(events: readonly EngineEvent[]): string[] {
@@ -66,9 +66,9 @@ test('a queued run prints the recap, events and exit code of a local run, with t
   assert.deepEqual(parseRecap(queued.stdout), parseRecap(local.stdout))
   assert.equal(readFileSync(join(dir, 'out', 'motd-alpha'), 'utf8'), 'welcome to alpha\n')
   fresh()
-  const queuedJson = eventsOf((await tend(runArgs('--queue', redis.url, '--json'), dir, cleanEnv())).stdout)
+  const queuedJson = eventsIn((await tend(runArgs('--queue', redis.url, '--json'), dir, cleanEnv())).stdout)
   fresh()
-  const localJson = eventsOf((await tend(runArgs('--json'), dir, cleanEnv())).stdout)
+  const localJson = eventsIn((await tend(runArgs('--json'), dir, cleanEnv())).stdout)
   assert.deepEqual(taskRows(queuedJson), taskRows(localJson))
   const recap = (events: EngineEvent[]) => events.find((e) => e.type === 'recap')
   assert.deepEqual(recap(queuedJson), recap(localJson))

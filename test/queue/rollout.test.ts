@@ -12,6 +12,7 @@ import { cleanEnv, project, tend, type Finished } from '../cli/support.js'
 import { portHolders, unitProps } from '../e2e/support.js'
 import { leaseHosts, stage, testbed, type TestHost } from '../support/testbed.js'
 import { startWorker, testRedis } from './support.js'
+import { eventsIn } from '../support/events.js'
 
 const leased = await leaseHosts(3)
 const order = testbed().hosts.map((h) => h.name)
@@ -33,7 +34,7 @@ const dir = await project({
 })
 const state = join(dir, 'state')
 const limit = ['-i', testbed().inventoryFile, '--limit', hosts.map((h) => h.name).join(':')]
-const events = (run: Finished): EngineEvent[] => run.stdout.trim().split('\n').map((l) => JSON.parse(l) as EngineEvent)
+const events = (run: Finished): EngineEvent[] => eventsIn(run.stdout)
 const hostsWithTasks = (list: readonly EngineEvent[]) => [...new Set(list.flatMap((e) => (e.type === 'task-start' ? [e.host] : [])))]
 
 /** Another unit holds the port: tend refuses to evict it (unfixable until repaired by hand). */

@@ -13,6 +13,7 @@ import { cleanEnv, finished, project, start } from '../cli/support.js'
 import { leaseHosts, testbed, type TestHost } from '../support/testbed.js'
 import { freePort } from '../support/redis.js'
 import { startWorker, testRedis } from './support.js'
+import { eventLine } from '../support/events.js'
 
 const EVERY_MS = 4000
 const hosts: TestHost[] = await leaseHosts(2)
@@ -40,7 +41,7 @@ async function until(condition: () => boolean): Promise<void> {
 function cyclesOf(stdout: string): Map<string, string[]> {
   const cycles = new Map<string, string[]>()
   for (const line of stdout.split('\n').filter((l) => l.startsWith('{'))) {
-    const event = JSON.parse(line) as { type: string; host?: string; cycleId?: string; outcome?: string }
+    const event = eventLine<{ type: string; host?: string; cycleId?: string; outcome?: string }>(line)
     if (event.type !== 'cycle-end') continue
     assert.equal(event.outcome, 'corrected', line)
     cycles.set(event.host!, [...(cycles.get(event.host!) ?? []), event.cycleId!])

@@ -18,6 +18,7 @@ import { ExitCode } from '../../src/exit-codes.js'
 import { cleanEnv, TEND, type Finished } from '../cli/support.js'
 import type { TaskEnd } from '../engine/harness.js'
 import { leakedBy, markersFound, payloadTrap, type Trap } from './payloads.js'
+import { eventsIn } from '../support/events.js'
 
 /** A line of a generated file, and the item (a payload, or a payload and a case: `17:tpl`) it belongs to. */
 export interface Line {
@@ -229,7 +230,7 @@ export async function runBatch(batch: Batch): Promise<Outcome> {
     live = settled.live
     const { run, crashed } = settled.round
     if (!crashed || run.hung) {
-      const events = run.hung ? [] : run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
+      const events = run.hung ? [] : eventsIn(run.stdout)
       return { code: run.code, events, ran: live, refused, findings }
     }
     const detail = crashDetail(run)

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, test } from 'node:test'
-import type { EngineEvent } from '../../src/engine/events.js'
 import { commandLineOf } from '../../src/modules/proc/stat.js'
 import { sshArgs, UNIT_NAME } from '../../src/testbed/index.js'
 import { shQuote } from '../../src/transport/quote.js'
@@ -18,6 +17,7 @@ import { leaseHost, testbed, type TestHost } from '../support/testbed.js'
 import { assertNoFindings, runBatch } from './batch.js'
 import { assertHostOutputAsData, decoys, hostOutputItems, hostOutputProject } from './host-output.js'
 import { assertUntouched, markedPayloads, payloads, trap } from './payloads.js'
+import { eventsIn } from '../support/events.js'
 
 const t = trap()
 /**
@@ -47,7 +47,7 @@ async function must(script: string): Promise<string> {
 async function tendOn(plays: unknown, ...args: string[]): Promise<{ ends: TaskEnd[]; text: string; code: number | null }> {
   const dir = await project({ 'site.yaml': JSON.stringify(plays, null, 1) })
   const run = await tend(['run', 'site.yaml', '-i', testbed().inventoryFile, '--limit', host.name, '--json', ...args], dir)
-  const events = run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(run.stdout)
   assertUntouched(t, run.stdout, run.stderr)
   return { ends: events.filter((e): e is TaskEnd => e.type === 'task-end'), text: run.stdout + run.stderr, code: run.code }
 }

@@ -13,6 +13,7 @@ import { loadPlaybook } from '../../src/playbook/load.js'
 import { project, tend } from '../cli/support.js'
 import { run, scene, taskEnds, type TaskEnd } from '../engine/harness.js'
 import { assertUntouched, payloads, readsControllerFiles, TEMPLATE_ERROR, trap } from './payloads.js'
+import { eventsIn } from '../support/events.js'
 
 const t = trap()
 /**
@@ -136,7 +137,7 @@ test('-e values are data: the real CLI prints each payload as plain text', async
   await writeFile(inventory, 'all:\n  hosts:\n    localhost: { ansible_connection: local }\n')
   const finished = await tend(['run', 'site.yaml', '-i', inventory, '-e', '@extra.json', '-e', `e0=${corpus[0]}`, '--json'], dir)
   assert.equal(finished.code, 0, finished.stderr + finished.stdout.slice(-2000))
-  const events = finished.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as EngineEvent)
+  const events = eventsIn(finished.stdout)
   const ends = events.filter((e): e is TaskEnd => e.type === 'task-end')
   corpus.forEach((p, i) => assert.equal(stdoutOf(byName(ends, `use ${i}`)), p))
   assertUntouched(t, finished.stdout, finished.stderr)

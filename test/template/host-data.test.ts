@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { finished, LOCAL_INVENTORY, project, start } from '../cli/support.js'
+import { eventLine } from '../support/events.js'
 
 const play = (tasks: string, vars = ''): string => `- name: host data
   hosts: alpha
@@ -106,7 +107,7 @@ test('omit is a per-run token: host output equal to the old fixed placeholder de
 `
   const { code, out } = await run({ 'site.yaml': play(tasks) }, ['--json'])
   assert.equal(code, 0, out)
-  const events = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; task?: string; message?: string })
+  const events = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => eventLine<{ type: string; task?: string; message?: string }>(l))
   assert.equal(events.find((e) => e.type === 'task-end' && e.task === 'show it')?.message?.trim(), '__tend_omit_place_holder__')
   assert.doesNotMatch(events.find((e) => e.type === 'task-end' && e.task === 'omit still omits')?.message ?? '', /__tend_omit_place_holder__/)
 })

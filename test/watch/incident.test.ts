@@ -15,6 +15,7 @@ import { PLAYBOOK, REPO, portHolders, routeStatuses, unitProps } from '../e2e/su
 import { processExists } from '../modules/systemd-harness.js'
 import { leaseHosts, stage } from '../support/testbed.js'
 import { eventually, getText, history, inventoryOf, killWatch, metricValue, startWatch, withLockHeld } from './support.js'
+import { eventLine } from '../support/events.js'
 
 const hosts = await leaseHosts(3)
 const [sick, ...healthy] = hosts as [typeof hosts[0], ...typeof hosts]
@@ -92,7 +93,7 @@ test('a tend run against a host the watch is converging waits for the lock; they
     buffer += d.toString()
     const lines = buffer.split('\n')
     buffer = lines.pop() ?? ''
-    for (const l of lines) if (l.trim()) seen.push({ event: JSON.parse(l) as EngineEvent, at: Date.now() })
+    for (const l of lines) if (l.trim()) seen.push({ event: eventLine(l), at: Date.now() })
   })
   const result = await finished(run)
   assert.equal(result.code, 0, result.stderr)

@@ -11,6 +11,7 @@ import { shQuote } from '../../src/transport/quote.js'
 import { cleanEnv, start, tend } from '../cli/support.js'
 import type { TestHost } from '../support/testbed.js'
 import { sleep } from '../e2e/support.js'
+import { eventLine, eventsIn } from '../support/events.js'
 
 export interface Watch {
   readonly child: ChildProcess
@@ -35,7 +36,7 @@ export function startWatch(cwd: string, args: readonly string[], stateDir = mkdt
     buffer += d.toString()
     const lines = buffer.split('\n')
     buffer = lines.pop() ?? ''
-    for (const line of lines) if (line.trim() !== '') events.push({ ...(JSON.parse(line) as WatchEvent), seenAt: Date.now() })
+    for (const line of lines) if (line.trim() !== '') events.push({ ...eventLine<WatchEvent>(line), seenAt: Date.now() })
     for (const l of listeners) l()
   })
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -80,7 +81,7 @@ export function killWatch(watch: Watch): void {
 export async function history(cwd: string, stateDir: string, ...args: string[]): Promise<HostCycle[]> {
   const run = await tend(['history', '--json', '--state-dir', stateDir, ...args], cwd)
   if (run.code !== 0) throw new Error(`tend history failed: ${run.stderr}`)
-  return run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as HostCycle)
+  return eventsIn<HostCycle>(run.stdout)
 }
 
 /** One sample of a metric from /metrics text (undefined when absent). */

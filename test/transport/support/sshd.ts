@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { needsRoot } from '../../support/root.js'
 
 const run = promisify(execFile)
 
@@ -50,6 +51,7 @@ export interface SshdOptions {
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
+  needsRoot('a real sshd on 127.0.0.1 that tests log in to as root')
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }) // sshd's privilege separation directory
   const dir = await mkdtemp(join(tmpdir(), 'tend-sshd-'))
   const [ed25519, ecdsa, rsa] = await Promise.all((['ed25519', 'ecdsa', 'rsa'] as const).map((type) => keygen(join(dir, `host_${type}`), type)))
