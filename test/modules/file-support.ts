@@ -16,12 +16,13 @@ export interface ContextExtra {
 export function contextFor(transport: Transport, extra: ContextExtra = {}): ModuleContext {
   const signal = new AbortController().signal
   const become = extra.become === undefined ? undefined : { user: extra.become }
+  const deadline = Date.now() + 30_000
   return {
     host: transport.host,
-    transport,
     run: (argv, options) => transport.exec(argv, { signal, become, ...options }),
+    openTcp: (address, port, own) => transport.openTcp(address, port, own ?? signal),
     signal,
-    deadline: Date.now() + 30_000,
+    remainingMs: () => Math.max(0, deadline - Date.now()),
     runStartedAt: new Date(),
     vars: extra.vars ?? {},
     playbookDir: extra.playbookDir ?? process.cwd(),

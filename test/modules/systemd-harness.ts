@@ -27,12 +27,13 @@ export interface ConvergeResult {
 
 export function contextFor(transport: Transport, options: { timeoutMs?: number; runStartedAt?: Date } = {}): ModuleContext {
   const signal = AbortSignal.timeout(options.timeoutMs ?? 60_000)
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000) - 1000
   return {
     host: transport.host,
-    transport,
     signal,
     run: (argv, runOptions) => transport.exec(argv, { signal, ...runOptions }),
-    deadline: Date.now() + (options.timeoutMs ?? 60_000) - 1000,
+    openTcp: (address, port, own) => transport.openTcp(address, port, own ? AbortSignal.any([signal, own]) : signal),
+    remainingMs: () => Math.max(0, deadline - Date.now()),
     runStartedAt: options.runStartedAt ?? new Date(),
     vars: {},
     playbookDir: process.cwd(),
