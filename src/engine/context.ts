@@ -72,22 +72,24 @@ function servedFirst(served: Map<string, ExecResult> | undefined, exec: Transpor
   }
 }
 
+/** The task's signal, and the caller's own on top when it has one (a request's timeout). */
+const alsoCutBy = (signal: AbortSignal, own: AbortSignal | undefined): AbortSignal => (own ? AbortSignal.any([signal, own]) : signal)
+
+/**
+ * A module's one way to the host and to the deadline: `run` and `openTcp` over the host's
+ * transport, both cut by `signal`, and the time left before `at`. The transport itself stays here.
+ */
 function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal, noLog: boolean, served?: Map<string, ExecResult>): ModuleContext {
   const exec = servedFirst(served, observed(run, host.name, noLog, transport.exec.bind(transport)))
   return {
     host: host.name,
-    transport,
     signal,
-    deadline: at,
+    remainingMs: () => Math.max(0, at - Date.now()),
     runStartedAt: run.startedAt,
     vars,
     playbookDir: run.playbookDir,
-    run: (argv, options = {}) =>
-      exec(argv, {
-        become,
-        ...options,
-        signal: options.signal ? AbortSignal.any([signal, options.signal]) : signal,
-      }),
+    run: (argv, options = {}) => exec(argv, { become, ...options, signal: alsoCutBy(signal, options.signal) }),
+    openTcp: (address, port, own) => transport.openTcp(address, port, alsoCutBy(signal, own)),
   }
 }
 

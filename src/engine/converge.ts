@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AnyModule, Change, ModuleContext } from '../modules/types.js'
 import { UnreachableError, abortReason } from '../transport/types.js'
-import { pollDelayMs } from '../modules/poll.js'
+import { pollDelayMs, waitOrAbort } from './poll.js'
 import type { TaskContexts } from './context.js'
 
 /** What the module contract produced for one attempt of one task. */
@@ -16,11 +16,14 @@ export interface Convergence {
   readonly explained?: boolean
 }
 
+/** The task's deadline in epoch ms, from what the context says is left (the one way it travels). */
+const deadlineOf = (ctx: ModuleContext): number => Date.now() + ctx.remainingMs()
+
 /**
  * Waits before poll number `attempt` + 1, or returns false when the deadline or an abort leaves no
  * time: no room for another probe as long as the last one took (it would be cut off half-way).
  */
-async function pause(ctx: ModuleContext, attempt: number, until: number = ctx.deadline, probeMs = 0): Promise<boolean> {
+async function pause(ctx: ModuleContext, attempt: number, until: number = deadlineOf(ctx), probeMs = 0): Promise<boolean> {
   const left = until - Date.now()
   if (left <= probeMs || ctx.signal.aborted) return false
   await sleep(Math.min(pollDelayMs(attempt), left - probeMs), undefined, { signal: ctx.signal }).catch(() => undefined)
@@ -32,21 +35,36 @@ function factsOf(module: AnyModule, observed: unknown): Readonly<Record<string, 
 }
 
 /**
- * Probe + diff until converged or the deadline: "not yet" is polled on, not a failure. A probe cut
- * off by the deadline leaves the previous observation as the verdict.
+ * One observation: the probe, and while the module says "not yet" (`again`), a wait and another
+ * probe given the one before (port's owner still binding, stable's window). Every such loop is
+ * this one. A wait cut short by the deadline or an interrupt throws the signal's reason: the task
+ * was cut short. Once no time is left, the last observation is the verdict.
  */
-async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown, until: number = ctx.deadline) {
-  let last: { left: readonly Change[]; facts: Readonly<Record<string, unknown>> } | undefined
+async function observe(module: AnyModule, ctx: ModuleContext, spec: unknown, previous?: unknown): Promise<unknown> {
+  let observed = await module.probe(ctx, spec, previous)
+  for (let ms = module.again?.(spec, observed); ms !== undefined && ctx.remainingMs() > 0; ms = module.again?.(spec, observed)) {
+    await waitOrAbort(ms, ctx.signal)
+    observed = await module.probe(ctx, spec, observed)
+  }
+  return observed
+}
+
+/**
+ * Observe + diff until converged or the deadline: "not yet" is polled on, not a failure. A probe
+ * cut off by the deadline leaves the previous observation as the verdict.
+ */
+async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: unknown, until: number = deadlineOf(ctx)) {
+  let last: { observed: unknown; left: readonly Change[]; facts: Readonly<Record<string, unknown>> } | undefined
   for (let attempt = 0; ; attempt++) {
     const started = Date.now()
     let observed: unknown
     try {
-      observed = await module.probe(ctx, spec)
+      observed = await observe(module, ctx, spec, last?.observed)
     } catch (error) {
       if (last !== undefined && ctx.signal.aborted) return last
       throw error
     }
-    last = { left: module.diff(spec, observed), facts: factsOf(module, observed) }
+    last = { observed, left: module.diff(spec, observed), facts: factsOf(module, observed) }
     if (last.left.length === 0 || !(await pause(ctx, attempt, until, Date.now() - started))) return last
   }
 }
@@ -54,7 +72,7 @@ async function pollUntilConverged(module: AnyModule, ctx: ModuleContext, spec: u
 /** A gate polls for its own window (http `within`) when it has one, never past the deadline. */
 function gateWindowEnd(module: AnyModule, ctx: ModuleContext, spec: unknown): number {
   const seconds = module.pollSeconds?.(spec)
-  return seconds === undefined ? ctx.deadline : Math.min(ctx.deadline, Date.now() + seconds * 1000)
+  return seconds === undefined ? deadlineOf(ctx) : Date.now() + Math.min(ctx.remainingMs(), seconds * 1000)
 }
 
 async function verifyApplied(module: AnyModule, ctx: ModuleContext, spec: unknown) {
@@ -62,8 +80,17 @@ async function verifyApplied(module: AnyModule, ctx: ModuleContext, spec: unknow
     const { left, facts } = await pollUntilConverged(module, ctx, spec)
     return { problems: left.map((c) => c.summary), facts }
   }
+  let last: readonly string[] | undefined
   for (let attempt = 0; ; attempt++) {
-    const problems = await module.verify(ctx, spec)
+    let problems: readonly string[]
+    try {
+      problems = await module.verify(ctx, spec)
+    } catch (error) {
+      // A verify cut off by the deadline leaves the previous answer as the verdict.
+      if (last !== undefined && ctx.signal.aborted) return { problems: last, facts: {} }
+      throw error
+    }
+    last = problems
     if (problems.length === 0 || !(await pause(ctx, attempt))) return { problems, facts: {} }
   }
 }
@@ -145,7 +172,7 @@ function phases(ctx: ModuleContext | TaskContexts): TaskContexts {
 export async function converge(module: AnyModule, contexts: ModuleContext | TaskContexts, spec: unknown, mode: ConvergeMode): Promise<Convergence> {
   const { observe: ctx, change } = phases(contexts)
   if (!module.apply) return gate(module, ctx, spec, mode)
-  const observed = await module.probe(ctx, spec)
+  const observed = await observe(module, ctx, spec)
   const planned = module.diff(spec, observed)
   const facts = factsOf(module, observed)
   if (planned.length === 0) return { status: 'ok', changes: [], data: facts }

@@ -59,7 +59,7 @@ async function apply(ctx: ModuleContext, change: FreshChange) {
   if (change.action === 'stale') return { failed: 'restart: false, so the task fails instead of restarting' }
   const stillThere = await planStillHolds(ctx, change.pinned)
   if (!stillThere) return { data: { restarted: false } }
-  const result = await ctx.run(['systemctl', 'restart', '--', change.unit], { signal: ctx.signal })
+  const result = await ctx.run(['systemctl', 'restart', '--', change.unit])
   return result.exitCode === 0
     ? { data: { restarted: true } }
     : { failed: result.stderr.trim() || `systemctl restart exited ${result.exitCode}` }
@@ -72,7 +72,7 @@ async function apply(ctx: ModuleContext, change: FreshChange) {
 const PINNED_SCRIPT = 'for pid; do st=$(tr "\\n" " " 2>/dev/null < "/proc/$pid/stat") && set -f && set -- ${st##*) } && echo "$pid ${20}"; done'
 
 async function planStillHolds(ctx: ModuleContext, pinned: FreshChange['pinned']): Promise<boolean> {
-  const result = await ctx.run(['sh', '-c', PINNED_SCRIPT, 'tend-pinned', ...pinned.map((p) => String(p.pid))], { signal: ctx.signal })
+  const result = await ctx.run(['sh', '-c', PINNED_SCRIPT, 'tend-pinned', ...pinned.map((p) => String(p.pid))])
   const running = new Set(result.stdout.split('\n').map((line) => line.trim()))
   return pinned.some((p) => running.has(`${p.pid} ${p.startTime}`))
 }

@@ -121,7 +121,7 @@ async function probe(ctx: ModuleContext, spec: HttpSpec): Promise<RouteAnswer[]>
   const target = targetOf(spec.url)
   const timeout = spec.timeout ?? 5
   const follow = spec.follow_redirects ?? 'safe'
-  return inParallel(checks, PARALLEL, (check) => askRoute(ctx.transport, target, check.path, timeout, ctx.signal, follow))
+  return inParallel(checks, PARALLEL, (check) => askRoute(ctx, target, check.path, timeout, follow))
 }
 
 /** A body as a failure shows it: JSON-quoted (control characters escaped), at most BODY_SHOWN chars. */

@@ -1,4 +1,3 @@
-import { pollDelayMs } from './poll.js'
 import type { FromSchema } from 'json-schema-to-ts'
 import { ProbeError } from '../errors.js'
 import { evictProcess } from './proc/evict.js'
@@ -8,7 +7,6 @@ import {
   describeProcess, holdersByPid, ownedBy, portProblems, portStateArgv, readPortState, type PortState,
 } from './proc/port-state.js'
 import { isRunning } from './systemd/unit-state.js'
-import { sleep } from './systemd/wait.js'
 import type { Module, ModuleContext } from './types.js'
 
 const portSchema = {
@@ -37,6 +35,17 @@ export type PortChange =
 
 /** A freshly started owner binds a moment after it reads `active`: wait this long before restarting it. */
 const SETTLE_MS = 5000
+/** How often the engine looks again while the owner may still be binding. */
+const SETTLE_EVERY_MS = 250
+
+/**
+ * The port as probed, and until when an owner that runs alone without listening may still be
+ * binding (set at the first read, never past the deadline): until then the probe is not final.
+ */
+export interface PortObservation extends PortState {
+  readonly settleUntil?: number
+  readonly settling?: boolean
+}
 
 /** Units the SSH connection of a run depends on, whatever else the host holds. */
 const SSH_UNITS = /^(sshd?\.(service|socket)|sshd?@.*\.service)$/
@@ -81,16 +90,14 @@ function refuseOtherUnits(spec: PortSpec, state: PortState): void {
   }
 }
 
-async function probe(ctx: ModuleContext, spec: PortSpec): Promise<PortState> {
-  let state = await readPortState(ctx, spec.port, spec.owner)
-  const settleUntil = Math.min(Date.now() + SETTLE_MS, ctx.deadline)
-  // Only an owner that is running and alone may still be binding; anything else is decided now.
-  while (state.listeners.length === 0 && isRunning(state.owner) && Date.now() < settleUntil) {
-    await sleep(250, ctx.signal)
-    state = await readPortState(ctx, spec.port, spec.owner)
-  }
+async function probe(ctx: ModuleContext, spec: PortSpec, previous?: PortObservation): Promise<PortObservation> {
+  const state = await readPortState(ctx, spec.port, spec.owner)
+  const settleUntil = previous?.settleUntil ?? Date.now() + Math.min(SETTLE_MS, ctx.remainingMs())
+  // Only an owner that is running and alone may still be binding; anything else is decided now
+  // (and with no listener there is no other unit to refuse).
+  const settling = state.listeners.length === 0 && isRunning(state.owner) && Date.now() < settleUntil
   refuseOtherUnits(spec, state)
-  return state
+  return { ...state, settleUntil, settling }
 }
 
 function evictionOf(spec: PortSpec, holder: Listener): PortChange {
@@ -134,34 +141,21 @@ async function apply(ctx: ModuleContext, change: PortChange, spec: PortSpec) {
   const argv = change.action === 'restart-owner' ? ['sh', '-c', RESTART_SCRIPT, 'tend-restart', change.unit]
     : change.uid === undefined ? ['systemctl', 'stop', '--', change.unit]
     : ['systemctl', '--user', '--machine', `${change.uid}@`, 'stop', '--', change.unit]
-  const result = await ctx.run(argv, { signal: ctx.signal })
+  const result = await ctx.run(argv)
   return result.exitCode === 0 ? {} : { failed: `${change.summary}: ${result.stderr.trim() || `exit ${result.exitCode}`}` }
 }
 
-/** Level-based: poll until only the owner's cgroup listens, or the task's deadline. */
+/** Level-based: only the owner's cgroup listens (the engine observes again until then or the deadline). */
 async function verify(ctx: ModuleContext, spec: PortSpec): Promise<readonly string[]> {
-  let last: string[] | undefined
-  for (let attempt = 0; ; attempt++) {
-    let problems: string[]
-    try {
-      problems = portProblems(await readPortState(ctx, spec.port, spec.owner))
-    } catch (error) {
-      // A read cut off by the deadline leaves the previous observation as the verdict.
-      if (last !== undefined && ctx.signal.aborted) return last
-      throw error
-    }
-    last = problems
-    if (problems.length === 0 || Date.now() >= ctx.deadline || ctx.signal.aborted) return problems
-    // Cut short while waiting: the last observation is the verdict.
-    if (!(await sleep(Math.min(pollDelayMs(attempt), Math.max(0, ctx.deadline - Date.now())), ctx.signal).then(() => true, () => false))) return problems
-  }
+  return portProblems(await readPortState(ctx, spec.port, spec.owner))
 }
 
-export const port: Module<PortSpec, PortState, PortChange> = {
+export const port: Module<PortSpec, PortObservation, PortChange> = {
   kind: 'port',
   schema: portSchema,
   description: "Only the owner unit's processes listen on the port: others are evicted (pinned to pid and start time), then the owner is restarted.",
   probe,
+  again: (_spec, observed) => (observed.settling === true ? SETTLE_EVERY_MS : undefined),
   probeAhead: (_ctx, spec) => ({ commands: [portStateArgv(spec.port, spec.owner)] }),
   diff,
   apply,

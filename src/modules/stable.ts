@@ -1,6 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import { readUnit, showArgv, unitNotFound, type UnitState } from './systemd/unit-state.js'
-import { sleep } from './systemd/wait.js'
 import type { Module, ModuleContext } from './types.js'
 
 const stableSchema = {
@@ -21,11 +20,27 @@ const stableSchema = {
 
 export type StableSpec = FromSchema<typeof stableSchema, { keepDefaultedPropertiesOptional: true }>
 
-/** What watching the unit showed: `stable`, or why not, in words. */
+/**
+ * What watching the unit showed: `stable`, or why not, in words. While the window is still being
+ * watched, `watch` holds what later samples are compared with and when to look again; its
+ * `detail` is the verdict should the deadline come first.
+ */
 export interface StableObservation {
   readonly unit: string
   readonly stable: boolean
   readonly detail: string
+  readonly watch?: Watch
+}
+
+interface Watch {
+  readonly first: UnitState
+  /** How long the unit had been active at the first sample, by the host's clock. */
+  readonly activeFor: number
+  readonly windowMs: number
+  readonly start: number
+  readonly until: number
+  /** When the engine is to sample again. */
+  readonly againInMs: number
 }
 
 const SAMPLE_MS = 500
@@ -49,7 +64,13 @@ export function restartBetween(first: UnitState, last: UnitState): string | unde
 
 const secondsText = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 
-async function probe(ctx: ModuleContext, spec: StableSpec): Promise<StableObservation> {
+/**
+ * One sample of the window. Only its remainder is watched, every SAMPLE_MS, the engine waiting in
+ * between (`again`); each sample can end the watch early: a restart seen is the verdict, not a
+ * "not yet".
+ */
+async function probe(ctx: ModuleContext, spec: StableSpec, previous?: StableObservation): Promise<StableObservation> {
+  if (previous?.watch !== undefined) return watched(ctx, spec, previous.watch)
   const windowMs = (spec.seconds ?? 20) * 1000
   const start = await readUnit(ctx, spec.unit)
   const first = start.unit
@@ -63,21 +84,29 @@ async function probe(ctx: ModuleContext, spec: StableSpec): Promise<StableObserv
   if (activeFor >= windowMs) {
     return { unit: first.id, stable: true, detail: `${first.id} active for ${secondsText(activeFor)} without a restart` }
   }
-  // Only the remainder of the window is waited for; each sample can end the wait early.
   const watchStart = Date.now()
-  const watchUntil = watchStart + (windowMs - activeFor)
-  for (;;) {
-    const now = Date.now()
-    if (now >= watchUntil) break
-    if (now >= ctx.deadline) {
-      const restarts = first.nRestarts === undefined ? '' : ` (NRestarts ${first.nRestarts})`
-      return unstable(`${first.id} was active for only ${secondsText(activeFor + now - watchStart)} of ${secondsText(windowMs)} by the deadline${restarts}`)
-    }
-    await sleep(Math.min(SAMPLE_MS, watchUntil - now, Math.max(0, ctx.deadline - now)), ctx.signal)
-    const change = restartBetween(first, (await readUnit(ctx, spec.unit)).unit)
-    if (change !== undefined) return unstable(change)
+  return watching(ctx, { first, activeFor, windowMs, start: watchStart, until: watchStart + (windowMs - activeFor), againInMs: 0 })
+}
+
+/** A later sample: a restart since the first ends the watch, as unstable. */
+async function watched(ctx: ModuleContext, spec: StableSpec, watch: Watch): Promise<StableObservation> {
+  const change = restartBetween(watch.first, (await readUnit(ctx, spec.unit)).unit)
+  if (change !== undefined) return { unit: watch.first.id, stable: false, detail: change }
+  return watching(ctx, watch)
+}
+
+/** Covered: stable. Out of time: unstable, saying how long. Otherwise the engine samples again. */
+function watching(ctx: ModuleContext, watch: Watch): StableObservation {
+  const { first, activeFor, windowMs } = watch
+  const now = Date.now()
+  if (now >= watch.until) {
+    return { unit: first.id, stable: true, detail: `${first.id} active for ${secondsText(windowMs)} with NRestarts and MainPID unchanged` }
   }
-  return { unit: first.id, stable: true, detail: `${first.id} active for ${secondsText(windowMs)} with NRestarts and MainPID unchanged` }
+  const restarts = first.nRestarts === undefined ? '' : ` (NRestarts ${first.nRestarts})`
+  const detail = `${first.id} was active for only ${secondsText(activeFor + now - watch.start)} of ${secondsText(windowMs)} by the deadline${restarts}`
+  const left = ctx.remainingMs()
+  if (left <= 0) return { unit: first.id, stable: false, detail }
+  return { unit: first.id, stable: false, detail, watch: { ...watch, againInMs: Math.min(SAMPLE_MS, watch.until - now, left) } }
 }
 
 export const stable: Module<StableSpec, StableObservation> = {
@@ -85,10 +114,11 @@ export const stable: Module<StableSpec, StableObservation> = {
   schema: stableSchema,
   description: 'A gate: the unit stays active for `seconds` without a restart (NRestarts and MainPID unchanged).',
   probe,
+  again: (_spec, observed) => observed.watch?.againInMs,
   // Only the first sample: the rest of the window is watched at the task's turn.
   probeAhead: (_ctx, spec) => ({ commands: [showArgv(spec.unit)] }),
   diff: (_spec, observed) => (observed.stable ? [] : [{ action: 'unstable', summary: observed.detail }]),
-  // The probe itself watches the window; a restart seen in it is the verdict, not a "not yet".
+  // The window is watched through `again`; a restart seen in it is the verdict, not a "not yet".
   pollSeconds: () => 0,
   facts: (observed) => ({ stable: observed.stable, detail: observed.detail }),
 }

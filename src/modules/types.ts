@@ -1,16 +1,28 @@
+import type { Duplex } from 'node:stream'
 import type { Vars } from '../source.js'
-import type { ExecOptions, ExecResult, Transport } from '../transport/types.js'
+import type { ExecOptions, ExecResult } from '../transport/types.js'
 
-/** What a module gets to talk to one host during one task. No ambient "current host". */
+/**
+ * What a module gets to talk to one host during one task. No ambient "current host", and no raw
+ * transport: the host is reached through `run` and `openTcp` alone, both cut by the task's signal.
+ */
 export interface ModuleContext {
   /** Inventory name of the host. */
   readonly host: string
-  /** Runs argv on the host, with the task's become, timeout and cancellation applied. */
+  /** Runs argv on the host, with the task's become and signal applied (`options.signal` adds one). */
   readonly run: (argv: readonly string[], options?: ExecOptions) => Promise<ExecResult>
-  readonly transport: Transport
+  /**
+   * A TCP stream opened from the host's own network view (ssh: a direct-tcpip channel), so http and
+   * wait_for reach 127.0.0.1:PORT on the host; cut by the task's signal and by `signal` if given.
+   */
+  readonly openTcp: (address: string, port: number, signal?: AbortSignal) => Promise<Duplex>
+  /**
+   * The task's deadline, the one way it reaches a module: this signal fires at the deadline or an
+   * interrupt (for apply and verify: at the deadline or when the change in hand is abandoned).
+   */
   readonly signal: AbortSignal
-  /** Epoch ms by which the task must have settled (verify polls until then). */
-  readonly deadline: number
+  /** Milliseconds left before the task's deadline; 0 once it has passed. */
+  readonly remainingMs: () => number
   /** When this `tend run` started (journal `since: run-start`). */
   readonly runStartedAt: Date
   /** The host's variables for this task (the template module renders files with them). */
@@ -44,13 +56,25 @@ export interface Module<Spec, Observed, C extends Change = Change> {
   /** Small JSON Schema of the spec; its descriptions are the docs and the validation hints. */
   readonly schema: object
   readonly description: string
-  probe(ctx: ModuleContext, spec: Spec): Promise<Observed>
+  /**
+   * `previous`: this attempt's last observation, when there was one (the engine observes again
+   * after `again`, and when a gate polls); a watch compares with it, a delay is waited once.
+   */
+  probe(ctx: ModuleContext, spec: Spec, previous?: Observed): Promise<Observed>
+  /**
+   * "Not yet, observe again": milliseconds to wait before probing again, passing this observation
+   * as `previous`; undefined when the observation is final (the verdict diff judges). The engine
+   * owns the wait: an interrupt or the deadline during it cuts the task short (its reason is
+   * thrown); once no time is left the last observation is the verdict. Modules never sleep.
+   */
+  again?(spec: Spec, observed: Observed): number | undefined
   /** Pure: no I/O, no clock. Empty means converged. */
   diff(spec: Spec, observed: Observed): readonly C[]
   apply?(ctx: ModuleContext, change: C, spec: Spec): Promise<ApplyResult | void>
   /**
-   * The post-condition after apply. Absent: the engine re-probes and re-diffs until empty or the
-   * deadline. Returns the problems left (empty = converged).
+   * The post-condition after apply, observed once. Absent: the engine re-probes and re-diffs. The
+   * engine polls either until no problem is left or the deadline; a verify cut off by the deadline
+   * leaves the previous answer as the verdict. Returns the problems left (empty = converged).
    */
   verify?(ctx: ModuleContext, spec: Spec): Promise<readonly string[]>
   /**
@@ -70,8 +94,8 @@ export interface Module<Spec, Observed, C extends Change = Change> {
 /**
  * `commands`: the argv the probe runs first through ctx.run, declared so the engine can run them,
  * with other tasks' commands, as one script; the probe (the parser) then gets each result from
- * ctx.run as if it had run it, once. A probe may run more commands after those (a settle poll):
- * they go to the host. `whole`: the probe is a quick read with no command of its own (http's
+ * ctx.run as if it had run it, once. The probes after an `again` run their commands again: those
+ * go to the host. `whole`: the probe is a quick read with no command of its own (http's
  * requests through the connection), started alongside the script.
  */
 export type ProbeAhead = { readonly commands: readonly (readonly string[])[] } | { readonly whole: true }

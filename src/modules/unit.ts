@@ -109,7 +109,7 @@ function argvOf(change: UnitChange): readonly string[] {
 }
 
 async function apply(ctx: ModuleContext, change: UnitChange) {
-  const result = await ctx.run(argvOf(change), { signal: ctx.signal })
+  const result = await ctx.run(argvOf(change))
   if (result.exitCode === 0) return {}
   return { failed: `${change.summary}: ${result.stderr.trim() || `exit ${result.exitCode}`}` }
 }

@@ -4,7 +4,6 @@
  * regex) or absent. A gate: polled until it holds or `timeout` seconds have passed.
  */
 import { timeoutSignal } from '../transport/timeout-signal.js'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FromSchema } from 'json-schema-to-ts'
 import type { Change, Module, ModuleContext, ProbeAhead } from './types.js'
 
@@ -27,20 +26,23 @@ const schema = {
 
 export type WaitForSpec = FromSchema<typeof schema, { keepDefaultedPropertiesOptional: true }>
 
+/**
+ * What was seen. `waitMs`: nothing was looked at yet, the engine is to wait this long first (the
+ * `delay`, or Ansible's plain sleep of `timeout` seconds when neither port nor path is given).
+ */
 interface Seen {
   readonly holds: boolean
   readonly what: string
+  readonly waitMs?: number
+  /** The plain sleep was asked for: the next look is the end of it. */
+  readonly slept?: true
 }
 
-/** delay applies once per attempt: the engine probes the same spec object again and again. */
-const delayed = new WeakSet<object>()
-const slept = new WeakSet<object>()
-
+/** connect_timeout bounds one attempt; the task's signal is added by the context. */
 async function portOpen(ctx: ModuleContext, host: string, port: number, seconds: number): Promise<boolean> {
   const timeout = timeoutSignal(seconds * 1000)
-  const signal = AbortSignal.any([ctx.signal, timeout.signal])
   try {
-    const stream = await ctx.transport.openTcp(host, port, signal)
+    const stream = await ctx.openTcp(host, port, timeout.signal)
     stream.destroy()
     return true
   } catch {
@@ -51,10 +53,13 @@ async function portOpen(ctx: ModuleContext, host: string, port: number, seconds:
   }
 }
 
-async function probe(ctx: ModuleContext, spec: WaitForSpec): Promise<Seen> {
-  if (spec.delay !== undefined && !delayed.has(spec)) {
-    delayed.add(spec)
-    await sleep(spec.delay * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
+/**
+ * The delay comes once per attempt, before the first look: the first probe (no `previous`) asks
+ * the engine to wait, every later one (after that wait, or a poll) looks.
+ */
+async function probe(ctx: ModuleContext, spec: WaitForSpec, previous?: Seen): Promise<Seen> {
+  if (spec.delay !== undefined && previous === undefined) {
+    return { holds: false, what: `not checked yet: waiting ${spec.delay}s first (delay)`, waitMs: spec.delay * 1000 }
   }
   const state = spec.state ?? 'started'
   if (spec.port !== undefined) {
@@ -68,11 +73,8 @@ async function probe(ctx: ModuleContext, spec: WaitForSpec): Promise<Seen> {
     return { holds: state === 'absent' ? !there : there, what }
   }
   // Neither: Ansible's wait_for just sleeps `timeout` seconds (once per attempt, like delay).
-  if (!slept.has(spec)) {
-    slept.add(spec)
-    await sleep((spec.timeout ?? 300) * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
-  }
-  return { holds: true, what: '' }
+  if (previous?.slept === true) return { holds: true, what: '' }
+  return { holds: true, what: '', waitMs: (spec.timeout ?? 300) * 1000, slept: true }
 }
 
 function pathArgv(spec: WaitForSpec, path: string): readonly string[] {
@@ -92,6 +94,7 @@ export const waitFor: Module<WaitForSpec, Seen, Change> = {
   schema,
   description: 'Waits, on the host, for a TCP port to open or close, or a path to appear or go; fails after `timeout` seconds.',
   probe,
+  again: (_spec, seen) => seen.waitMs,
   probeAhead,
   diff: (spec, seen) => (seen.holds ? [] : [{ action: 'wait', summary: spec.msg ?? seen.what }]),
   pollSeconds: (spec) => (spec.timeout ?? 300) + (spec.delay ?? 0),

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { leaseHost, stage, type TestHost } from '../support/testbed.js'
 import type { Transport } from '../../src/transport/types.js'
-import { stable } from '../../src/modules/stable.js'
 import { resetToBaseline } from '../../src/testbed/index.js'
 import { contextFor, converge, convergeInHost, onHost, sshTo } from './systemd-harness.js'
 
@@ -59,8 +58,8 @@ describe('stable over ssh', () => {
     const controller = new AbortController()
     const ctx = { ...(await await contextFor(ssh)), signal: controller.signal }
     setTimeout(() => controller.abort(new Error('cancelled by test')), 700)
-    // A 30 s window on a fresh unit would pass; the probe ends with the cancellation instead.
-    const result = await stable.probe(ctx, { unit: UNIT, seconds: 30 }).then(() => 'passed', (e: Error) => e.message)
+    // A 30 s window on a fresh unit would pass; the engine's watch ends with the cancellation instead.
+    const result = await converge('stable', ctx, { unit: UNIT, seconds: 30 }).then(() => 'passed', (e: Error) => e.message)
     assert.equal(result, 'cancelled by test')
   })
 })

@@ -38,7 +38,7 @@ export function freshArgv(unit: string, paths: readonly string[], exclude: reado
 export async function readFreshState(
   ctx: Pick<ModuleContext, 'run' | 'signal'>, unit: string, paths: readonly string[], exclude: readonly string[],
 ): Promise<FreshState> {
-  const result = await ctx.run(freshArgv(unit, paths, exclude), { signal: ctx.signal })
+  const result = await ctx.run(freshArgv(unit, paths, exclude))
   const all = result.stdout.split('\n')
   const procsAt = all.indexOf('@procs')
   // Without the marker the unit could not be read: parseUnitSample says why (exit 3, stderr).

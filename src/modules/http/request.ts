@@ -1,8 +1,11 @@
 import { timeoutSignal } from '../../transport/timeout-signal.js'
 import { request } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { Transport } from '../../transport/types.js'
 import { UnreachableError } from '../../transport/types.js'
+import type { ModuleContext } from '../types.js'
+
+/** What a request needs of the task's context: streams from the host's own view, and its signal. */
+export type Reach = Pick<ModuleContext, 'openTcp' | 'signal'>
 
 /** One response of a route's redirect chain: where it was asked and what it said. */
 export interface Hop {
@@ -115,11 +118,11 @@ function getResponse(stream: Duplex, target: Target, path: string, signal: Abort
   })
 }
 
-/** GET one path over a TCP stream the transport opens from the host's own network view. */
-async function ask(transport: Transport, target: Target, path: string, signal: AbortSignal): Promise<Response> {
+/** GET one path over a TCP stream the context opens from the host's own network view. */
+async function ask(reach: Reach, target: Target, path: string, signal: AbortSignal): Promise<Response> {
   let stream: Duplex | undefined
   try {
-    stream = await unlessAborted(transport.openTcp(target.address, target.port, signal), signal)
+    stream = await unlessAborted(reach.openTcp(target.address, target.port, signal), signal)
     return await getResponse(stream, target, path, signal)
   } finally {
     stream?.destroy()
@@ -150,12 +153,14 @@ function nextHop(from: URL, location: string | undefined, origin: URL, follow: F
 }
 
 /**
- * GET one route, following redirects per `follow`. `timeoutSeconds` bounds each request
- * (connect + answer). Only an unreachable host throws.
+ * GET one route, following redirects per `follow`. `timeoutSeconds` (the spec's `timeout`) bounds
+ * each request (connect + answer); the task's deadline comes with the context. Only an unreachable
+ * host, or the task's signal, throws.
  */
 export async function askRoute(
-  transport: Transport, target: Target, route: string, timeoutSeconds: number, outer: AbortSignal, follow: FollowRedirects = 'safe',
+  reach: Reach, target: Target, route: string, timeoutSeconds: number, follow: FollowRedirects = 'safe',
 ): Promise<RouteAnswer> {
+  const outer = reach.signal
   const origin = new URL(`http://${target.hostHeader}${target.pathPrefix}${route}`)
   const hops: Hop[] = []
   let url = origin
@@ -168,7 +173,7 @@ export async function askRoute(
       timer.clear()
       timer = timeoutSignal(timeoutSeconds * 1000)
       const signal = AbortSignal.any([outer, timer.signal])
-      const response = await ask(transport, hopTarget, path, signal)
+      const response = await ask(reach, hopTarget, path, signal)
       const at = url.host === origin.host ? path : url.href
       hops.push({ at, status: response.status, ...(response.location === undefined ? {} : { location: response.location }) })
       const done = { route, outcome: 'status' as const, status: response.status, body: response.body, hops }

@@ -6,6 +6,12 @@ import type { ModuleContext } from '../types.js'
  * microseconds, not a round trip. A recycled pid (other start time), a zombie, or a process that
  * no longer listens on the port is left alone. SIGTERM, poll up to the grace period, SIGKILL.
  * Prints one word: gone | not-listening | terminated | killed | survived.
+ *
+ * The wait for the process to go is the one wait that stays out of the engine, on purpose: it runs
+ * on the host, inside this one command, because every signal must follow its identity check by
+ * microseconds (split across round trips, a pid could be recycled in between), and the eviction is
+ * one change in hand (a first interrupt lets it finish, a second one cuts it). The command is bound
+ * by the grace it was planned with (the timeout below) and, like any, by the task's signal.
  */
 const EVICT_SCRIPT = `
 pid=$1 start=$2 ticks=$3 filter=$4
@@ -42,7 +48,7 @@ export interface EvictTarget {
 export async function evictProcess(ctx: ModuleContext, target: EvictTarget): Promise<EvictOutcome | string> {
   const ticks = Math.max(1, Math.round(target.graceSeconds * 10))
   const argv = ['sh', '-c', EVICT_SCRIPT, 'tend-evict', String(target.pid), target.startTime, String(ticks), target.filter]
-  const result = await ctx.run(argv, { signal: ctx.signal, timeoutMs: (target.graceSeconds + 15) * 1000 })
+  const result = await ctx.run(argv, { timeoutMs: (target.graceSeconds + 15) * 1000 })
   const word = result.stdout.trim().split('\n').pop() ?? ''
   return ['gone', 'not-listening', 'terminated', 'killed', 'survived'].includes(word)
     ? (word as EvictOutcome)

@@ -55,7 +55,7 @@ export function portStateArgv(port: number, owner: string): readonly string[] {
 }
 
 export async function readPortState(ctx: Pick<ModuleContext, 'run' | 'signal'>, port: number, owner: string): Promise<PortState> {
-  const result = await ctx.run(portStateArgv(port, owner), { signal: ctx.signal })
+  const result = await ctx.run(portStateArgv(port, owner))
   const lines = result.stdout.split('\n')
   const unitAt = lines.indexOf('@unit')
   if (unitAt < 0) {

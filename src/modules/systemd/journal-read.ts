@@ -58,7 +58,7 @@ export function journalArgv(unit: string, since: Since): readonly string[] {
 }
 
 export async function readJournal(ctx: Pick<ModuleContext, 'run' | 'signal'>, unit: string, since: Since): Promise<JournalLines> {
-  const result = await ctx.run(journalArgv(unit, since), { signal: ctx.signal })
+  const result = await ctx.run(journalArgv(unit, since))
   const [first = '', ...lines] = result.stdout.split('\n')
   if (result.exitCode !== 0 || !first.startsWith('@load ')) {
     throw new ProbeError(`cannot read the journal of ${JSON.stringify(unit)}: ${result.stderr.trim() || `exit ${result.exitCode}`}`)

@@ -103,7 +103,7 @@ export function parseUnitSample(name: string, result: { exitCode: number; stdout
 }
 
 export async function readUnit(ctx: Pick<ModuleContext, 'run' | 'signal'>, name: string): Promise<UnitSample> {
-  return parseUnitSample(name, await ctx.run(showArgv(name), { signal: ctx.signal }))
+  return parseUnitSample(name, await ctx.run(showArgv(name)))
 }
 
 /** A clear failure for a unit systemd does not know. */
