@@ -1,7 +1,7 @@
 /**
  * `npm test` = `tsx test/run.ts [files…]` (root): the whole suite (default: every test/**\/*.test.ts).
  * The host-free files (test/support/needs-hosts.ts says which) start at once, side by side with
- * booting the test hosts; the files that need hosts run once they are up (env TEND_TEST_HOSTS,
+ * booting the test hosts; the files that need hosts run once both are done (env TEND_TEST_HOSTS,
  * default 6), with TEND_TESTBED set, and the hosts are always torn down. The exit code is the
  * worst of the two runners'.
  *
@@ -97,12 +97,12 @@ async function whole(hostFree: readonly string[], needHosts: readonly string[]):
     process.stdout.write(`# host-free files (${hostFree.length}, exit ${code}, ${seconds(freeStarted)}):\n${held}`)
     return code
   })
-  const hosts = needHosts.length === 0 ? Promise.resolve(0) : withHosts(needHosts)
+  const hosts = needHosts.length === 0 ? Promise.resolve(0) : withHosts(needHosts, free)
   const [freeCode, hostCode] = await Promise.all([free, hosts])
   return freeCode !== 0 ? freeCode : hostCode
 }
 
-async function withHosts(files: readonly string[]): Promise<number> {
+async function withHosts(files: readonly string[], after: Promise<unknown> = Promise.resolve()): Promise<number> {
   try {
     checkPrerequisites()
   } catch (err) {
@@ -119,6 +119,9 @@ async function withHosts(files: readonly string[]): Promise<number> {
   try {
     const bed = await bootHosts({ count, prefix: 'tend-h', owner: 'process', onAllocated: (dir) => { stateDir = dir } })
     console.log(`testbed: ${bed.hosts.length} hosts up in ${seconds(started)} (${bed.hosts.map((h) => `${h.name}=${h.address}`).join(' ')})`)
+    // The host files wait for the host-free ones: on a 2-core machine four test processes at once
+    // made timing-sensitive cli tests flaky; booting is what overlaps.
+    await after
     let partial = ''
     return await runTests(files, { ...process.env, TEND_TESTBED: bed.stateFile }, (text) => {
       const lines = (partial + text).split('\n')
