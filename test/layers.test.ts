@@ -10,7 +10,7 @@ import { fileCycles, folderOf, importEdges } from './support/import-graph.js'
 /** Lower first. Folders of one rank are siblings: neither imports the other. */
 const LAYERS: readonly (readonly string[])[] = [
   ['(top)'], // errors.ts, exit-codes.ts, source.ts, project-root.ts
-  ['transport'],
+  ['transport', 'http'],
   ['testbed'],
   ['template'],
   ['modules'],

@@ -10,7 +10,7 @@ import {
 } from './flags.js'
 import { exitCodeForError, reportError } from './report-error.js'
 import { parseDuration } from '../watch/duration.js'
-import { parseListen } from '../watch/http.js'
+import { parseListen } from '../http/listen.js'
 
 const DEFAULT_STEP_TIMEOUT_SECONDS = 300
 

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 import { basename, dirname, resolve } from 'node:path'
 import { Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
-import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import type { CycleConfig } from '../watch/cycle.js'
 import { targetedHosts } from '../watch/controller.js'
 import type { EmitWatchEvent, WatchEvent } from '../watch/events.js'
@@ -20,7 +20,8 @@ import { playFiles } from './files.js'
 import type { CycleJobResult } from './cycle-job.js'
 import type { CycleJobData, WatchConfigData } from './job.js'
 import { Liveness } from './liveness.js'
-import { JOB_STATES } from './metrics.js'
+import { queueJobsGauge, workerHostCycles } from '../history/metrics.js'
+import type { CycleOutcome } from '../state/cycles.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX } from './names.js'
 import { connectionOptions, type RedisEndpoint } from './url.js'
 
@@ -64,7 +65,7 @@ export class QueueWatch {
   private hosts: string[] = []
   private heartbeat: NodeJS.Timeout | undefined
   private readonly key: string
-  private readonly workerJobs: Counter
+  private readonly workerCycles: (worker: string, outcome: CycleOutcome) => void
 
   private constructor(
     private config: CycleConfig,
@@ -76,15 +77,8 @@ export class QueueWatch {
     private readonly client: Redis,
   ) {
     this.key = watchKeyOf(options.playbookFile)
-    const queueRef = queue
-    new Gauge({
-      name: 'tend_queue_jobs', help: 'Host jobs in the queue, by state', labelNames: ['state'], registers: [options.registry],
-      async collect() {
-        const counts = await queueRef.getJobCounts().catch(() => undefined)
-        if (counts !== undefined) for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0)
-      },
-    })
-    this.workerJobs = new Counter({ name: 'tend_worker_jobs_total', help: 'Host-cycles finished by each worker, by result', labelNames: ['worker', 'result'], registers: [options.registry] })
+    queueJobsGauge(options.registry, () => queue.getJobCounts())
+    this.workerCycles = workerHostCycles(options.registry)
   }
 
   static async open(first: CycleConfig, options: QueueWatchOptions): Promise<QueueWatch> {
@@ -184,7 +178,7 @@ export class QueueWatch {
       const own = ('runId' in event && (event.type === 'cycle-start' || event.type === 'cycle-end') ? { ...event, runId: this.options.runId } : event) as WatchEvent
       this.options.emit(own)
       if (own.type === 'cycle-end') {
-        this.workerJobs.inc({ worker: result.worker, result: own.outcome })
+        this.workerCycles(result.worker, own.outcome)
         if (this.hosts.includes(own.host)) {
           this.options.schedule.update(own.host, { state: 'waiting', nextRun: nextSlot(own.host, this.options.everyMs, this.options.splayMs, Date.now()) })
         }

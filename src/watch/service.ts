@@ -15,8 +15,8 @@ import { cycleLocks, type CycleConfig } from './cycle.js'
 import type { EmitWatchEvent, WatchEvent } from './events.js'
 import { healthOf } from './health.js'
 import { HistoryWriter } from './history.js'
-import { listen, route, type HttpListener, type Listen, type RouteHandler } from './http.js'
-import type { WatchMetrics } from './metrics.js'
+import { listen, route, type HttpListener, type Listen, type RouteHandler } from '../http/listen.js'
+import type { WatchMetrics } from '../history/metrics.js'
 import { FleetSchedule } from './schedule.js'
 import { ownSignals } from './signals.js'
 
@@ -78,7 +78,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
   const schedule = new FleetSchedule(runId, run.playbookFile, run.everyMs, run.splayMs, startedAt)
   run.onSchedule?.(schedule)
   // prom-client loads only when something reads the metrics: --metrics, or the queue's loop.
-  const metrics = run.listen !== undefined || run.loop !== undefined ? new (await import('./metrics.js')).WatchMetrics() : undefined
+  const metrics = run.listen !== undefined || run.loop !== undefined ? new (await import('../history/metrics.js')).WatchMetrics() : undefined
   const history = new HistoryWriter(store, run.keepMs, (error) => run.warn(`cannot record history: ${String(error)}`))
   history.prune()
   const emit = (event: WatchEvent): void => {

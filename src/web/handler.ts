@@ -9,7 +9,8 @@ import type { StateStore } from '../state/store.js'
 import * as api from './api.js'
 import { LiveFeed } from './feed.js'
 import type { LiveProvider } from './live.js'
-import { securityHeaders, sendJson, sendText } from './respond.js'
+import { securityHeaders } from '../http/listen.js'
+import { sendJson, sendText } from './respond.js'
 import { loadStaticFiles, sendStatic } from './static-files.js'
 
 export interface FleetPageOptions {

@@ -1,27 +1,9 @@
 /**
- * Response helpers shared by the page's routes: the security headers every response carries, JSON
+ * Response helpers shared by the page's routes (the security headers are the listener's: src/http/listen.ts): JSON
  * (gzip when the client takes it), and errors as plain text.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { gzipSync } from 'node:zlib'
-
-/**
- * No inline script or style, no eval, nothing from another origin, no framing; Trusted Types
- * make any `innerHTML = string` throw, so host data can only ever become text nodes.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
-  "font-src 'none'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-  "require-trusted-types-for 'script'", "trusted-types 'none'",
-].join('; ')
-
-export function securityHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY)
-  res.setHeader('X-Content-Type-Options', 'nosniff')
-  res.setHeader('Referrer-Policy', 'no-referrer')
-  res.setHeader('X-Frame-Options', 'DENY')
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
-}
 
 export function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))

@@ -66,7 +66,7 @@ test('two watch controllers and two workers: each host converged once per interv
   // The controller's metrics gain the queue's: job states, and cycles per worker.
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
   assert.match(metrics, /tend_queue_jobs\{state="completed"\} [1-9]/)
-  assert.match(metrics, /tend_worker_jobs_total\{worker="w[12]",result="corrected"\} [1-9]/)
+  assert.match(metrics, /tend_worker_host_cycles_total\{worker="w[12]",outcome="corrected"\} [1-9]/)
   second.child.kill('SIGTERM')
   const b = await second.done
   assert.equal(a.code, 0, a.stderr)

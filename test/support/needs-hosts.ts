@@ -1,6 +1,7 @@
 /**
  * What a test file needs, read from its imports (its own and those of the helpers it imports):
- * - hosts: it imports test/support/testbed.ts (the booted testbed) or src/testbed/ (hosts it boots itself);
+ * - hosts: it imports test/support/testbed.ts (the booted testbed) or src/testbed/ (hosts it boots
+ *   itself; src/testbed/proc.ts, process identity only, does not count);
  * - root: it imports test/support/root.ts (root on this machine, no host: sshd on 127.0.0.1, sudo);
  * - neither: `npm run test:unit` runs it without root.
  * `npm test` runs all: root and unit files at once, side by side with booting the hosts.
@@ -13,6 +14,8 @@ import { importEdges } from './import-graph.js'
 const TESTBED_HELPER = join('support', 'testbed.ts')
 const TESTBED_SOURCES = join('..', 'src', 'testbed') + '/'
 const ROOT_HELPER = join('support', 'root.ts')
+/** Process identity (pid, start time) for ending what a test started: no host in it. */
+const PROCESS_HELPERS = new Set([join('..', 'src', 'testbed', 'proc.ts')])
 
 export interface Needs {
   /** neither hosts nor root */
@@ -41,7 +44,7 @@ export function sortByNeeds(repo: string, files: readonly string[]): Needs {
   const needs: Needs = { unit: [], root: [], hosts: [] }
   for (const file of files) {
     const imports = [...reached(file)]
-    if (imports.some((f) => f === TESTBED_HELPER || f.startsWith(TESTBED_SOURCES))) needs.hosts.push(file)
+    if (imports.some((f) => f === TESTBED_HELPER || (f.startsWith(TESTBED_SOURCES) && !PROCESS_HELPERS.has(f)))) needs.hosts.push(file)
     else if (imports.includes(ROOT_HELPER)) needs.root.push(file)
     else needs.unit.push(file)
   }

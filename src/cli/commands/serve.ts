@@ -5,13 +5,11 @@
  * elsewhere cannot read the fleet through DNS rebinding.
  */
 import { existsSync } from 'node:fs'
-import { createServer, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { stateDirOf } from '../../state/dir.js'
 import { STORE_FILE, StateStore } from '../../state/store.js'
 import { createFleetPage } from '../../web/handler.js'
-import { parseListen } from '../../watch/http.js'
-import { isLoopback, urlOf } from '../../web/listen.js'
+import { listen, parseListen, urlOf, type HttpListener } from '../../http/listen.js'
 import { UsageError } from '../report-error.js'
 
 export interface ServeFlags {
@@ -29,12 +27,6 @@ async function inventoryGroups(file: string): Promise<Map<string, readonly strin
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470'
 
-function hostAllowed(req: IncomingMessage, bindHost: string): boolean {
-  if (!isLoopback(bindHost)) return true
-  const name = String(req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
-  return isLoopback(name) || name === bindHost
-}
-
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   const address = parseListen(flags.listen)
   if (address === undefined) throw new UsageError(`--listen ${flags.listen}: expected HOST:PORT, [IPv6]:PORT or PORT (e.g. ${DEFAULT_LISTEN})`)
@@ -45,28 +37,17 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   }
   const store = StateStore.open(dir, { readonly: true })
   const page = createFleetPage({ store, stateDir: dir, ...(inventory !== undefined && { inventory }) })
-  const server = createServer((req, res) => {
-    if (!hostAllowed(req, address.host)) {
-      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('this page answers only to a loopback Host\n')
-      return
-    }
-    if (!page(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n')
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(address.port, address.host, () => resolve())
-  }).catch((error: NodeJS.ErrnoException) => {
+  const server: HttpListener = await listen(address, [page]).catch((error: NodeJS.ErrnoException) => {
     store.close()
     throw new UsageError(`cannot listen on ${flags.listen}: ${error.code ?? error.message}`)
   })
-  const bound = server.address()
+  const bound = server.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
   process.stdout.write(`tend serve: ${urlOf({ host: address.host, port })} (read-only; state store ${dir})\n`)
   await new Promise<void>((resolve) => {
     const stop = () => {
       page.close()
-      server.close(() => resolve())
-      server.closeAllConnections()
+      void server.close().then(resolve)
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

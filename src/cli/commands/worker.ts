@@ -4,7 +4,8 @@
  * a second one exits at once (BullMQ hands the unfinished job to another worker once its lock expires).
  */
 import { ExitCode } from '../../exit-codes.js'
-import { queueMetrics, serveMetrics } from '../../queue/metrics.js'
+import { workerMetrics } from '../../history/metrics.js'
+import { listen, parseListen, route, type Listen } from '../../http/listen.js'
 import { hostsQueue } from '../../queue/status.js'
 import { parseQueueUrl } from '../../queue/url.js'
 import { startWorker } from '../../queue/worker.js'
@@ -12,22 +13,27 @@ import { connectFactory } from '../connect.js'
 import type { WorkerFlags } from '../flags.js'
 import { UsageError } from '../report-error.js'
 
-function listenAddress(text: string): { host: string; port: number } {
-  const at = text.lastIndexOf(':')
-  const port = Number(text.slice(at + 1))
-  if (at <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--metrics ${text}: expected HOST:PORT`)
-  return { host: text.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port }
+function listenAddress(text: string): Listen {
+  const address = parseListen(text)
+  if (address === undefined) throw new UsageError(`--metrics ${text}: expected HOST:PORT`)
+  return address
 }
 
 const log = (line: string) => process.stderr.write(`tend worker: ${line}\n`)
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const endpoint = parseQueueUrl(flags.queue)
-  const listen = flags.metrics === undefined ? undefined : listenAddress(flags.metrics)
-  const counts = listen === undefined ? undefined : hostsQueue(endpoint)
-  const metrics = counts === undefined ? undefined : queueMetrics(() => counts.getJobCounts())
-  const server = listen === undefined || metrics === undefined ? undefined : await serveMetrics(metrics.registry, listen)
-  if (server !== undefined && listen !== undefined) log(`metrics on http://${listen.host}:${listen.port}/metrics`)
+  const where = flags.metrics === undefined ? undefined : listenAddress(flags.metrics)
+  const counts = where === undefined ? undefined : hostsQueue(endpoint)
+  const metrics = counts === undefined ? undefined : workerMetrics(() => counts.getJobCounts())
+  const server = where === undefined || metrics === undefined ? undefined : await listen(where, [
+    route('GET', '/metrics', async (_, res) => {
+      const text = await metrics.registry.metrics()
+      res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text)
+    }),
+    route('GET', '/healthz', (_, res) => void res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok\n')),
+  ])
+  if (server !== undefined) log(`metrics on ${server.url}/metrics`)
   const worker = await startWorker({
     endpoint,
     concurrency: flags.concurrency,
@@ -49,7 +55,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   process.once('SIGTERM', again)
   process.once('SIGINT', again)
   await worker.stop()
-  server?.close()
+  await server?.close()
   await counts?.close().catch(() => undefined)
   log(`worker ${worker.name} stopped`)
   return ExitCode.ok
