@@ -3,6 +3,7 @@
  * that imports it back. A move that breaks either fails here, naming the import.
  */
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileCycles, folderOf, importEdges } from './support/import-graph.js'
@@ -57,4 +58,18 @@ test('no file imports one that imports it back, even for a type', () => {
 test('the graph check sees a cycle and an upward import when there is one', () => {
   assert.deepEqual(fileCycles([{ from: 'a/x.ts', to: 'a/y.ts' }, { from: 'a/y.ts', to: 'a/z.ts' }, { from: 'a/z.ts', to: 'a/x.ts' }]), [['a/x.ts', 'a/y.ts', 'a/z.ts']])
   assert.ok(edges.some((e) => e.from === 'engine/task.ts' && e.to === 'modules/index.ts'), 'the parser reads real imports')
+})
+
+/** Files of src/ whose text matches `pattern`, relative to src/. */
+function filesMatching(pattern: RegExp): string[] {
+  const src = join(import.meta.dirname, '..', 'src')
+  return readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && pattern.test(readFileSync(join(src, f), 'utf8').replace(/^\s*(\*|\/\/).*$/gm, '')))
+    .sort()
+}
+
+test('one process edge: signals are owned in src/cli/signals.ts, HTTP servers opened in src/http/listen.ts, prom-client metrics defined in src/history/metrics.ts', () => {
+  assert.deepEqual(filesMatching(/process\.(on|once|addListener)\(\s*'SIG/), ['cli/signals.ts'])
+  assert.deepEqual(filesMatching(/\bcreateServer\(/), ['http/listen.ts'])
+  assert.deepEqual(filesMatching(/new (Counter|Gauge|Histogram|Summary)\(/), ['history/metrics.ts'])
 })

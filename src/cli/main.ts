@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
+import { longRunningSignals } from './signals.js'
 import {
   DEFAULT_INVENTORY, type HistoryFlags, type InventoryFlags, type ResumeFlags, type RunFlags, type RunsFlags, type ValidateFlags, type WatchFlags, type WorkerFlags,
 } from './flags.js'
@@ -262,7 +263,7 @@ function program(): Command {
     .description('boot a throw-away host, stage the scidex-api incident, and watch tend fix it (root)')
     .action(async () => {
       const { demoCommand } = await import('../demo/demo.js')
-      commandExitCode = await demoCommand()
+      commandExitCode = await demoCommand((stop) => longRunningSignals({ stop, force: () => process.exit(ExitCode.interrupted) }))
     })
 
   return tend

@@ -13,7 +13,7 @@ import { runRecorder } from '../history/record.js'
 import { runHosts, setRunHost } from '../state/runs.js'
 import type { StateStore } from '../state/store.js'
 import { connectFactory } from './connect.js'
-import { handleInterrupts } from './interrupt.js'
+import { oneShotSignals } from './signals.js'
 import { chooseRenderer } from './render/choose.js'
 import { resumeCommandOf } from '../state/dir.js'
 import type { CommandRecord, RunOptions } from '../engine/types.js'
@@ -55,7 +55,7 @@ export async function executeRun(spec: RecordedRun): Promise<number> {
   const { plan } = spec
   const verbosity = spec.verbosity ?? 0
   const renderer = await chooseRenderer({ json: spec.json, check: plan.check, verbosity })
-  const interrupt = handleInterrupts((signalName) => renderer.interrupting(signalName))
+  const interrupt = oneShotSignals((signalName) => renderer.interrupting(signalName))
   const record = runRecorder(spec.store, spec.runId)
   const emit = (event: EngineEvent) => {
     try {

@@ -61,7 +61,8 @@ async function show(bed: Testbed): Promise<number> {
   return [first, second, deployed].find((code) => code !== 0) ?? 0
 }
 
-export async function demoCommand(): Promise<number> {
+/** `onStop` is the process's signal owner (src/cli/signals.ts): it calls back on SIGINT/SIGTERM. */
+export async function demoCommand(onStop: (stop: () => void) => void): Promise<number> {
   try {
     checkPrerequisites()
   } catch (error) {
@@ -71,8 +72,7 @@ export async function demoCommand(): Promise<number> {
   }
   let stateDir: string | undefined
   const stop = () => void (stateDir ? teardown(stateDir).finally(() => process.exit(130)) : process.exit(130))
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  onStop(stop)
   say('Booting a throw-away host (systemd + sshd in a network namespace)')
   const started = Date.now()
   try {

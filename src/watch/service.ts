@@ -18,7 +18,13 @@ import { HistoryWriter } from './history.js'
 import { listen, route, type HttpListener, type Listen, type RouteHandler } from '../http/listen.js'
 import type { WatchMetrics } from '../history/metrics.js'
 import { FleetSchedule } from './schedule.js'
-import { ownSignals } from './signals.js'
+
+/** What the watch does on SIGHUP, on the first stop signal, and on a second one. */
+export interface WatchSignalHandlers {
+  readonly reload: () => void
+  readonly stop: (signalName: NodeJS.Signals) => void
+  readonly force: (signalName: NodeJS.Signals) => void
+}
 
 /** What drives the host-cycles: this process's own loop (WatchController) or the queue's (src/queue/watch.ts). */
 export interface WatchLoop {
@@ -52,6 +58,8 @@ export interface WatchRun {
   readonly emit: EmitWatchEvent
   /** Things the operator must read that are not events (store errors). */
   readonly warn: (text: string) => void
+  /** The process's signal owner (src/cli/signals.ts, the long-running policy); returns what removes its handlers. */
+  readonly signals: (handlers: WatchSignalHandlers) => () => void
   /** --queue: cycles run on workers, scheduled in Redis; absent: in this process. */
   readonly loop?: (deps: { first: CycleConfig; runId: string; schedule: FleetSchedule; emit: EmitWatchEvent; registry: WatchMetrics['registry'] }) => Promise<WatchLoop>
 }
@@ -132,7 +140,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
     }
   }
   const stopped = new Promise<void>((resolve) => {
-    const dispose = ownSignals({
+    const dispose = run.signals({
       reload: () => {
         reloading = reloading.then(reload)
       },

@@ -10,7 +10,9 @@ import { stateDirOf } from '../../state/dir.js'
 import { STORE_FILE, StateStore } from '../../state/store.js'
 import { createFleetPage } from '../../web/handler.js'
 import { listen, parseListen, urlOf, type HttpListener } from '../../http/listen.js'
+import { ExitCode } from '../../exit-codes.js'
 import { UsageError } from '../report-error.js'
+import { untilStopSignal } from '../signals.js'
 
 export interface ServeFlags {
   readonly listen: string
@@ -44,14 +46,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const bound = server.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
   process.stdout.write(`tend serve: ${urlOf({ host: address.host, port })} (read-only; state store ${dir})\n`)
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      page.close()
-      void server.close().then(resolve)
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  // Nothing is in hand on a read-only page: a second signal exits at once.
+  await untilStopSignal(() => process.exit(ExitCode.interrupted))
+  page.close()
+  await server.close()
   store.close()
   return 0
 }

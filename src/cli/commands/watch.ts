@@ -12,6 +12,7 @@ import type { CycleConfig } from '../../watch/cycle.js'
 import type { WatchEvent } from '../../watch/events.js'
 import { FleetSchedule } from '../../watch/schedule.js'
 import { runWatch, type WatchRun } from '../../watch/service.js'
+import { longRunningSignals } from '../signals.js'
 import { ConfigError } from '../../errors.js'
 import type { WatchRenderer } from '../render/watch-types.js'
 
@@ -79,6 +80,7 @@ export async function watchCommand(playbookFile: string, flags: WatchFlags): Pro
   try {
     return await runWatch({
       playbookFile, load,
+      signals: longRunningSignals,
       connect: () => connectFactory({ acceptNewHostKeys: flags.acceptNewHostKeys === true, signal: new AbortController().signal }),
       stateDir,
       everyMs: flags.every, splayMs: flags.splay ?? 0, rate: flags.rate, forks: flags.forks, keepMs: flags.keep ?? 30 * 86_400_000, graceMs: flags.grace ?? 60_000,

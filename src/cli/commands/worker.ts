@@ -12,6 +12,7 @@ import { startWorker } from '../../queue/worker.js'
 import { connectFactory } from '../connect.js'
 import type { WorkerFlags } from '../flags.js'
 import { UsageError } from '../report-error.js'
+import { untilStopSignal } from '../signals.js'
 
 function listenAddress(text: string): Listen {
   const address = parseListen(text)
@@ -43,17 +44,11 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     log,
     ...(metrics !== undefined && { metrics }),
   })
-  const signalName = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'))
-    process.once('SIGINT', () => resolve('SIGINT'))
-  })
-  log(`${signalName}: taking no new job; finishing the jobs in hand (${signalName} again to quit at once)`)
-  const again = () => {
+  const signalName = await untilStopSignal(() => {
     log('quitting now; unfinished jobs go to another worker once their lock expires')
     process.exit(ExitCode.interrupted)
-  }
-  process.once('SIGTERM', again)
-  process.once('SIGINT', again)
+  })
+  log(`${signalName}: taking no new job; finishing the jobs in hand (${signalName} again to quit at once)`)
   await worker.stop()
   await server?.close()
   await counts?.close().catch(() => undefined)
