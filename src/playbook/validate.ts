@@ -1,9 +1,10 @@
 import type { Diagnostic } from '../errors.js'
-import { MAGIC_VARIABLES, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
+import { MAGIC_VARIABLES, type IncludeTask, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
 import { checkTemplateText, isTemplate } from '../template/playbook.js'
 import { FACT_NAMES } from '../modules/facts.js'
+import { allTasks, walkTasks, type VisitedTask } from './visit.js'
 import { withSourceLine } from './yaml-source.js'
 
 /**
@@ -14,7 +15,7 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
   const diagnostics: Diagnostic[] = []
   const registered = new Set<string>()
   for (const play of playbook.plays) {
-    for (const task of allTasks([...play.tasks, ...play.handlers])) for (const name of definedBy(task)) registered.add(name)
+    for (const task of allTasks([...play.tasks, ...play.handlers], { intoIncludes: true })) for (const name of definedBy(task)) registered.add(name)
     const hosts = selectHosts(inventory, play.hosts)
     if (hosts.length === 0) diagnostics.push(emptyPattern(play, inventory))
     diagnostics.push(...unknownHandlers(play))
@@ -23,9 +24,6 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
   return diagnostics.map(withSourceLine)
 }
 
-function allTasks(tasks: readonly Task[]): Task[] {
-  return tasks.flatMap((t) => (t.type === 'block' ? [t, ...allTasks([...t.block, ...t.rescue, ...t.always])] : t.type === 'include' ? [t, ...allTasks(t.tasks ?? [])] : [t]))
-}
 
 /** Variables a task defines for the tasks after it: register, set_fact's names, gathered facts. */
 function definedBy(task: Task): string[] {
@@ -52,7 +50,7 @@ function emptyPattern(play: Play, inventory: Inventory): Diagnostic {
 function unknownHandlers(play: Play): Diagnostic[] {
   const topics = new Set(play.handlers.flatMap((h) => [h.name, ...h.listen]))
   const out: Diagnostic[] = []
-  for (const task of allTasks(play.tasks)) {
+  for (const task of allTasks(play.tasks, { intoIncludes: true })) {
     if (task.type !== 'module') continue
     for (const name of task.notify) {
       // A templated name is known per host only; its variables are checked like any template.
@@ -107,17 +105,18 @@ function undefinedVariables(play: Play, hosts: readonly string[], inventory: Inv
   const { all, some } = inventoryNames(hosts, inventory)
   const playScope = new Set([...base, ...all, ...Object.keys(play.vars)])
   const out = checkTemplates(play.templateSources, playScope, some, `play "${play.name}"`)
-  const walk = (tasks: readonly Task[], scope: Set<string>): void => {
-    for (const task of tasks) {
-      const loop = task.loop ? [task.loop.loopVar, 'ansible_loop_var', 'ansible_loop', ...(task.loop.indexVar ? [task.loop.indexVar, 'ansible_index_var'] : [])] : []
-      const inner = new Set([...scope, ...Object.keys(task.vars), ...Object.keys(task.defaults ?? {}), ...loop])
-      out.push(...checkTemplates(task.templateSources, inner, some, `task "${task.name ?? (task.type === 'module' ? task.module : task.type === 'include' ? task.label : 'block')}"`))
-      if (task.type === 'block') walk([...task.block, ...task.rescue, ...task.always], inner)
-      // include_tasks is dynamic: what its tasks use may be bound only when it runs (Ansible
-      // checks nothing ahead either); its files were still read and checked for everything else.
-      if (task.type === 'include' && task.label.startsWith('include_role')) walk(task.tasks ?? [], inner)
-    }
+  // A task sees its enclosing blocks' and includes' names: the scope of each is kept for its children.
+  const scopes = new Map<VisitedTask, Set<string>>()
+  // include_tasks is dynamic: what its tasks use may be bound only when it runs (Ansible checks
+  // nothing ahead either); its files were still read and checked for everything else.
+  const intoIncludes = (include: IncludeTask) => include.label.startsWith('include_role')
+  for (const visited of walkTasks([...play.tasks, ...play.handlers], { intoIncludes })) {
+    const { task } = visited
+    const scope = visited.parent === undefined ? playScope : scopes.get(visited.parent) as Set<string>
+    const loop = task.loop ? [task.loop.loopVar, 'ansible_loop_var', 'ansible_loop', ...(task.loop.indexVar ? [task.loop.indexVar, 'ansible_index_var'] : [])] : []
+    const inner = new Set([...scope, ...Object.keys(task.vars), ...Object.keys(task.defaults ?? {}), ...loop])
+    if (task.type === 'block' || task.type === 'include') scopes.set(visited, inner)
+    out.push(...checkTemplates(task.templateSources, inner, some, `task "${task.name ?? (task.type === 'module' ? task.module : task.type === 'include' ? task.label : 'block')}"`))
   }
-  walk([...play.tasks, ...play.handlers], playScope)
   return out
 }

@@ -5,8 +5,9 @@
  * arrive already hidden; registered values of no_log tasks are dropped before they leave the worker.
  */
 import type { EngineEvent } from '../engine/events.js'
-import type { Inventory, InventoryGroup, InventoryHost, Play, Task, Vars } from '../playbook/model.js'
+import type { Inventory, InventoryGroup, InventoryHost, Play, Vars } from '../playbook/model.js'
 import type { HostOutcome, PlayPlace, RunContext } from '../engine/types.js'
+import { allTasks } from '../playbook/visit.js'
 
 /** The run options a worker needs (no signal, no connect: those are the worker's own). */
 export interface JobOptions {
@@ -99,18 +100,12 @@ export function inventoryOf(data: Pick<BatchData, 'inventory'>): Inventory {
   }
 }
 
-function* allTasks(tasks: readonly Task[]): Generator<Task> {
-  for (const task of tasks) {
-    yield task
-    if (task.type === 'block') yield* allTasks([...task.block, ...task.rescue, ...task.always])
-    if (task.type === 'include' && task.tasks !== undefined) yield* allTasks(task.tasks)
-  }
-}
+const everyTask = (play: Play) => allTasks([...play.tasks, ...play.handlers], { intoIncludes: true })
 
 /** Names registered by no_log tasks of the play: their values stay on the worker. */
 export function secretRegisters(play: Play): ReadonlySet<string> {
   const names = new Set<string>()
-  for (const task of allTasks([...play.tasks, ...play.handlers])) {
+  for (const task of everyTask(play)) {
     if (task.type === 'module' && task.noLog && task.register !== undefined) names.add(task.register)
   }
   return names
@@ -118,10 +113,10 @@ export function secretRegisters(play: Play): ReadonlySet<string> {
 
 /** Every module task of the play, handlers included. */
 export function moduleTasks(play: Play) {
-  return [...allTasks([...play.tasks, ...play.handlers])].filter((t) => t.type === 'module')
+  return [...everyTask(play)].filter((t) => t.type === 'module')
 }
 
 /** include_tasks whose file is only known per host at run time (read from disk when reached). */
 export function dynamicIncludes(play: Play) {
-  return [...allTasks([...play.tasks, ...play.handlers])].filter((t) => t.type === 'include' && t.tasks === undefined)
+  return [...everyTask(play)].filter((t) => t.type === 'include' && t.tasks === undefined)
 }

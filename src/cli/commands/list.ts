@@ -4,6 +4,7 @@
  */
 import type { Inventory, Playbook, Task } from '../../playbook/model.js'
 import { selectHosts } from '../../playbook/patterns.js'
+import { inheritedTags, leafTasks } from '../../playbook/visit.js'
 import { selectedByTags } from '../../engine/tags.js'
 
 export type ListMode = 'hosts' | 'tasks' | 'tags'
@@ -13,12 +14,11 @@ interface Listed {
   readonly tags: readonly string[]
 }
 
-function flatten(tasks: readonly Task[], inherited: readonly string[]): Listed[] {
-  return tasks.flatMap((t) => {
-    const tags = [...new Set([...inherited, ...t.tags])]
-    if (t.type === 'block') return flatten([...t.block, ...t.rescue, ...t.always], tags)
-    // An include is dynamic: listed as itself, as ansible-playbook does.
-    return [{ name: t.name ?? (t.type === 'include' ? t.label : t.module), tags }]
+/** An include is dynamic: listed as itself, as ansible-playbook does. */
+function flatten(tasks: readonly Task[]): Listed[] {
+  return leafTasks(tasks).map((visited) => {
+    const t = visited.task
+    return { name: t.name ?? (t.type === 'include' ? t.label : t.type === 'module' ? t.module : 'block'), tags: inheritedTags(visited) }
   })
 }
 
@@ -33,7 +33,7 @@ export function listPlaybook(
   const out = ['', `playbook: ${playbook.file}`]
   for (const [i, play] of playbook.plays.entries()) {
     out.push('', `  play #${i + 1} (${play.hosts}): ${play.name}\t${tagList([])}`)
-    const tasks = flatten(play.tasks, []).filter((t) => selectedByTags(t.tags, filter.tags, filter.skipTags))
+    const tasks = flatten(play.tasks).filter((t) => selectedByTags(t.tags, filter.tags, filter.skipTags))
     if (modes.includes('hosts')) {
       const hosts = selectHosts(inventory, play.hosts).filter((h) => filter.limit?.has(h) ?? true)
       out.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`))

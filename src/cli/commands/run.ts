@@ -12,7 +12,8 @@ import { resumeCommandOf } from '../../state/dir.js'
 import { openQueueRun, resumableError } from '../queue-run.js'
 import { ExitCode } from '../../exit-codes.js'
 import { ConfigError } from '../../errors.js'
-import type { Playbook, Task } from '../../playbook/model.js'
+import type { Playbook } from '../../playbook/model.js'
+import { leafTasks } from '../../playbook/visit.js'
 import { matchesTaskName } from '../../engine/start-at.js'
 import { applyConnectionDefaults } from '../connection-defaults.js'
 import { listPlaybook, type ListMode } from './list.js'
@@ -23,9 +24,7 @@ function listModes(flags: RunFlags): ListMode[] {
 
 /** --start-at-task naming no task would silently run nothing: refuse it, as Ansible does. */
 function checkStartAt(playbook: Playbook, wanted: string): void {
-  const names = (tasks: readonly Task[]): (string | undefined)[] =>
-    tasks.flatMap((t) => (t.type === 'block' ? names([...t.block, ...t.rescue, ...t.always]) : t.type === 'include' ? [t.name, ...names(t.tasks ?? [])] : [t.name]))
-  const all = playbook.plays.flatMap((p) => names(p.tasks))
+  const all = playbook.plays.flatMap((p) => leafTasks(p.tasks, { intoIncludes: true }).map(({ task }) => task.name))
   if (all.some((n) => matchesTaskName(wanted, n))) return
   throw new ConfigError([{ file: playbook.file, line: 0, column: 0, message: `--start-at-task: no task named \`${wanted}\``, hint: `Task names: ${all.filter(Boolean).join(', ')}` }])
 }

@@ -3,10 +3,9 @@ import { ExitCode } from '../../exit-codes.js'
 import type { Task } from '../../playbook/model.js'
 import { DEFAULT_INVENTORY, type ValidateFlags } from '../flags.js'
 import { loadInputs } from '../load-inputs.js'
+import { leafTasks } from '../../playbook/visit.js'
 
-function countTasks(tasks: readonly Task[]): number {
-  return tasks.reduce((n, t) => n + (t.type === 'block' ? countTasks([...t.block, ...t.rescue, ...t.always]) : 1), 0)
-}
+const countTasks = (tasks: readonly Task[]): number => leafTasks(tasks).length
 
 export async function validateCommand(playbookFile: string, flags: ValidateFlags): Promise<number> {
   const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
