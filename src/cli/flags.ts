@@ -1,100 +1,61 @@
-/** Parsed command-line flags, shared by main.ts and the commands. */
+/**
+ * Each command's options, picked from the one table (src/cli/options.ts), and the flag type its
+ * action receives, derived from the list: what main.ts hands commander is what the command reads.
+ */
+import { QUEUE_HELP, type FlagsOf, type OptionUse } from './options.js'
+
+export { DEFAULT_INVENTORY } from './options.js'
+
+const WITH_QUEUE = 'with --queue: host convergences started per second, across all workers'
 
 /** What `tend run` and `tend watch` both take: selection, variables, pace, output. */
-interface ConvergeFlags {
-  readonly inventory?: string
-  readonly limit?: string
-  readonly forks: number
-  readonly tags?: readonly string[]
-  readonly skipTags?: readonly string[]
-  readonly extraVars?: readonly string[]
-  readonly json?: boolean
-  readonly stepTimeout: number
-  readonly acceptNewHostKeys?: boolean
-  readonly stateDir?: string
-}
+const CONVERGE = ['inventory', 'limit', 'forks', 'tags', 'skipTags', 'extraVars'] as const satisfies readonly OptionUse[]
 
-/** Flags of `tend run`, as commander parses them: an absent switch or list is undefined. */
-export interface RunFlags extends ConvergeFlags {
-  readonly check?: boolean
-  readonly diff?: boolean
-  readonly waitLock?: number
-  /** --queue URL: converge on workers through Redis. */
-  readonly queue?: string
-  readonly maxHostsInFlight?: number
-  readonly rate?: number
-  readonly listHosts?: boolean
-  readonly listTasks?: boolean
-  readonly listTags?: boolean
-  readonly startAtTask?: string
-  readonly syntaxCheck?: boolean
-  /** -v count: 0 to 3 (more is 3). */
-  readonly verbose?: number
-  readonly user?: string
-  readonly privateKey?: string
-  readonly become?: boolean
-  readonly becomeUser?: string
-}
+export const RUN_OPTIONS = [
+  'inventory', 'limit', 'check', 'diff', 'forks', 'tags', 'skipTags', 'extraVars', 'json', 'stepTimeout', 'acceptNewHostKeys', 'waitLock',
+  { key: 'queue', help: `converge each host on a tend worker; ${QUEUE_HELP}` },
+  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'stateDir',
+  // ansible-playbook's flags, with its meaning.
+  'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser',
+] as const satisfies readonly OptionUse[]
+export type RunFlags = FlagsOf<typeof RUN_OPTIONS>
 
-/** Flags of `tend resume`. */
-export interface ResumeFlags {
-  readonly stateDir?: string
-  readonly replan?: boolean
-  readonly json?: boolean
-  readonly waitLock?: number
-  /** --queue URL: the hosts left converge on workers (a URL is never stored: it may hold a password). */
-  readonly queue?: string
-  readonly maxHostsInFlight?: number
-  readonly rate?: number
-}
+export const WORKER_OPTIONS = [
+  { key: 'queue', required: true }, 'concurrency', 'name', 'stallSeconds',
+  { key: 'metrics', help: 'serve Prometheus metrics on http://HOST:PORT/metrics (and /healthz)' }, 'acceptNewHostKeys',
+] as const satisfies readonly OptionUse[]
+export type WorkerFlags = FlagsOf<typeof WORKER_OPTIONS>
 
-/** Flags of `tend runs`. */
-export interface RunsFlags {
-  readonly stateDir?: string
-  readonly json?: boolean
-  readonly limit?: number
-}
+export const QUEUE_STATUS_OPTIONS = [{ key: 'queue', required: true }, { key: 'json', help: 'one JSON object' }] as const satisfies readonly OptionUse[]
+export type QueueStatusFlags = FlagsOf<typeof QUEUE_STATUS_OPTIONS>
 
-export interface ValidateFlags {
-  readonly inventory?: string
-  readonly extraVars?: readonly string[]
-}
+export const WATCH_OPTIONS = [
+  'every', ...CONVERGE, 'splay', { key: 'rate', help: 'start at most N host convergences per second across the fleet' }, 'keep', 'grace', 'metrics', 'stateDir',
+  { key: 'queue', help: `host-cycles run on tend workers, scheduled in Redis (several controllers may watch at once); ${QUEUE_HELP}` },
+  { key: 'json', help: 'write the event stream as NDJSON on stdout, each event with its host-cycle id' }, 'stepTimeout', 'acceptNewHostKeys',
+] as const satisfies readonly OptionUse[]
+export type WatchFlags = FlagsOf<typeof WATCH_OPTIONS>
 
-export interface InventoryFlags {
-  readonly inventory?: string
-  readonly list?: boolean
-  readonly graph?: boolean
-  readonly limit?: string
-}
+export const HISTORY_OPTIONS = ['host', 'since', 'status', { key: 'json', help: 'one host-cycle per line as JSON' }, 'stateDir'] as const satisfies readonly OptionUse[]
+export type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>
 
-export const DEFAULT_INVENTORY = 'inventory/local.yaml'
+export const RESUME_OPTIONS = [
+  'stateDir', 'replan', 'json', 'waitLock', { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` },
+  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE },
+] as const satisfies readonly OptionUse[]
+export type ResumeFlags = FlagsOf<typeof RESUME_OPTIONS>
 
-/** Flags of `tend worker`. */
-export interface WorkerFlags {
-  readonly queue: string
-  readonly concurrency: number
-  readonly name?: string
-  readonly stallSeconds: number
-  readonly metrics?: string
-  readonly acceptNewHostKeys?: boolean
-}
+export const RUNS_OPTIONS = ['stateDir', { key: 'json', help: 'JSON instead of text' }, 'count'] as const satisfies readonly OptionUse[]
+export type RunsFlags = FlagsOf<typeof RUNS_OPTIONS>
 
-/** Flags of `tend watch`; durations already parsed to ms. */
-export interface WatchFlags extends ConvergeFlags {
-  readonly every: number
-  readonly splay?: number
-  readonly rate?: number
-  readonly keep?: number
-  readonly grace?: number
-  readonly metrics?: { readonly host: string; readonly port: number }
-  /** --queue URL: cycles run on tend workers, the schedule in Redis. */
-  readonly queue?: string
-}
+export const VALIDATE_OPTIONS = ['inventory', 'extraVars'] as const satisfies readonly OptionUse[]
+export type ValidateFlags = FlagsOf<typeof VALIDATE_OPTIONS>
 
-export interface HistoryFlags {
-  readonly host?: string
-  readonly since?: number
-  readonly status?: string
-  readonly json?: boolean
-  readonly stateDir?: string
-}
+export const INVENTORY_OPTIONS = ['inventory', 'list', 'graph', { key: 'limit', help: 'only hosts matching an Ansible pattern, or @FILE' }] as const satisfies readonly OptionUse[]
+export type InventoryFlags = FlagsOf<typeof INVENTORY_OPTIONS>
+
+export const SERVE_OPTIONS = [
+  'listen', { key: 'stateDir', help: 'state directory (default: TEND_STATE_DIR, else ~/.local/state/tend)' },
+  { key: 'inventory', help: 'list this inventory\'s hosts (also those never seen) with their groups' },
+] as const satisfies readonly OptionUse[]
+export type ServeFlags = FlagsOf<typeof SERVE_OPTIONS>

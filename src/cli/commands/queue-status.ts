@@ -2,8 +2,9 @@
 import { ExitCode } from '../../exit-codes.js'
 import { formatStatus, readStatus } from '../../queue/status.js'
 import { parseQueueUrl } from '../../queue/url.js'
+import type { QueueStatusFlags } from '../flags.js'
 
-export async function queueStatusCommand(flags: { readonly queue: string; readonly json?: boolean }): Promise<number> {
+export async function queueStatusCommand(flags: QueueStatusFlags): Promise<number> {
   const status = await readStatus(parseQueueUrl(flags.queue))
   process.stdout.write(flags.json === true ? JSON.stringify(status) + '\n' : formatStatus(status))
   return ExitCode.ok

@@ -85,7 +85,7 @@ export async function runsCommand(runId: string | undefined, flags: RunsFlags): 
   const store = StateStore.open(stateDirOf(flags.stateDir))
   try {
     if (runId === undefined) {
-      const runs = listRuns(store, { limit: flags.limit ?? 50 })
+      const runs = listRuns(store, { limit: flags.count ?? 50 })
       process.stdout.write(flags.json === true ? JSON.stringify(runs.map(summary)) + '\n' : listText(runs))
       return ExitCode.ok
     }

@@ -11,14 +11,11 @@ import { STORE_FILE, StateStore } from '../../state/store.js'
 import { createFleetPage } from '../../web/handler.js'
 import { listen, parseListen, urlOf, type HttpListener } from '../../http/listen.js'
 import { ExitCode } from '../../exit-codes.js'
+import type { ServeFlags } from '../flags.js'
+import { DEFAULT_LISTEN } from '../options.js'
 import { UsageError } from '../report-error.js'
 import { untilStopSignal } from '../signals.js'
 
-export interface ServeFlags {
-  readonly listen: string
-  readonly stateDir?: string
-  readonly inventory?: string
-}
 
 /** host → its groups (without `all` and `ungrouped`), from an inventory file. */
 async function inventoryGroups(file: string): Promise<Map<string, readonly string[]>> {
@@ -27,7 +24,6 @@ async function inventoryGroups(file: string): Promise<Map<string, readonly strin
   return new Map([...inventory.hosts.values()].map((h) => [h.name, h.groups.filter((g) => g !== 'all' && g !== 'ungrouped')]))
 }
 
-export const DEFAULT_LISTEN = '127.0.0.1:8470'
 
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   const address = parseListen(flags.listen)

@@ -5,26 +5,19 @@
  */
 import { ExitCode } from '../../exit-codes.js'
 import { workerMetrics } from '../../history/metrics.js'
-import { listen, parseListen, route, type Listen } from '../../http/listen.js'
+import { listen, route } from '../../http/listen.js'
 import { hostsQueue } from '../../queue/status.js'
 import { parseQueueUrl } from '../../queue/url.js'
 import { startWorker } from '../../queue/worker.js'
 import { connectFactory } from '../connect.js'
 import type { WorkerFlags } from '../flags.js'
-import { UsageError } from '../report-error.js'
 import { untilStopSignal } from '../signals.js'
-
-function listenAddress(text: string): Listen {
-  const address = parseListen(text)
-  if (address === undefined) throw new UsageError(`--metrics ${text}: expected HOST:PORT`)
-  return address
-}
 
 const log = (line: string) => process.stderr.write(`tend worker: ${line}\n`)
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const endpoint = parseQueueUrl(flags.queue)
-  const where = flags.metrics === undefined ? undefined : listenAddress(flags.metrics)
+  const where = flags.metrics
   const counts = where === undefined ? undefined : hostsQueue(endpoint)
   const metrics = counts === undefined ? undefined : workerMetrics(() => counts.getJobCounts())
   const server = where === undefined || metrics === undefined ? undefined : await listen(where, [
