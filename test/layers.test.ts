@@ -68,8 +68,9 @@ function filesMatching(pattern: RegExp): string[] {
     .sort()
 }
 
-test('one process edge: signals are owned in src/cli/signals.ts, HTTP servers opened in src/http/listen.ts, prom-client metrics defined in src/history/metrics.ts', () => {
+test('one process edge: signals are owned in src/cli/signals.ts, HTTP servers opened in src/http/listen.ts, prom-client metrics defined in src/history/metrics.ts, listr2 driven from src/cli/render/listr.ts', () => {
   assert.deepEqual(filesMatching(/process\.(on|once|addListener)\(\s*'SIG/), ['cli/signals.ts'])
   assert.deepEqual(filesMatching(/\bcreateServer\(/), ['http/listen.ts'])
   assert.deepEqual(filesMatching(/new (Counter|Gauge|Histogram|Summary)\(/), ['history/metrics.ts'])
+  assert.deepEqual(filesMatching(/from 'listr2'/), ['cli/render/listr.ts'])
 })

@@ -1,5 +1,4 @@
 /** `tend watch PLAYBOOK --every DURATION`: converge every host once per interval until stopped. */
-import { colorEnabled } from '../render/color.js'
 import { connectFactory } from '../connect.js'
 import { resolveLimit } from '../limit.js'
 import { loadInputs } from '../load-inputs.js'
@@ -9,36 +8,11 @@ import type { Inventory } from '../../playbook/model.js'
 import { fleetPageForWatch } from '../../web/for-watch.js'
 import type { FleetPage } from '../../web/handler.js'
 import type { CycleConfig } from '../../watch/cycle.js'
-import type { WatchEvent } from '../../watch/events.js'
 import { FleetSchedule } from '../../watch/schedule.js'
 import { runWatch, type WatchRun } from '../../watch/service.js'
 import { longRunningSignals } from '../signals.js'
 import { ConfigError } from '../../errors.js'
-import type { WatchRenderer } from '../render/watch-types.js'
-
-async function chooseWatchRenderer(json: boolean, schedule: () => FleetSchedule | undefined): Promise<WatchRenderer> {
-  const out = process.stdout
-  if (json) return (await import('../render/watch-json.js')).watchJsonRenderer(out)
-  const color = colorEnabled(out)
-  const { watchPlainRenderer } = await import('../render/watch-plain.js')
-  if (out.isTTY !== true) return watchPlainRenderer({ out, err: process.stderr, color })
-  // The live view starts once the schedule exists (after the first validation passed).
-  const { watchListrRenderer } = await import('../render/watch-listr.js')
-  let live: WatchRenderer | undefined
-  const pending: WatchEvent[] = []
-  return {
-    emit(event) {
-      const known = schedule()
-      if (live === undefined && known !== undefined) {
-        live = watchListrRenderer({ out, color, schedule: known })
-        for (const e of pending.splice(0)) live.emit(e)
-      }
-      if (live) live.emit(event)
-      else pending.push(event)
-    },
-    finish: async () => live?.finish(),
-  }
-}
+import { chooseWatchRenderer } from '../render/choose.js'
 
 /** --queue: the schedule in Redis, cycles on workers (BullMQ loaded only then). */
 async function queueLoop(playbookFile: string, flags: WatchFlags): Promise<NonNullable<WatchRun['loop']>> {

@@ -129,10 +129,19 @@ function playListr(play: PlayView, refreshers: Set<Refresh>): Listr {
       return task.newListr(batches, { concurrent: false, exitOnError: false })
     },
   }
-  return new Listr([playTask], {
+  return liveList([playTask], { timer: PRESET_TIMER })
+}
+
+/**
+ * A live list on the terminal, as every tend view draws one: errors do not stop the list, the
+ * signals stay tend's (src/cli/signals.ts), subtasks and errors stay open. `tend watch` draws its
+ * fleet with it too.
+ */
+export function liveList(tasks: ListrTask[], rendererOptions: { timer?: typeof PRESET_TIMER } = {}): Listr {
+  return new Listr(tasks, {
     exitOnError: false,
     registerSignalListeners: false,
-    rendererOptions: { collapseSubtasks: false, collapseErrors: false, timer: PRESET_TIMER },
+    rendererOptions: { collapseSubtasks: false, collapseErrors: false, ...rendererOptions },
   })
 }
 

@@ -1,14 +1,14 @@
 /**
- * `tend watch` on a terminal: a live listr2 view of the fleet, one line per host (state, last
+ * `tend watch` on a terminal: a live view of the fleet (the run's liveList), one line per host (state, last
  * outcome, when, next run) and the latest corrections and failures under it, refreshed on a
  * tick. Reads the schedule's snapshot, never the events one by one.
  */
-import { Listr } from 'listr2'
+import { liveList } from './listr.js'
 import type { FleetSchedule, HostEntry } from '../../watch/schedule.js'
 import type { WatchEvent } from '../../watch/events.js'
 import { palette, type Palette } from './color.js'
 import { cycleLines, lifecycleLines, outcomeWord } from './watch-format.js'
-import type { WatchRenderer } from './watch-types.js'
+import type { WatchRenderer } from './types.js'
 
 const TICK_MS = 500
 const HOST_LINES = 40
@@ -37,7 +37,7 @@ export function watchListrRenderer(options: { out: NodeJS.WritableStream; color:
   const after: string[] = []
   let stop: () => void = () => {}
   const stopped = new Promise<void>((resolve) => (stop = resolve))
-  const listr = new Listr([{
+  const listr = liveList([{
     title: 'tend watch',
     rendererOptions: { outputBar: Infinity, persistentOutput: false },
     task: async (_: unknown, task: TaskHandle) => {
@@ -56,7 +56,7 @@ export function watchListrRenderer(options: { out: NodeJS.WritableStream; color:
       clearInterval(tick)
       refresh()
     },
-  }], { exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseSubtasks: false } })
+  }])
   const running = listr.run().catch(() => undefined)
   return {
     emit(event: WatchEvent) {

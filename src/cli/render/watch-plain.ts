@@ -6,7 +6,7 @@ import type { CycleOutcome } from '../../state/cycles.js'
 import type { WatchEvent } from '../../watch/events.js'
 import { palette } from './color.js'
 import { cycleLines, lifecycleLines } from './watch-format.js'
-import type { WatchRenderer } from './watch-types.js'
+import type { WatchRenderer } from './types.js'
 
 export function watchPlainRenderer(options: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; color: boolean }): WatchRenderer {
   const paint = palette(options.color)
