@@ -108,6 +108,8 @@ export type EngineEvent =
       readonly play: string
       readonly host: string
       readonly task: string
+      /** The module the task ran (`file`, `systemd`, `include_tasks`…): a fixed word, where `task` is a rendered name. */
+      readonly module?: string
       readonly handler: boolean
       readonly status: TaskStatus
       /** Changes made, or under --check the changes that would be made. */

@@ -40,7 +40,7 @@ function emitEnd(env: HostEnv, name: string, started: number, outcome: TaskOutco
   const base = { play: env.place.play.name, host: env.host.name, task: name, handler: false }
   env.run.emit({ type: 'task-start', ...base })
   env.run.emit({
-    type: 'task-end', ...base, status: outcome.status, changes: [],
+    type: 'task-end', ...base, module: name.split(':', 1)[0] as string, status: outcome.status, changes: [],
     ...(outcome.message !== undefined ? { message: outcome.message } : {}),
     durationMs: Date.now() - started, result: outcome.result,
   })

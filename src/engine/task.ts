@@ -286,6 +286,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   run.emit({
     type: 'task-end',
     ...base,
+    module: task.module,
     status: shown.status,
     changes: shown.changes.map((c) => ({ summary: c.summary, ...(run.options.diff && c.diff && { diff: c.diff }) })),
     ...(shown.message !== undefined && { message: shown.message }),

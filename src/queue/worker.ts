@@ -48,6 +48,7 @@ const defaultName = (): string => `${hostname()}-${process.pid}`
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const name = options.name ?? defaultName()
+  options.metrics?.know(name)
   const live = await Liveness.check(options.endpoint)
   live.close()
   const connection = connectionOptions(options.endpoint)

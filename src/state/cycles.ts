@@ -5,6 +5,8 @@ export type CycleOutcome = 'ok' | 'corrected' | 'failed' | 'unreachable' | 'busy
 
 export interface CycleChange {
   readonly task: string
+  /** The task's module (absent in rows recorded before it was kept). */
+  readonly module?: string
   readonly summary: string
 }
 

@@ -37,8 +37,9 @@ export const MASKED_UNITS = [
   'postgresql.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'man-db.timer',
   'e2scrub_all.timer', 'e2scrub_reap.service', 'fstrim.timer', 'dpkg-db-backup.timer',
   'getty@tty1.service', 'systemd-timesyncd.service', 'systemd-pstore.service',
-  // scripts/setup installs redis-server (the queue's tests run their own on loopback) and chromium
-  'redis-server.service',
+  // scripts/setup installs redis-server and prometheus (the queue's and the metrics' tests run their
+  // own on loopback) and chromium
+  'redis-server.service', 'prometheus.service',
 ] as const
 
 export const sshdDropIn = (port: number): string => `# written by tend's testbed

@@ -95,6 +95,8 @@ export async function runWatch(run: WatchRun): Promise<number> {
       history.record(event)
       metrics?.observe(event)
     }
+    if (event.type === 'watch-start') metrics?.know(event.hosts)
+    if (event.type === 'reload') metrics?.reloaded(event.applied)
     run.emit(event)
   }
   let http: HttpListener | undefined
@@ -132,6 +134,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
       const before = new Set(controller.hostNames)
       await controller.reload(config)
       for (const host of before) if (!controller.hostNames.includes(host)) metrics?.forget(host)
+      metrics?.know(controller.hostNames)
       emit({ type: 'reload', applied: true, hosts: controller.hostNames.length, diagnostics: [] })
     } catch (error) {
       const diagnostics = error instanceof ConfigError ? error.diagnostics
