@@ -5,6 +5,8 @@ export const ExitCode = {
   internal: 1,
   /** At least one host failed a task. */
   hostFailed: 2,
+  /** A bare `tend`, without a command: the help on stderr (ansible-playbook's argparse exits 2 so too). */
+  noCommand: 2,
   /** --check found drift: at least one task would change something. */
   driftFound: 3,
   /** At least one host was unreachable, and none failed. */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
+import { dropOutputToClosedReaders, isClosed } from './closed-output.js'
 import { longRunningSignals } from './signals.js'
 import {
   HISTORY_OPTIONS, INVENTORY_OPTIONS, QUEUE_STATUS_OPTIONS, RESUME_OPTIONS, RUN_OPTIONS, RUNS_OPTIONS, SERVE_OPTIONS, VALIDATE_OPTIONS, WATCH_OPTIONS, WORKER_OPTIONS,
@@ -135,6 +136,10 @@ function exitCodeForCommander(error: CommanderError): number {
 export async function main(argv: readonly string[]): Promise<number> {
   // Timeline marks for the bench's profile mode (bench/profile/timeline.mjs); a mark costs microseconds.
   performance.mark('tend:main')
+  if (argv.length === 0) {
+    process.stderr.write(program().helpInformation())
+    return ExitCode.noCommand
+  }
   try {
     await program().parseAsync([...argv], { from: 'user' })
     return commandExitCode
@@ -148,8 +153,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Exits once stdout has taken everything written (a pipe reader must see the last line). */
 function exitAfterFlush(code: number): void {
+  if (isClosed(process.stdout)) process.exit(code)
   process.stdout.write('', () => process.exit(code))
 }
+
+dropOutputToClosedReaders()
 
 main(process.argv.slice(2)).then(exitAfterFlush, (error: unknown) => {
   reportError(error)

@@ -109,7 +109,7 @@ export const OPTIONS = {
   host: { flags: '--host <pattern>', help: 'only these hosts (a:b, web*, ~regex, !exclude)' },
   since: { flags: '--since <duration>', help: 'only cycles started within this long (30m, 1d)', parse: duration },
   status: { flags: '--status <list>', help: 'outcomes to show: all, or ok,corrected,failed,unreachable,busy (default: corrected,failed,unreachable)' },
-  list: { flags: '--list', help: 'JSON like ansible-inventory --list (the default)' },
+  list: { flags: '--list', help: 'JSON like ansible-inventory --list (default: the selected hosts, one per line)' },
   graph: { flags: '--graph', help: 'groups and hosts as a tree' },
   listen: { flags: '--listen <host:port>', help: 'address to listen on (loopback by default)', default: DEFAULT_LISTEN },
 } as const satisfies Readonly<Record<string, OptionSpec>>

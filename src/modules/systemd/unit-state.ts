@@ -92,6 +92,13 @@ export interface UnitSample {
 export function parseUnitSample(name: string, result: { exitCode: number; stdout: string; stderr: string }): UnitSample {
   if (result.exitCode !== 0) {
     const why = result.stderr.trim() || `exit ${result.exitCode}`
+    // systemctl answers so for every unit when the host has no systemd manager to ask: the name is not the problem.
+    if (/not been booted with systemd|Failed to connect to bus|System has not been booted/.test(why)) {
+      throw new ProbeError(
+        `cannot read unit ${JSON.stringify(name)}: systemd is not running as this host's init (PID 1), so no unit can be managed here (${why.split('\n')[0]})`,
+        'run this play on a host booted with systemd (a container started without systemd as PID 1 has no units), or select other hosts with --limit',
+      )
+    }
     throw new ProbeError(`cannot read unit ${JSON.stringify(name)}: ${why}`, 'check the unit name (systemctl list-units --all)')
   }
   const nowMatch = /^@now (\d+)$/m.exec(result.stdout)
