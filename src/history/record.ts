@@ -15,8 +15,8 @@ import { ConvergenceFold } from './fold.js'
 function statusOfRun(event: Extract<EngineEvent, { type: 'run-end' }>, check: boolean): RunStatus {
   if (event.halted !== undefined) return 'halted'
   if (event.interrupted) return 'interrupted'
-  if (check) return 'checked'
-  return event.exitCode === ExitCode.ok ? 'converged' : 'failed'
+  if (event.exitCode === ExitCode.ok) return 'converged'
+  return check && event.exitCode === ExitCode.driftFound ? 'drift' : 'failed'
 }
 
 export function runRecorder(store: StateStore, runId: string): (event: EngineEvent) => void {

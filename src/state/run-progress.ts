@@ -4,7 +4,7 @@
  */
 import type { StateStore } from './store.js'
 import { listCycles, type HostCycle } from './cycles.js'
-import { listRuns, type RunRecord } from './runs.js'
+import { isResumable, listRuns, type RunRecord } from './runs.js'
 
 /** A run continues under a new controller process: running again, not finished. */
 export function reopenRun(store: StateStore, id: string, owner: { controller: string; pid: number }): void {
@@ -18,8 +18,7 @@ export function replacePlan(store: StateStore, id: string, plan: unknown): void 
 
 /** Runs that `tend resume` may continue: halted, failed, interrupted, or running under a controller that is gone. */
 export function unfinishedRuns(store: StateStore, controllerGone: (run: RunRecord) => boolean): RunRecord[] {
-  return listRuns(store, { kind: 'run', limit: 1000 }).filter((run) =>
-    ['halted', 'failed', 'interrupted'].includes(run.status) || (run.status === 'running' && controllerGone(run)))
+  return listRuns(store, { kind: 'run', limit: 1000 }).filter((run) => isResumable(run, controllerGone))
 }
 
 /** Every convergence of the run's hosts, newest first. */

@@ -2,7 +2,12 @@
 import type { StateStore } from './store.js'
 
 export type RunKind = 'run' | 'watch'
-export type RunStatus = 'running' | 'converged' | 'failed' | 'halted' | 'interrupted' | 'checked'
+/**
+ * `drift`: a --check run that found changes to make (a --check run that found none is `converged`,
+ * one with a failed host `failed`). `stopped`: a watch ended by SIGTERM/SIGINT after its running
+ * changes finished. `checked` is only in stores written before check runs said what they found.
+ */
+export type RunStatus = 'running' | 'converged' | 'drift' | 'failed' | 'halted' | 'interrupted' | 'stopped' | 'checked'
 
 export interface RunRecord {
   readonly id: string
@@ -82,4 +87,19 @@ export function runHosts(store: StateStore, runId: string): RunHost[] {
   const rows = store.db.prepare('SELECT * FROM run_hosts WHERE run_id = ? ORDER BY play, batch, host').all(runId) as
     { play: number; host: string; batch: number; status: string; message: string | null; updated_at: number }[]
   return rows.map((r) => ({ play: r.play, host: r.host, batch: r.batch, status: r.status, ...(r.message !== null && { message: r.message }), updatedAt: r.updated_at }))
+}
+
+/** A `tend run --check`: it changed nothing, so there is nothing to resume. */
+export function isCheckRun(run: RunRecord): boolean {
+  const plan = run.plan as { check?: unknown } | null
+  return run.status === 'checked' || (typeof plan === 'object' && plan !== null && plan.check === true)
+}
+
+/**
+ * Whether `tend resume` can continue the run: a `tend run` (not a watch, not a --check run) that
+ * halted, failed or was interrupted, or is marked running under a controller that is gone.
+ */
+export function isResumable(run: RunRecord, controllerGone: (run: RunRecord) => boolean): boolean {
+  if (run.kind !== 'run' || isCheckRun(run)) return false
+  return ['halted', 'failed', 'interrupted'].includes(run.status) || (run.status === 'running' && controllerGone(run))
 }

@@ -170,7 +170,7 @@ export async function runWatch(run: WatchRun): Promise<number> {
   await connections.closeAll()
   await http?.close()
   const exitCode = forced ? ExitCode.interrupted : ExitCode.ok
-  finishRun(store, runId, { status: 'interrupted', exitCode, reason: forced ? 'grace period over: running work aborted' : 'stopped by signal' })
+  finishRun(store, runId, { status: forced ? 'interrupted' : 'stopped', exitCode, reason: forced ? 'grace period over: running work aborted' : 'stopped by signal' })
   store.close()
   emit({ type: 'watch-end', exitCode, time: new Date().toISOString() })
   return exitCode

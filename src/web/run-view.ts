@@ -3,7 +3,7 @@
  * used, why it halted and the exact `tend resume` command. The frozen plan's shape belongs to the
  * rollout code, so it is read tolerantly: a missing field leaves its line off the page.
  */
-import type { RunHost, RunRecord } from '../state/runs.js'
+import { isResumable, type RunHost, type RunRecord } from '../state/runs.js'
 import { resumeCommandOf } from '../state/dir.js'
 
 export interface RunView {
@@ -27,8 +27,6 @@ export interface RunView {
 type BatchHost = Pick<RunHost, 'host' | 'status' | 'message' | 'play'>
 
 const FAILED = new Set(['failed', 'unreachable'])
-/** What `tend resume` continues (a run still marked running may have lost its controller: not knowable here). */
-const RESUMABLE = new Set(['halted', 'failed', 'interrupted'])
 
 /** The first value under one of `names`, searching the plan a few levels deep. */
 function findKey(value: unknown, names: readonly string[], depth = 3): unknown {
@@ -86,7 +84,8 @@ export function runView({ run, hosts, counts: { byStatus: counts, batches: seenB
   const batches = batchesOf(run.plan, seenBatches)
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
   const used = Object.entries(counts).filter(([k]) => FAILED.has(k)).reduce((sum, [, n]) => sum + n, 0)
-  const resumable = RESUMABLE.has(run.status)
+  // A run still marked running may have lost its controller: not knowable here.
+  const resumable = isResumable(run, () => false)
   const given = findKey(run.plan, ['resumeCommand', 'resume_command'], 1)
   const resumeCommand = typeof given === 'string' ? given : resumeCommandOf(run.id, stateDir)
   const byBatch = new Map<string, { play: number; batch: number; hosts: BatchHost[] }>()

@@ -9,7 +9,7 @@ import { changedInputs, freezePlan, staleFiles, type FrozenPlan, type InputChang
 import { convergedHosts } from '../../history/record.js'
 import { stateDirOf } from '../../state/dir.js'
 import { replacePlan, reopenRun, unfinishedRuns } from '../../state/run-progress.js'
-import { getRun, runHosts, type RunRecord } from '../../state/runs.js'
+import { getRun, isCheckRun, runHosts, type RunRecord } from '../../state/runs.js'
 import { StateStore } from '../../state/store.js'
 import type { ResumeFlags } from '../flags.js'
 import { resolveLimit } from '../limit.js'
@@ -28,7 +28,8 @@ function pickRun(store: StateStore, id: string | undefined): RunRecord {
   }
   const run = getRun(store, id)
   if (run === undefined) throw new UsageError(`no run ${id} in ${store.dir} (tend runs lists them)`)
-  if (run.kind !== 'run' || run.status === 'checked') throw new UsageError(`run ${id} was a --check run: there is nothing to resume`)
+  if (run.kind === 'watch') throw new UsageError(`run ${id} is a tend watch: there is nothing to resume (start tend watch again; it converges every host each interval)`)
+  if (isCheckRun(run)) throw new UsageError(`run ${id} was a --check run: it changed nothing, so there is nothing to resume`)
   if (run.status === 'converged') throw new UsageError(`run ${id} converged: there is nothing to resume`)
   if (run.status === 'running' && controllerAlive(run)) throw new UsageError(`run ${id} is still running (controller ${run.controller}, pid ${run.pid})`)
   return run

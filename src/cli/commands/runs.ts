@@ -7,7 +7,7 @@ import { shownPlan, type FrozenPlan } from '../../rollout/plan.js'
 import type { HostCycle } from '../../state/cycles.js'
 import { resumeCommandOf, stateDirOf } from '../../state/dir.js'
 import { cyclesOfRun } from '../../state/run-progress.js'
-import { getRun, listRuns, runHosts, type RunRecord } from '../../state/runs.js'
+import { getRun, isResumable, listRuns, runHosts, type RunRecord } from '../../state/runs.js'
 import { StateStore } from '../../state/store.js'
 import type { RunsFlags } from '../flags.js'
 import { UsageError } from '../report-error.js'
@@ -40,7 +40,7 @@ function lastCycles(store: StateStore, runId: string): Map<string, HostCycle> {
 
 function detail(store: StateStore, run: RunRecord) {
   const cycles = lastCycles(store, run.id)
-  const resumable = ['halted', 'failed', 'interrupted'].includes(run.status) || (run.status === 'running' && !controllerAlive(run))
+  const resumable = isResumable(run, (r) => !controllerAlive(r))
   return {
     ...summary(run),
     ...(resumable && { resume: resumeCommandOf(run.id, store.dir) }),
@@ -53,6 +53,39 @@ function detail(store: StateStore, run: RunRecord) {
       }
     }),
   }
+}
+
+/** A watch: its schedule, and per host its cycles by outcome and the last one (newest first in the store). */
+function watchDetail(store: StateStore, run: RunRecord) {
+  const byHost = new Map<string, { cycles: Record<string, number>; last: HostCycle }>()
+  for (const cycle of cyclesOfRun(store, run.id)) {
+    const entry = byHost.get(cycle.host) ?? { cycles: {}, last: cycle }
+    entry.cycles[cycle.outcome] = (entry.cycles[cycle.outcome] ?? 0) + 1
+    byHost.set(cycle.host, entry)
+  }
+  return {
+    ...summary(run),
+    plan: run.plan,
+    hosts: [...byHost].sort(([a], [b]) => a.localeCompare(b)).map(([host, { cycles, last }]) => ({
+      host, cycles,
+      lastCycle: { outcome: last.outcome, startedAt: time(last.startedAt), durationMs: last.durationMs, changes: last.changes, ...(last.message !== undefined && { message: last.message }) },
+    })),
+  }
+}
+
+function watchDetailText(view: ReturnType<typeof watchDetail>): string {
+  const plan = view.plan as { everyMs?: number; forks?: number } | null
+  const lines = [
+    `watch ${view.id}: ${view.statusText}`, `  playbook: ${view.playbook}`,
+    `  started:  ${view.startedAt}${view.finishedAt ? `, finished ${view.finishedAt}` : ''}`, `  controller: ${view.controller} (pid ${view.pid})`,
+    ...(plan?.everyMs !== undefined ? [`  every ${plan.everyMs / 1000}s, forks ${plan.forks ?? '?'}`] : []),
+  ]
+  if (view.hosts.length === 0) lines.push('', '  no host-cycle recorded')
+  for (const host of view.hosts) {
+    const counts = Object.entries(host.cycles).map(([outcome, n]) => `${outcome}=${n}`).join(' ')
+    lines.push(`  ${host.host.padEnd(20)} ${counts}; last ${host.lastCycle.outcome} at ${host.lastCycle.startedAt}${host.lastCycle.message ? ` — ${host.lastCycle.message.split('\n')[0]}` : ''}`)
+  }
+  return lines.join('\n') + '\n'
 }
 
 function listText(runs: readonly RunRecord[]): string {
@@ -91,6 +124,11 @@ export async function runsCommand(runId: string | undefined, flags: RunsFlags): 
     }
     const run = getRun(store, runId)
     if (run === undefined) throw new UsageError(`no run ${runId} in ${store.dir}`)
+    if (run.kind === 'watch') {
+      const view = watchDetail(store, run)
+      process.stdout.write(flags.json === true ? JSON.stringify(view) + '\n' : watchDetailText(view))
+      return ExitCode.ok
+    }
     const view = detail(store, run)
     process.stdout.write(flags.json === true ? JSON.stringify(view) + '\n' : detailText(view))
     return ExitCode.ok
