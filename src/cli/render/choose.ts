@@ -1,4 +1,7 @@
-/** --json → NDJSON; a terminal → the live listr2 view; anything else → plain lines. For run, resume and watch. */
+/**
+ * --json → NDJSON; a terminal → the live view (listr2 for a run, a redrawn frame for a watch);
+ * anything else → plain lines. For run, resume and watch.
+ */
 import { colorEnabled } from './color.js'
 import { jsonRenderer } from './json.js'
 import { plainRenderer } from './plain.js'
@@ -6,13 +9,21 @@ import type { Renderer, WatchRenderer } from './types.js'
 import type { FleetSchedule } from '../../watch/schedule.js'
 import type { WatchEvent } from '../../watch/events.js'
 
+/**
+ * A live view needs a terminal that says how wide it is: a pty reporting 0 columns (some CI
+ * runners, `script` without a size) would get one character per line, so it gets plain lines.
+ */
+function liveTerminal(out: NodeJS.WriteStream): boolean {
+  return out.isTTY === true && typeof out.columns === 'number' && out.columns > 0
+}
+
 export async function chooseRenderer(options: { readonly json: boolean; readonly check: boolean; readonly verbosity?: number }): Promise<Renderer> {
   const out = process.stdout
   if (options.json) return jsonRenderer({ out })
   const color = colorEnabled(out)
   const verbosity = options.verbosity ?? 0
   // -v and more print results and commands as they end: plain lines, which a live view would overwrite.
-  if (out.isTTY !== true || verbosity >= 1) return plainRenderer({ out, check: options.check, color, verbosity })
+  if (!liveTerminal(out) || verbosity >= 1) return plainRenderer({ out, check: options.check, color, verbosity })
   // listr2 and its dependencies load only for a terminal.
   const { listrRenderer } = await import('./listr.js')
   return listrRenderer({ out, check: options.check, color, verbosity })
@@ -24,15 +35,15 @@ export async function chooseWatchRenderer(json: boolean, schedule: () => FleetSc
   if (json) return (await import('./watch-json.js')).watchJsonRenderer(out)
   const color = colorEnabled(out)
   const { watchPlainRenderer } = await import('./watch-plain.js')
-  if (out.isTTY !== true) return watchPlainRenderer({ out, err: process.stderr, color })
-  const { watchListrRenderer } = await import('./watch-listr.js')
+  if (!liveTerminal(out)) return watchPlainRenderer({ out, err: process.stderr, color })
+  const { watchLiveRenderer } = await import('./watch-live.js')
   let live: WatchRenderer | undefined
   const pending: WatchEvent[] = []
   return {
     emit(event) {
       const known = schedule()
       if (live === undefined && known !== undefined) {
-        live = watchListrRenderer({ out, color, schedule: known })
+        live = watchLiveRenderer({ out, color, schedule: known })
         for (const e of pending.splice(0)) live.emit(e)
       }
       if (live) live.emit(event)

@@ -134,10 +134,9 @@ function playListr(play: PlayView, refreshers: Set<Refresh>): Listr {
 
 /**
  * A live list on the terminal, as every tend view draws one: errors do not stop the list, the
- * signals stay tend's (src/cli/signals.ts), subtasks and errors stay open. `tend watch` draws its
- * fleet with it too.
+ * signals stay tend's (src/cli/signals.ts), subtasks and errors stay open.
  */
-export function liveList(tasks: ListrTask[], rendererOptions: { timer?: typeof PRESET_TIMER } = {}): Listr {
+function liveList(tasks: ListrTask[], rendererOptions: { timer?: typeof PRESET_TIMER } = {}): Listr {
   return new Listr(tasks, {
     exitOnError: false,
     registerSignalListeners: false,
