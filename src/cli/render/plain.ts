@@ -10,11 +10,33 @@ import type { RenderOptions, Renderer } from './types.js'
 import { resultLine } from '../verbose.js'
 
 
+/**
+ * How often a task still running is said again (env TEND_HEARTBEAT_SECONDS, default 30): a log
+ * or a pipe shows what a hung run is waiting for, and since when.
+ */
+function heartbeatMs(): number {
+  const seconds = Number(process.env.TEND_HEARTBEAT_SECONDS ?? 30)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000
+}
+
+const elapsed = (ms: number): string => {
+  const s = Math.round(ms / 1000)
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+}
+
 export function plainRenderer(options: RenderOptions): Renderer {
   const paint = palette(options.color)
   const write = (lines: readonly string[]) => {
     options.out.write(lines.join('\n') + '\n')
   }
+  /** Tasks running now, per host, with when they started. */
+  const running = new Map<string, { task: string; since: number }>()
+  const heartbeat = setInterval(() => {
+    const now = Date.now()
+    const lines = [...running].map(([host, t]) => paint.dim(`… [${host}] ${t.task}: still running after ${elapsed(now - t.since)}`))
+    if (lines.length > 0) write(lines)
+  }, heartbeatMs())
+  heartbeat.unref()
   /** A halt is shown when it happens; the play's end does not say it again. */
   let halted: string | undefined
   const linesFor = (event: EngineEvent): string[] => {
@@ -40,8 +62,10 @@ export function plainRenderer(options: RenderOptions): Renderer {
       case 'host-end':
         return []
       case 'task-start':
-        return []
+        running.set(event.host, { task: event.task, since: Date.now() })
+        return [paint.dim(`→ [${event.host}] ${event.task}`)]
       case 'task-end':
+        running.delete(event.host)
         return [...taskEndLines(event, paint), ...((options.verbosity ?? 0) >= 1 ? resultLine(event.result) : [])]
       case 'play-end':
         return event.stopped && event.stopped !== halted ? [paint.failed(`play stopped: ${event.stopped}`)] : []
@@ -57,6 +81,8 @@ export function plainRenderer(options: RenderOptions): Renderer {
       if (lines.length > 0) write(lines)
     },
     interrupting: (signalName) => process.stderr.write(`\ntend: ${signalName}: finishing the change in hand, starting nothing new (press Ctrl-C again to abandon it)\n`),
-    finish: async () => {},
+    finish: async () => {
+      clearInterval(heartbeat)
+    },
   }
 }
