@@ -3,7 +3,7 @@
  * back with capture-pane as the operator would see it, and `script` for a pty that reports no size.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, test } from 'node:test'
@@ -76,4 +76,29 @@ test('to a pipe, a task says when it starts and, while it runs, every heartbeat 
   const ended = lines.findIndex((l) => l.startsWith('changed: [alpha] slow one'))
   assert.ok(started >= 0 && beats.length >= 2 && ended > 0, run.stdout)
   assert.ok(started < beats[0]! && beats.at(-1)! < ended, run.stdout)
+})
+
+test('the live view of a run: host counts are the recap\'s, and a play with a failed host never shows a green ✔', async () => {
+  const dir = await project({
+    'pb.yaml': `- hosts: all
+  tasks:
+    - name: mark
+      file: { path: "{{ playbook_dir }}/m-{{ inventory_hostname }}", content: "x" }
+    - name: beta fails
+      command: "test {{ inventory_hostname }} != beta"
+      changed_when: false
+`,
+    'inv.yaml': 'all:\n  hosts:\n    alpha: { ansible_connection: local }\n    beta: { ansible_connection: local }\n',
+  })
+  const run = `stty cols 120 rows 40; cd ${shQuote(dir)} && ${envPrefix()} ${shQuote(process.execPath)} ${shQuote(TEND)} run pb.yaml -i inv.yaml --state-dir ${shQuote(join(dir, 'state'))}`
+  const done = spawnSync('script', ['-qec', run, '/dev/null'], { encoding: 'utf8' })
+  assert.equal(done.status, 2, 'a host failed')
+  const out = done.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '\n')
+  const lines = out.split('\n').filter((l) => l.trim() !== '')
+  const last = (pattern: RegExp) => lines.filter((l) => pattern.test(l)).at(-1) ?? ''
+  assert.doesNotMatch(last(/PLAY \[all\]/), /✔/, out)
+  // The recap: alpha ok=2 changed=1; beta ok=1 changed=1 failed=1. The live lines say the same.
+  assert.match(last(/^\s+\S+ alpha\s/), /alpha\s+ok=2 changed=1\b/, out)
+  assert.match(last(/^\s+\S+ beta\s/), /beta\s+ok=1 changed=1 failed=1\b/, out)
+  assert.match(out, /alpha\s+: ok=2\s+changed=1/)
 })

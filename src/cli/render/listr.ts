@@ -118,6 +118,16 @@ function batchTask(play: PlayView, n: number, count: number, refreshers: Set<Ref
   }
 }
 
+/** Hosts of the play's batches that failed or were unreachable. */
+async function problemHosts(play: PlayView): Promise<number> {
+  let problems = 0
+  for (const slot of play.batches.values()) {
+    const batch = await slot.promise
+    for (const view of batch?.views.values() ?? []) if (view.problem !== undefined) problems++
+  }
+  return problems
+}
+
 function playListr(play: PlayView, refreshers: Set<Refresh>): Listr {
   const playTask: ListrTask = {
     title: `PLAY [${play.name}]${play.rollout === undefined ? '' : ` · ${play.rollout}`}`,
@@ -125,8 +135,16 @@ function playListr(play: PlayView, refreshers: Set<Refresh>): Listr {
       const count = await play.batchCount.promise
       if (count === null) return task.skip(`PLAY [${play.name}]: no hosts`)
       const batches = Array.from({ length: count }, (__, i) => batchTask(play, i + 1, count, refreshers))
-      // One batch: its hosts sit right under the play.
-      return task.newListr(batches, { concurrent: false, exitOnError: false })
+      // One batch: its hosts sit right under the play. The verdict (no title) fails the play's own
+      // line when a host failed or the play stopped: a failed play never shows a green ✔.
+      const verdict: ListrTask = {
+        task: async () => {
+          const problems = await problemHosts(play)
+          if (play.stopped !== undefined) throw new Error(`stopped: ${play.stopped}`)
+          if (problems > 0) throw new Error(`${problems} host${problems === 1 ? '' : 's'} failed or unreachable`)
+        },
+      }
+      return task.newListr([...batches, verdict], { concurrent: false, exitOnError: false })
     },
   }
   return liveList([playTask], { timer: PRESET_TIMER })

@@ -3,7 +3,7 @@
  * (render/listr.ts) reads this state on a throttled tick, so the cost of an event is O(1) however
  * many hosts run.
  */
-import { emptyCounters, type EngineEvent, type RecapCounters, type TaskStatus } from '../../engine/events.js'
+import { countTaskEnd, emptyCounters, type EngineEvent, type RecapCounters, type TaskStatus } from '../../engine/events.js'
 
 export interface Deferred<T> {
   readonly promise: Promise<T>
@@ -136,7 +136,8 @@ export function taskEnded(batch: BatchView | undefined, event: Extract<EngineEve
   view.current = undefined
   view.endedAt = now
   batch.running.delete(event.host)
-  view.counters[event.status] += 1
+  // The recap's counting (a change or an ignored failure is also ok), so the live counts are the recap's.
+  countTaskEnd(view.counters, event.status)
   view.finished += 1
   view.recent.push(`${event.status} ${event.task} (${seconds(event.durationMs)})`)
   if (view.recent.length > RECENT) view.recent.shift()
