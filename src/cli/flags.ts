@@ -14,7 +14,7 @@ const CONVERGE = ['inventory', 'limit', 'forks', 'tags', 'skipTags', 'extraVars'
 export const RUN_OPTIONS = [
   'inventory', 'limit', 'check', 'diff', 'forks', 'tags', 'skipTags', 'extraVars', 'json', 'stepTimeout', 'acceptNewHostKeys', 'waitLock',
   { key: 'queue', help: `converge each host on a tend worker; ${QUEUE_HELP}` },
-  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'stateDir',
+  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait', 'stateDir',
   // ansible-playbook's flags, with its meaning.
   'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser',
 ] as const satisfies readonly OptionUse[]
@@ -41,7 +41,7 @@ export type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>
 
 export const RESUME_OPTIONS = [
   'stateDir', 'replan', 'json', 'waitLock', { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` },
-  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE },
+  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait',
 ] as const satisfies readonly OptionUse[]
 export type ResumeFlags = FlagsOf<typeof RESUME_OPTIONS>
 

@@ -84,6 +84,7 @@ export const OPTIONS = {
   waitLock: { flags: '--wait-lock <seconds>', help: 'wait this long for a host another tend is converging (default: fail at once)', parse: positiveSeconds },
   queue: { flags: '--queue <url>', help: QUEUE_HELP },
   maxHostsInFlight: { flags: '--max-hosts-in-flight <n>', help: 'with --queue: hosts converging at once across all workers', parse: positiveInteger },
+  workerWait: { flags: '--worker-wait <duration>', help: 'with --queue: while no worker is connected, how long hosts wait before the run gives up, resumable (exit 8; default: 5m)', parse: duration },
   rate: { flags: '--rate <n>', help: 'host convergences started per second', parse: positiveNumber },
   stateDir: { flags: '--state-dir <dir>', help: 'where runs are recorded (default: $TEND_STATE_DIR, else $XDG_STATE_HOME/tend or ~/.local/state/tend)' },
   listHosts: { flags: '--list-hosts', help: 'list the hosts each play would run on; contact none' },

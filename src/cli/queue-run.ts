@@ -8,12 +8,14 @@ export interface QueueFlags {
   readonly queue?: string
   readonly maxHostsInFlight?: number
   readonly rate?: number
+  /** --worker-wait, in ms. */
+  readonly workerWait?: number
 }
 
 export async function openQueueRun(flags: QueueFlags, playbook: Playbook, runId: string) {
   if (flags.queue === undefined) {
-    if (flags.maxHostsInFlight !== undefined || flags.rate !== undefined) {
-      throw new UsageError('--max-hosts-in-flight and --rate limit the queue: give them with --queue URL')
+    if (flags.maxHostsInFlight !== undefined || flags.rate !== undefined || flags.workerWait !== undefined) {
+      throw new UsageError('--max-hosts-in-flight, --rate and --worker-wait are about the queue: give them with --queue URL')
     }
     return undefined
   }
@@ -28,6 +30,7 @@ export async function openQueueRun(flags: QueueFlags, playbook: Playbook, runId:
     endpoint, runId,
     ...(flags.maxHostsInFlight !== undefined && { maxHostsInFlight: flags.maxHostsInFlight }),
     ...(flags.rate !== undefined && { rate: flags.rate }),
+    ...(flags.workerWait !== undefined && { workerWaitMs: flags.workerWait }),
   })
   if (controller.workers === 0) {
     process.stderr.write(`tend: no worker is connected to ${endpoint.display} yet; hosts wait until one starts (tend worker --queue URL)\n`)

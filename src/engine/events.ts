@@ -127,6 +127,8 @@ export type EngineEvent =
       readonly stopped?: string
     }
   | { readonly type: 'recap'; readonly hosts: Readonly<Record<string, RecapCounters>> }
+  /** Something the operator must know as it happens that is no task's result (a queue worker lost, no worker left). */
+  | { readonly type: 'notice'; readonly text: string; readonly host?: string }
   | {
       readonly type: 'run-end'
       readonly exitCode: number

@@ -4,14 +4,15 @@
  * host's result and re-emits its events through the run's emit, exactly once per host.
  */
 import { randomBytes } from 'node:crypto'
-import { FlowProducer, type Job, Queue, QueueEvents } from 'bullmq'
+import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq'
+import { Redis } from 'ioredis'
 import { QueueUnavailableError } from './errors.js'
 import { playFiles } from './files.js'
-import { batchData, type HostJobData, type HostJobResult } from './job.js'
+import { batchData, type HostJobData, type HostJobProgress, type HostJobResult } from './job.js'
 import { Liveness } from './liveness.js'
-import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX, batchJobId, hostJobId } from './names.js'
+import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX, batchJobId, fenceKey, hostJobId } from './names.js'
 import { connectionOptions, type RedisEndpoint } from './url.js'
-import type { BatchExecutor, BatchHooks, HostOutcome, RunContext } from '../engine/types.js'
+import type { BatchExecutor, BatchHooks, HostOutcome, PlayPlace, RunContext } from '../engine/types.js'
 
 export interface ControllerOptions {
   readonly endpoint: RedisEndpoint
@@ -20,6 +21,24 @@ export interface ControllerOptions {
   readonly maxHostsInFlight?: number
   /** --rate: host convergences started per second, BullMQ's global rate limit. */
   readonly rate?: number
+  /** --worker-wait: how long hosts may wait while no worker is connected before the run gives up (exit 8). */
+  readonly workerWaitMs?: number
+}
+
+/** --worker-wait's default. */
+export const DEFAULT_WORKER_WAIT_MS = 5 * 60_000
+/** How often the controller looks at the workers while hosts wait. */
+const WATCHDOG_MS = 1000
+
+/** What the controller knows of one host job it handed out. */
+interface Handed {
+  readonly host: string
+  readonly run: RunContext
+  readonly place: PlayPlace
+  /** The worker's last report (task running, changes so far). */
+  progress?: HostJobProgress
+  /** The worker that was converging it when it stalled (it died or lost Redis). */
+  lostFrom?: string
 }
 
 export interface QueueController {
@@ -66,16 +85,84 @@ export async function openController(options: ControllerOptions): Promise<QueueC
   const workers = await live.race(hosts.getWorkersCount())
   let seq = 0
   const attempt = randomBytes(2).toString('hex')
+  const fences = new Redis(connection)
+  fences.on('error', ignore)
+  // This attempt owns the run's jobs from now on: an earlier attempt's jobs left in Redis are fenced off.
+  await live.race(fences.set(fenceKey(options.runId), attempt))
+  const handed = new Map<string, Handed>()
+  const notice = (entry: Handed, text: string) => entry.run.emit({ type: 'notice', host: entry.host, text })
+
+  events.on('progress', ({ jobId, data }) => {
+    const entry = handed.get(jobId)
+    if (entry !== undefined && typeof data === 'object') entry.progress = data as unknown as HostJobProgress
+  })
+  // A worker that died (or lost Redis) stops renewing its job's lock; another worker's stalled
+  // check puts the job back in the queue. The lost attempt's events never reach the controller
+  // (the recap counts the attempt that finished), so what it changed is said here, from its reports.
+  events.on('stalled', ({ jobId }) => {
+    const entry = handed.get(jobId)
+    if (entry === undefined) return
+    const lost = entry.progress
+    entry.lostFrom = lost?.worker ?? 'a worker'
+    entry.progress = undefined
+    const changed = lost?.changed ?? []
+    const what = [
+      ...(changed.length > 0 ? [`it had changed: ${changed.map((c) => `${c.task} (${c.summary.split('\n')[0]})`).join('; ')}`] : []),
+      lost?.task !== undefined ? `it may have changed something more: it was running "${lost.task}"`
+        : changed.length === 0 ? 'it may have changed something' : '',
+    ].filter((s) => s !== '').join('; ')
+    notice(entry, `worker ${entry.lostFrom} lost while converging ${entry.host}: ${what}; the job goes to another worker`)
+  })
+  events.on('active', ({ jobId }) => {
+    const entry = handed.get(jobId)
+    if (entry?.lostFrom === undefined) return
+    const from = entry.lostFrom
+    void Job.fromId(hosts, jobId).then((job) => notice(entry, `worker ${from} lost; host ${entry.host} retried on worker ${job?.processedBy ?? 'another worker'}`), () => undefined)
+  })
+
+  /**
+   * While hosts wait: with no worker connected, say so once, and after --worker-wait give up (the
+   * run is resumable). A dead worker's job is put back only by a live worker's stalled check, so
+   * with none left nothing would ever move.
+   */
+  const workerWaitMs = options.workerWaitMs ?? DEFAULT_WORKER_WAIT_MS
+  let noWorkerSince: number | undefined
+  let giveUp: (error: Error) => void = () => undefined
+  const gaveUp = new Promise<never>((_, reject) => (giveUp = reject))
+  gaveUp.catch(() => undefined)
+  const watchdog = setInterval(() => {
+    if (handed.size === 0) return
+    void hosts.getWorkersCount().then((count) => {
+      const run = handed.values().next().value?.run
+      if (count > 0) {
+        if (noWorkerSince !== undefined) run?.emit({ type: 'notice', text: `${count} worker(s) connected again` })
+        noWorkerSince = undefined
+        return
+      }
+      if (noWorkerSince === undefined) {
+        noWorkerSince = Date.now()
+        run?.emit({ type: 'notice', text: `no tend worker is connected to ${options.endpoint.display}: ${handed.size} host(s) wait; giving up in ${Math.round(workerWaitMs / 1000)}s (--worker-wait)` })
+      } else if (Date.now() - noWorkerSince >= workerWaitMs) {
+        giveUp(new QueueUnavailableError(`no tend worker connected to ${options.endpoint.display} for ${Math.round(workerWaitMs / 1000)}s (--worker-wait)`, 'start tend worker --queue URL'))
+      }
+    }, () => undefined)
+  }, WATCHDOG_MS)
+  watchdog.unref()
+  const noWorkerNow = async () => (await hosts.getWorkersCount().catch(() => 1)) === 0
 
   /** Waits for one host's job; on Ctrl-C or a halt a job no worker took yet is withdrawn. */
   async function waitHost(signal: AbortSignal, job: Job<HostJobData, HostJobResult>): Promise<HostJobResult | string | undefined> {
     const withdrawn = new Promise<'withdrawn'>((resolve) => {
-      const withdraw = () => void job.remove().then(() => resolve('withdrawn'), () => undefined)
+      // A job a worker holds cannot be removed; if that worker is dead and no other is left, nothing
+      // will ever finish it: stop waiting for it at once (the fence keeps it from running later).
+      const withdraw = () => void job.remove().then(() => resolve('withdrawn'), async () => {
+        if (await noWorkerNow()) resolve('withdrawn')
+      })
       if (signal.aborted) withdraw()
       else signal.addEventListener('abort', withdraw, { once: true })
     })
     try {
-      const result = await live.race(Promise.race([job.waitUntilFinished(events), withdrawn]))
+      const result = await live.race(Promise.race([job.waitUntilFinished(events), withdrawn, gaveUp]))
       return result === 'withdrawn' ? undefined : (result as HostJobResult)
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error
@@ -90,17 +177,18 @@ export async function openController(options: ControllerOptions): Promise<QueueC
     const node = await live.race(flows.add({
       name: 'batch', queueName: BATCHES_QUEUE, data, opts: { jobId: id },
       children: place.batchHosts.map((host, index) => ({
-        name: host, queueName: HOSTS_QUEUE, data: { runId: options.runId, host } satisfies HostJobData,
+        name: host, queueName: HOSTS_QUEUE, data: { runId: options.runId, attempt, host } satisfies HostJobData,
         opts: { jobId: hostJobId(options.runId, attempt, seq, index), attempts: 1, ...KEEP },
       })),
     }))
     const children = (node.children ?? []).map((child) => child.job as Job<HostJobData, HostJobResult>)
+    for (const job of children) if (job.id !== undefined) handed.set(job.id, { host: job.data.host, run, place })
     // A halt (any_errors_fatal) withdraws the batch's hosts no worker took yet, as Ctrl-C does.
     const halted = new AbortController()
     const withdraw = AbortSignal.any([run.options.signal, halted.signal])
     const outcomes = await Promise.all(children.map(async (job): Promise<HostOutcome | undefined> => {
       const host = job.data.host
-      const result = await waitHost(withdraw, job)
+      const result = await waitHost(withdraw, job).finally(() => handed.delete(job.id ?? ''))
       if (result === undefined) return undefined
       const outcome = typeof result === 'string' ? failedJob(run, place, host, result) : result.outcome
       if (typeof result !== 'string') {
@@ -121,7 +209,11 @@ export async function openController(options: ControllerOptions): Promise<QueueC
     workers,
     async close() {
       live.close()
+      clearInterval(watchdog)
       const cleanup = (async () => {
+        // The run is over: its token goes (a job left in Redis is then never run), unless a newer attempt owns it.
+        if ((await fences.get(fenceKey(options.runId))) === attempt) await fences.del(fenceKey(options.runId))
+        fences.disconnect()
         if (options.maxHostsInFlight !== undefined) await hosts.removeGlobalConcurrency().catch(() => undefined)
         if (options.rate !== undefined) await hosts.removeGlobalRateLimit().catch(() => undefined)
         await Promise.allSettled([flows.close(), events.close(), hosts.close(), batches.close()])

@@ -40,7 +40,18 @@ export interface BatchData {
 export interface HostJobData {
   readonly kind?: 'host'
   readonly runId: string
+  /** The controller's attempt at the run: the worker checks it against the run's fence before any change. */
+  readonly attempt: string
   readonly host: string
+}
+
+/** What a worker reports while it converges a host: the controller's view of a job that may die. */
+export interface HostJobProgress {
+  readonly worker: string
+  /** The task running now, if one is. */
+  readonly task?: string
+  /** Changes made so far (task, summary), in order. */
+  readonly changed: readonly { readonly task: string; readonly summary: string }[]
 }
 
 /** `tend watch --queue`: one job per host per interval, made by a BullMQ job scheduler. */

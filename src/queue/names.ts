@@ -6,6 +6,13 @@ export const HOSTS_QUEUE = 'tend-hosts'
 /** One parent job per batch (a BullMQ flow): carries what the batch's hosts share; no worker takes it. */
 export const BATCHES_QUEUE = 'tend-batches'
 
+/**
+ * The fencing token of a run: the attempt (controller) that owns the run's jobs now. Set when a
+ * controller opens, deleted when its run ends; a worker converges a host job only while the token
+ * names the job's attempt, so a job left in Redis never changes a host outside the run that owns it.
+ */
+export const fenceKey = (runId: string): string => `${PREFIX}:fence:${runId}`
+
 function checked(id: string): string {
   if (id.includes(':')) throw new Error(`internal: job id ${id} contains ':'`)
   return id

@@ -12,7 +12,7 @@ import { aloneCoordination, openSession } from '../engine/session.js'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import { materialize } from './files.js'
-import { inventoryOf, secretRegisters, type BatchData, type HostJobResult } from './job.js'
+import { inventoryOf, secretRegisters, type BatchData, type HostJobProgress, type HostJobResult } from './job.js'
 
 export interface JobEnv {
   /** The worker's own way to reach a host (its SSH keys and known_hosts). */
@@ -22,6 +22,8 @@ export interface JobEnv {
   readonly worker: string
   /** Names the holder of the host lock: run id and job id. */
   readonly jobId: string
+  /** Told at each task's start and end: if this worker dies, the controller knows what it was doing. */
+  readonly onProgress?: (progress: HostJobProgress) => void
 }
 
 /**
@@ -36,13 +38,21 @@ export async function runHostJob(batch: BatchData, hostName: string, env: JobEnv
   const host = inventory.hosts.get(hostName)
   if (host === undefined) throw new Error(`host ${hostName} is not in the batch's inventory`)
   const events: EngineEvent[] = []
+  const changed: { task: string; summary: string }[] = []
   const files = await materialize(batch.files, batch.playbookDir)
   const options = { ...batch.options, forks: 1, signal: env.signal, runId: batch.runId, connect: env.connect }
   // The job's own cache and lock: a job is one host's convergence, closed when it ends.
   const connections = new ConnectionCache(() => env.connect)
   const session = openSession({
     playbookFile: batch.playbookFile, playbookDir: files.dir, inventory, options, connections,
-    emit: (event) => events.push(event),
+    emit: (event) => {
+      events.push(event)
+      if (event.type === 'task-start') env.onProgress?.({ worker: env.worker, task: event.task, changed })
+      if (event.type === 'task-end') {
+        for (const change of event.changes) changed.push({ task: event.task, summary: change.summary })
+        env.onProgress?.({ worker: env.worker, changed })
+      }
+    },
     startedAt: new Date(batch.startedAt),
     registered: new Map(Object.entries(batch.registered).map(([name, vars]) => [name, { ...vars }])),
     ...(!batch.options.check && {

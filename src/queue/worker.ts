@@ -5,14 +5,15 @@
  * the jobs in hand run to their end (every running change finishes), then the process exits.
  */
 import { hostname } from 'node:os'
-import { Job, Queue, Worker } from 'bullmq'
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import { runCycleJob, workerCycleEnv, type CycleJobResult } from './cycle-job.js'
 import type { BatchData, CycleJobData, HostJobData, HostJobResult, WatchConfigData } from './job.js'
 import { Liveness } from './liveness.js'
 import type { WorkerMetrics } from '../history/metrics.js'
-import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX } from './names.js'
+import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX, fenceKey } from './names.js'
 import { runHostJob } from './run-job.js'
 import { connectionOptions, type RedisEndpoint } from './url.js'
 
@@ -53,6 +54,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   live.close()
   const connection = connectionOptions(options.endpoint)
   const batches = new Queue<BatchData>(BATCHES_QUEUE, { connection, prefix: PREFIX })
+  const fences = new Redis(connection)
+  fences.on('error', () => undefined)
   const cache = new Map<string, Promise<unknown>>()
   const never = new AbortController().signal
   const cycles = workerCycleEnv(name, () => options.connectFor(never))
@@ -74,6 +77,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return data as Promise<T>
   }
 
+  /** A job whose run has ended, or is now another controller's attempt, is dropped before any change. */
+  async function checkFence(data: HostJobData, job: Job): Promise<void> {
+    const owner = await fences.get(fenceKey(data.runId))
+    if (owner === data.attempt) return
+    throw new UnrecoverableError(owner === null
+      ? `run ${data.runId} has ended: job ${job.id} is left over and is not run`
+      : `run ${data.runId} is now attempt ${owner}: job ${job.id} of attempt ${data.attempt} is not run`)
+  }
+
   async function converge(job: Job<HostJobData | CycleJobData>): Promise<HostJobResult | CycleJobResult> {
     const data = job.data
     if (data.kind === 'cycle') {
@@ -81,8 +93,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const cycleId = (job.id ?? `${Date.now()}`).replace(/:/g, '-')
       return runCycleJob(config, data.host, cycleId, { ...cycles, watchKey: data.watchKey })
     }
+    await checkFence(data, job)
     const batch = await sharedOf<BatchData>(job.parent?.id, job)
-    return runHostJob(batch, data.host, { connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?' })
+    return runHostJob(batch, data.host, {
+      connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?',
+      onProgress: (progress) => void job.updateProgress(progress as unknown as object).catch(() => undefined),
+    })
   }
 
   let running = 0
@@ -135,10 +151,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if ((await Promise.race([closed, gone])) === 'gone') {
         options.log(`Redis at ${options.endpoint.display} did not take the results of the last jobs; they will be converged again by another worker`)
         void worker.close(true)
+        fences.disconnect()
         await cycles.connections.closeAll()
         return
       }
       await cycles.connections.closeAll()
+      fences.disconnect()
       await Promise.race([batches.close(), new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())])
     },
   }

@@ -225,6 +225,11 @@ export function listrRenderer(options: RenderOptions): Renderer {
       case 'recap':
         summary.push('', ...recapLines(event.hosts, paint))
         return
+      case 'notice':
+        // Said now (above the live view) and again after it, with the changes and failures.
+        process.stderr.write(`tend: ${event.text}\n`)
+        summary.push(paint.unreachable(`tend: ${event.text}`))
+        return
       case 'run-end':
         if (event.interrupted) summary.push('', paint.failed('interrupted: running work was stopped'))
         summary.push(...runEndLines(event, paint))

@@ -71,6 +71,8 @@ export function plainRenderer(options: RenderOptions): Renderer {
         return event.stopped && event.stopped !== halted ? [paint.failed(`play stopped: ${event.stopped}`)] : []
       case 'recap':
         return ['', ...recapLines(event.hosts, paint)]
+      case 'notice':
+        return [paint.unreachable(`tend: ${event.text}`)]
       case 'run-end':
         return [...(event.interrupted ? ['', paint.failed('interrupted: running work was stopped')] : []), ...runEndLines(event, paint)]
     }
