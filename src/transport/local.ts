@@ -11,6 +11,10 @@ import { CommandTimeoutError, abortReason } from './types.js'
 /**
  * Runs commands on the controller itself. zx is used with per-call options only: the global `$`
  * is shared mutable state and many hosts converge at once.
+ *
+ * Every command runs in a process group of its own (`detached`: setsid), as a command over ssh
+ * runs in the remote session: a Ctrl-C at the terminal signals tend's group only, and tend alone
+ * decides what it means (the change in hand finishes; a second one abandons it).
  */
 export class LocalTransport implements Transport {
   readonly machine = 'local'
@@ -23,6 +27,7 @@ export class LocalTransport implements Transport {
       nothrow: true,
       quiet: true,
       verbose: false,
+      detached: true,
       input: options.stdin,
       signal: options.signal,
       timeout: options.timeoutMs,
@@ -49,7 +54,7 @@ export class LocalTransport implements Transport {
   /** A child whose stdin is a pipe from this process: if tend dies, the pipe closes and the child ends. */
   async hold(argv: readonly string[], signal?: AbortSignal): Promise<Held> {
     const [file, ...args] = argv
-    const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'] })
+    const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'], detached: true })
     const ended = new Promise<void>((resolve) => child.once('close', () => resolve()))
     const release = async (): Promise<void> => {
       child.stdin.end()

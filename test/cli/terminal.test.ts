@@ -102,3 +102,32 @@ test('the live view of a run: host counts are the recap\'s, and a play with a fa
   assert.match(last(/^\s+\S+ beta\s/), /beta\s+ok=1 changed=1 failed=1\b/, out)
   assert.match(out, /alpha\s+: ok=2\s+changed=1/)
 })
+
+test('Ctrl-C at a real terminal: the local command in hand is not signalled, it finishes, nothing new starts (exit 130)', async () => {
+  const dir = await project({
+    'pb.yaml': `- hosts: all
+  tasks:
+    - name: slow change
+      shell: sleep 3 && touch {{ playbook_dir }}/slow-done
+    - name: next
+      shell: touch {{ playbook_dir }}/next-done
+`,
+    'inv.yaml': 'all:\n  hosts:\n    alpha: { ansible_connection: local }\n',
+  })
+  const command = `cd ${shQuote(dir)} && ${envPrefix()} ${shQuote(process.execPath)} ${shQuote(TEND)} run pb.yaml -i inv.yaml --state-dir ${shQuote(join(dir, 'state'))}; echo "exit=$?"; sleep 60`
+  tmux('new-session', '-d', '-s', 'ctrlc', '-x', '120', '-y', '30', command)
+  const { existsSync } = await import('node:fs')
+  // The slow change is running (its shell is up) when the operator presses Ctrl-C.
+  for (let i = 0; i < 100 && tmux('capture-pane', '-p', '-t', 'ctrlc').indexOf('slow change') < 0; i++) await sleep(100)
+  await sleep(1000)
+  tmux('send-keys', '-t', 'ctrlc', 'C-c')
+  let screen = ''
+  for (let i = 0; i < 80 && !/exit=\d+/.test(screen); i++) {
+    await sleep(250)
+    screen = tmux('capture-pane', '-p', '-J', '-t', 'ctrlc')
+  }
+  assert.match(screen, /exit=130/, screen)
+  assert.ok(existsSync(join(dir, 'slow-done')), `the change in hand was cut off:\n${screen}`)
+  assert.ok(!existsSync(join(dir, 'next-done')), 'a new task started after Ctrl-C')
+  assert.match(screen, /changed: \[alpha\] slow change/)
+})
