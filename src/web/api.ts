@@ -37,14 +37,37 @@ function planGroups(runs: readonly RunRecord[]): (host: string) => readonly stri
   return (host) => [...(groups.get(host) ?? [])].sort()
 }
 
+/** A host not checked for this many of the watch's intervals is stale: its state may no longer be true. */
+const STALE_INTERVALS = 3
+
+/**
+ * The watch feeding the store, as far as the store can tell: the newest watch run, its interval,
+ * and when it last wrote a host-cycle. It is feeding while it is marked running and wrote within
+ * three intervals (a watch killed without a trace stops writing; its row still says running).
+ */
+function watchFeed(ctx: ApiContext, now: number) {
+  const watch = listRuns(ctx.store, { kind: 'watch', limit: 1 })[0]
+  if (watch === undefined) return undefined
+  const everyMs = (watch.plan as { everyMs?: unknown } | null)?.everyMs
+  const last = listCycles(ctx.store, { limit: 50 }).find((c) => c.runId === watch.id)
+  const lastWriteAt = last === undefined ? undefined : last.startedAt + last.durationMs
+  const interval = typeof everyMs === 'number' ? everyMs : undefined
+  const feeding = ctx.live !== undefined || (watch.status === 'running' && lastWriteAt !== undefined && interval !== undefined && now - lastWriteAt <= STALE_INTERVALS * interval)
+  return { runId: watch.id, status: watch.status, feeding, ...(interval !== undefined && { everyMs: interval }), ...(lastWriteAt !== undefined && { lastWriteAt }) }
+}
+
 export function fleet(ctx: ApiContext) {
+  const now = Date.now()
+  const watch = watchFeed(ctx, now)
   const fromPlans = planGroups(listRuns(ctx.store, { limit: 20 }))
   const groupsOf = (host: string) => ctx.inventory?.get(host) ?? fromPlans(host)
   const latest = hostsLatest(ctx.store)
   const seen = new Set(latest.map((l) => l.host))
   const unseen = [...(ctx.inventory?.keys() ?? [])].filter((h) => !seen.has(h)).map((host) => ({ host }))
+  const staleBefore = watch?.everyMs === undefined ? undefined : now - STALE_INTERVALS * watch.everyMs
   const rows = fleetRows([...latest, ...unseen], ctx.live?.hosts(), groupsOf)
-  return { now: Date.now(), live: ctx.live !== undefined, counts: countStates(rows), hosts: rows }
+    .map((row) => (staleBefore !== undefined && row.lastCheckedAt !== undefined && row.lastCheckedAt < staleBefore ? { ...row, stale: true } : row))
+  return { now, live: ctx.live !== undefined, ...(watch !== undefined && { watch }), counts: countStates(rows), hosts: rows }
 }
 
 /** An evidence entry of a no_log task keeps its task and status, never its result. */

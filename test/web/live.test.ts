@@ -70,11 +70,12 @@ test('1,000 hosts: the counts cover all of them, the table shows one page, searc
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2)
     assert.deepEqual(await page.$$eval('tbody tr', (rows) => rows.map((r) => r.getAttribute('data-host'))), ['node-0500', 'node-0999'])
 
-    // Keyboard: Tab reaches the state filters and the host links.
+    // Keyboard: Tab reaches the column sorts and the host links.
     await page.$eval('#fleet-q', (el) => { (el as HTMLInputElement).value = '' })
     await page.type('#fleet-q', 'node-0042')
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1)
-    await page.keyboard.press('Tab')
+    // After the search: the five column headers (sort buttons), then the host's link.
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Tab')
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'node-0042')
     await page.keyboard.press('Enter')
     await page.waitForFunction(() => location.hash === '#/host/node-0042' && (document.querySelector('main h1')?.textContent ?? '').startsWith('node-0042'))

@@ -7,13 +7,33 @@ import { STATES, STATE_LABEL, isoTime, relative, stateOfOutcome } from './format
 
 const PAGE = 50
 const COLUMNS = ['Host', 'State', 'Last checked', 'Next run', 'Last failure']
+// What needs the operator first: failures, then what tend could not check, then the rest.
+const STATE_RANK = { failed: 0, unreachable: 1, busy: 2, corrected: 3, unseen: 4, converged: 5 }
+const SORTS = {
+  Host: (a, b) => a.host.localeCompare(b.host),
+  State: (a, b) => (STATE_RANK[a.state] ?? 9) - (STATE_RANK[b.state] ?? 9) || (b.stale === true) - (a.stale === true) || a.host.localeCompare(b.host),
+  'Last checked': (a, b) => (a.lastCheckedAt ?? 0) - (b.lastCheckedAt ?? 0) || a.host.localeCompare(b.host),
+  'Next run': (a, b) => (a.nextRunAt ?? Infinity) - (b.nextRunAt ?? Infinity) || a.host.localeCompare(b.host),
+  'Last failure': (a, b) => (b.lastFailure?.at ?? 0) - (a.lastFailure?.at ?? 0) || a.host.localeCompare(b.host),
+}
+
+/** The line under the title: where the rows come from, and whether a watch is still writing them. */
+export function feedText(data) {
+  if (data.live) return 'live: tend watch'
+  const watch = data.watch
+  if (!watch) return 'from the state store · no tend watch has written here'
+  const when = watch.lastWriteAt ? relative(watch.lastWriteAt, data.now) : 'never'
+  return watch.feeding ? `from the state store · tend watch writing (last ${when})` : `from the state store · no tend watch is writing (last wrote ${when})`
+}
 
 export function fleetView(main, ctx) {
   const saved = ctx.saved
+  saved.sort ??= { column: 'State', descending: false }
   let hosts = new Map()
   let page = saved.page ?? 0
   let renderTimer
   let chartsLoadedAt = 0
+  const headers = new Map()
 
   const all = h('button', { type: 'button', class: 'count all', onclick: () => setFilter(null) })
   const buttons = new Map(STATES.map((state) => [state, h('button', { type: 'button', class: `count s-${state}`, onclick: () => setFilter(saved.filter === state ? null : state) })]))
@@ -29,9 +49,19 @@ export function fleetView(main, ctx) {
     h('h1', {}, 'Fleet'),
     h('div', { class: 'counts', role: 'group', 'aria-label': 'Filter by state' }, all, [...buttons.values()]),
     h('div', { class: 'controls' }, h('label', { for: 'fleet-q' }, 'Search'), search),
-    h('table', { class: 'fleet' }, h('caption', { class: 'sr-only' }, 'Hosts'), h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', { scope: 'col' }, c)))), tbody),
+    h('table', { class: 'fleet' }, h('caption', { class: 'sr-only' }, 'Hosts'), h('thead', {}, h('tr', {}, COLUMNS.map((c) => sortHeader(c)))), tbody),
     h('nav', { class: 'pager', 'aria-label': 'Pages of hosts' }, prev, info, next),
     charts)
+
+  function sortHeader(column) {
+    const button = h('button', { type: 'button', class: 'sort', onclick: () => {
+      saved.sort = { column, descending: saved.sort.column === column ? !saved.sort.descending : false }
+      render()
+    } }, column)
+    const th = h('th', { scope: 'col', 'data-column': column }, button)
+    headers.set(column, th)
+    return th
+  }
 
   function setFilter(state) {
     saved.filter = state
@@ -58,7 +88,9 @@ export function fleetView(main, ctx) {
       button.setAttribute('aria-pressed', String(saved.filter === state))
     }
     const query = search.value.trim().toLowerCase()
-    const shown = rows.filter((r) => matches(r, query))
+    const order = SORTS[saved.sort.column] ?? SORTS.State
+    const shown = rows.filter((r) => matches(r, query)).sort((a, b) => (saved.sort.descending ? -order(a, b) : order(a, b)))
+    for (const [column, th] of headers) th.setAttribute('aria-sort', column !== saved.sort.column ? 'none' : saved.sort.descending ? 'descending' : 'ascending')
     const pages = Math.max(1, Math.ceil(shown.length / PAGE))
     page = Math.min(Math.max(0, page), pages - 1)
     saved.page = page
@@ -86,7 +118,7 @@ export function fleetView(main, ctx) {
   async function load() {
     const data = await getJson('/api/fleet')
     hosts = new Map(data.hosts.map((r) => [r.host, r]))
-    ctx.setMode(data.live ? 'live: tend watch' : 'from the state store')
+    ctx.setMode(feedText(data))
     render()
     await loadCharts(true)
   }
@@ -98,7 +130,7 @@ export function fleetView(main, ctx) {
       const row = hosts.get(c.host) ?? { host: c.host, groups: [] }
       const failed = c.outcome === 'failed' || c.outcome === 'unreachable'
       hosts.set(c.host, {
-        ...row, running: false, state: stateOfOutcome(c.outcome), lastCheckedAt: c.startedAt + c.durationMs, lastDurationMs: c.durationMs,
+        ...row, running: false, stale: false, state: stateOfOutcome(c.outcome), lastCheckedAt: c.startedAt + c.durationMs, lastDurationMs: c.durationMs,
         ...(failed && { lastFailure: { at: c.startedAt, message: c.message ?? c.outcome } }),
       })
       scheduleRender()
@@ -122,7 +154,8 @@ function fillRow(tr, row, now) {
   tr.dataset.host = row.host
   tr.dataset.state = row.state
   fill(state, h('span', { class: `state s-${row.state}` }, STATE_LABEL[row.state] ?? row.state), row.running ? h('span', { class: 'running' }, ' running') : null)
-  fill(checked, timeCell(row.lastCheckedAt, now))
+  tr.dataset.stale = String(row.stale === true)
+  fill(checked, timeCell(row.lastCheckedAt, now), row.stale ? h('span', { class: 'stale', title: 'not checked for more than three intervals of the watch: this state may no longer be true' }, ' stale') : null)
   fill(nextRun, timeCell(row.nextRunAt, now))
   if (row.lastFailure) {
     fill(failure, h('span', { class: 'msg', title: row.lastFailure.message }, row.lastFailure.message), ' ', h('span', { class: 'muted' }, relative(row.lastFailure.at, now)))

@@ -26,7 +26,7 @@ export function hostView(main, ctx, name) {
         fact('Last failure', row?.lastFailure ? `${row.lastFailure.message} (${relative(row.lastFailure.at, data.now)})` : '—')),
       h('section', { class: 'charts', 'aria-label': 'Charts' }, driftChart(buckets), durationChart(buckets)),
       h('section', { 'aria-labelledby': 'drift-h' }, h('h2', { id: 'drift-h' }, 'Drift timeline'),
-        data.timeline.length === 0 ? h('p', { class: 'muted' }, 'No cycle of this host corrected or failed anything.') : h('ol', { class: 'timeline' }, data.timeline.map((c) => cycleItem(c, data.now)))),
+        data.timeline.length === 0 ? h('p', { class: 'muted' }, 'No cycle of this host corrected or failed anything.') : h('ol', { class: 'timeline' }, foldRepeats(data.timeline).map((c) => cycleItem(c, data.now)))),
       h('section', { 'aria-labelledby': 'probe-h' }, h('h2', { id: 'probe-h' }, 'Last probe'), evidence(data.lastCycle, data.now)))
   }
 
@@ -45,11 +45,33 @@ function fact(term, value) {
   return [h('dt', {}, term), h('dd', {}, value)]
 }
 
+/** What makes two timeline entries the same: outcome, message and changes (not the time). */
+const sameness = (c) => JSON.stringify([c.outcome, c.message ?? '', c.changes.map((ch) => [ch.task, ch.summary])])
+
+/**
+ * Identical consecutive entries (newest first) fold into one, with their count and time span: a
+ * host failing the same way every cycle for a day is one entry, not 1,440.
+ */
+export function foldRepeats(timeline) {
+  const folded = []
+  for (const c of timeline) {
+    const last = folded.at(-1)
+    if (last !== undefined && last.key === sameness(c)) {
+      last.count++
+      last.firstAt = c.startedAt
+    } else folded.push({ ...c, key: sameness(c), count: 1, firstAt: c.startedAt })
+  }
+  return folded
+}
+
 function cycleItem(c, now) {
   const state = stateOfOutcome(c.outcome)
-  return h('li', { class: `cycle s-${state}`, 'data-cycle': c.id },
+  const span = c.count > 1
+    ? h('span', { class: 'repeats' }, ` ×${c.count}, ${isoTime(c.firstAt)} – ${isoTime(c.startedAt)}`)
+    : null
+  return h('li', { class: `cycle s-${state}`, 'data-cycle': c.id, 'data-count': String(c.count ?? 1) },
     h('div', { class: 'cycle-head' },
-      h('span', { class: `state s-${state}` }, c.outcome),
+      h('span', { class: `state s-${state}` }, c.outcome), span,
       ' ', h('time', { datetime: new Date(c.startedAt).toISOString(), title: isoTime(c.startedAt) }, `${isoTime(c.startedAt)} (${relative(c.startedAt, now)})`),
       ' ', h('span', { class: 'muted' }, `${duration(c.durationMs)}, run `, viewLink('run', c.runId))),
     c.message ? h('p', { class: 'message' }, c.message) : null,
