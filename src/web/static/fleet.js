@@ -22,7 +22,8 @@ export function feedText(data) {
   if (data.live) return 'live: tend watch'
   const watch = data.watch
   if (!watch) return 'from the state store · no tend watch has written here'
-  const when = watch.lastWriteAt ? relative(watch.lastWriteAt, data.now) : 'never'
+  const when = watch.lastWriteAt ? relative(Math.min(watch.lastWriteAt, data.now), data.now) : 'never'
+  if (watch.everyMs === undefined && watch.status === 'running') return `from the state store · tend watch recorded as running (last wrote ${when})`
   return watch.feeding ? `from the state store · tend watch writing (last ${when})` : `from the state store · no tend watch is writing (last wrote ${when})`
 }
 
