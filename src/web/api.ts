@@ -5,6 +5,7 @@
  */
 import { listCycles, type HostCycle } from '../state/cycles.js'
 import { cycleBuckets, hostsLatest, runHostCounts } from '../state/fleet.js'
+import { cyclesOfRun } from '../state/run-progress.js'
 import { getRun, listRuns, runHosts, type RunRecord } from '../state/runs.js'
 import type { StateStore } from '../state/store.js'
 import { countStates, fleetRows } from './fleet-view.js'
@@ -108,7 +109,26 @@ export function run(ctx: ApiContext, id: string) {
   const found = getRun(ctx.store, id)
   if (found === undefined) return undefined
   const counts = runHostCounts(ctx.store, [id]).get(id) ?? { byStatus: {}, batches: 0, current: 0 }
-  return { now: Date.now(), run: runView({ run: found, hosts: runHosts(ctx.store, id), counts, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) }) }
+  return {
+    now: Date.now(),
+    run: runView({ run: found, hosts: runHosts(ctx.store, id), counts, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }) }),
+    tasks: tasksByHost(ctx.store, id),
+  }
+}
+
+/** Each host's tasks in its last convergence of the run: task, status and message, never a result. */
+function tasksByHost(store: StateStore, runId: string): Record<string, { task: string; status: string; message?: string }[]> {
+  const out: Record<string, { task: string; status: string; message?: string }[]> = {}
+  for (const cycle of cyclesOfRun(store, runId)) {
+    if (out[cycle.host] !== undefined) continue
+    out[cycle.host] = cycle.evidence.flatMap((e) => {
+      if (typeof e !== 'object' || e === null) return []
+      const { task, status, message } = e as { task?: unknown; status?: unknown; message?: unknown }
+      if (typeof task !== 'string' || typeof status !== 'string') return []
+      return [{ task, status, ...(typeof message === 'string' && { message }) }]
+    })
+  }
+  return out
 }
 
 export function charts(ctx: ApiContext, options: { host?: string; hours: number }) {

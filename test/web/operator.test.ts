@@ -77,3 +77,22 @@ test('a watch that stopped writing is said to be so', async () => {
   assert.match(await page.$eval('#mode', (el) => el.textContent ?? ''), /no tend watch is writing \(last wrote/)
   await page.close()
 })
+
+test('a converged run\'s page lists each host\'s tasks with their status, not only "1 ok"', async () => {
+  const now = Date.now()
+  const store = StateStore.open(dir)
+  const { setRunHost, finishRun } = await import('../../src/state/runs.js')
+  createRun(store, { id: 'run-ok', kind: 'run', playbook: 'site.yaml', startedAt: now - 5000, status: 'running', controller: 'ctl', pid: 1, plan: { version: 1, plays: [{ name: 'site', hosts: ['a-fresh'], batches: [['a-fresh']] }] } })
+  setRunHost(store, 'run-ok', { play: 0, host: 'a-fresh', batch: 1, status: 'ok' })
+  recordCycle(store, { runId: 'run-ok', host: 'a-fresh', startedAt: now - 4000, durationMs: 300, outcome: 'corrected', changes: [{ task: 'motd', summary: 'write /etc/motd' }],
+    evidence: [{ task: 'motd', status: 'changed', result: { secret: 'not-shown-here' } }, { task: 'api is active', status: 'ok' }] })
+  finishRun(store, 'run-ok', { status: 'converged', exitCode: 0 })
+  store.close()
+  const { page, errors } = await openPage(browser, `${serve.url}#/run/run-ok`)
+  await page.waitForSelector('.host-tasks li')
+  const tasks = await page.$$eval('.host-tasks li', (els) => els.map((el) => el.textContent ?? ''))
+  assert.deepEqual(tasks, ['changed motd', 'ok api is active'])
+  assert.doesNotMatch(await page.$eval('main', (el) => el.textContent ?? ''), /not-shown-here/)
+  assert.deepEqual(errors, [])
+  await page.close()
+})

@@ -28,7 +28,7 @@ export function runsView(main, ctx) {
 export function runView(main, ctx, id) {
   let timer
   async function load() {
-    const { run: r, now } = await getJson(`/api/run?id=${encodeURIComponent(id)}`)
+    const { run: r, now, tasks = {} } = await getJson(`/api/run?id=${encodeURIComponent(id)}`)
     fill(main,
       h('p', { class: 'crumbs' }, h('a', { href: '#/runs' }, '← Runs')),
       h('h1', {}, `Run ${r.id}`),
@@ -51,7 +51,8 @@ export function runView(main, ctx, id) {
             h('h3', {}, batchTitle(b, r), ' ', h('span', { class: 'muted' }, countsText(countBy(b.hosts)))),
             h('ul', { class: 'batch-hosts' }, b.hosts.map((x) => h('li', {},
               viewLink('host', x.host), ' ', h('span', { class: `state r-${x.status}` }, x.status),
-              x.message ? h('span', { class: 'message' }, ` ${x.message}`) : null)))))))
+              x.message ? h('span', { class: 'message' }, ` ${x.message}`) : null,
+              hostTasks(tasks[x.host]))))))))
   }
   return {
     load,
@@ -61,6 +62,14 @@ export function runView(main, ctx, id) {
     },
     destroy: () => clearTimeout(timer),
   }
+}
+
+/** A host's tasks in the run, in order, each with its status (the results stay on the host page). */
+function hostTasks(list) {
+  if (!Array.isArray(list) || list.length === 0) return null
+  return h('ol', { class: 'host-tasks' }, list.map((t) => h('li', { 'data-status': t.status },
+    h('span', { class: `state r-${t.status}` }, t.status), ' ', h('span', { class: 'task' }, t.task),
+    t.message ? h('span', { class: 'message' }, ` ${t.message.split('\n')[0]}`) : null)))
 }
 
 function batchTitle(b, r) {
