@@ -12,6 +12,7 @@ export function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope
     ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
     become: block.become ?? scope.become,
     noLog: scope.noLog || block.noLog === true,
+    ...((block.checkMode ?? scope.checkMode) !== undefined && { checkMode: block.checkMode ?? scope.checkMode }),
     ...((block.timeoutSeconds ?? scope.timeoutSeconds) !== undefined && { timeoutSeconds: block.timeoutSeconds ?? scope.timeoutSeconds }),
     rescuable,
   }

@@ -164,7 +164,8 @@ function phases(ctx: ModuleContext | TaskContexts): TaskContexts {
 
 /**
  * The module contract for one task: probe → diff; empty is ok. A gate (no apply) polls until
- * empty or its window. Otherwise --check reports the plan as changed and never applies; a real
+ * empty or its window. Otherwise --check reports the plan as changed and never applies (a change
+ * only making it would show is skipped: Module.unpredictable); a real
  * run applies each change in order, then verifies by observing again. Probing stops at the first
  * interrupt; once applying has begun, the task's changes and their verification run to the end
  * (see context.ts): an interrupt never leaves a rogue evicted and its owner not restarted.
@@ -176,6 +177,8 @@ export async function converge(module: AnyModule, contexts: ModuleContext | Task
   const planned = module.diff(spec, observed)
   const facts = factsOf(module, observed)
   if (planned.length === 0) return { status: 'ok', changes: [], data: facts }
+  const unpredictable = mode.check ? module.unpredictable?.(spec) : undefined
+  if (unpredictable) return { status: 'skipped', changes: [], data: { ...facts, ...unpredictable.data }, message: unpredictable.message, explained: true }
   if (mode.check) return { status: 'changed', changes: planned, data: facts }
   if (ctx.signal.aborted) {
     const message = `${abortReason(ctx.signal)} before applying: nothing was changed (planned: ${planned.map((c) => c.summary).join('; ')})`

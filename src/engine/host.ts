@@ -6,7 +6,7 @@ import type { Coordination, HostEnv, HostOutcome, ListResult, PlayPlace, RunCont
 
 
 function rootScope(place: PlayPlace): Scope {
-  return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false }
+  return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false, ...(place.play.checkMode !== undefined && { checkMode: place.play.checkMode }) }
 }
 
 function stateOf(result: ListResult): 'failed' | 'unreachable' | undefined {

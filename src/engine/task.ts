@@ -43,6 +43,11 @@ function isAbortOf(error: unknown, deadline: Deadline): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') && (deadline.signal.aborted || deadline.change.aborted)
 }
 
+/** Whether the task only plans: its own check_mode, else its block's or play's, else --check. */
+function plansOnly(env: HostEnv, task: ModuleTask, scope: Scope): boolean {
+  return task.checkMode ?? scope.checkMode ?? env.run.options.check
+}
+
 /** One attempt of the module contract within `deadline`, judged (failed_when, changed_when…). */
 async function oneAttempt(
   env: HostEnv, task: ModuleTask, scope: Scope, module: AnyModule, spec: unknown, vars: Vars,
@@ -51,7 +56,8 @@ async function oneAttempt(
   const { options } = env.run
   const ahead = attempt === 1 ? await env.probes?.take(task, spec, become) : undefined
   const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served)
-  const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
+  const check = plansOnly(env, task, scope)
+  const mode = { check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
   const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
   const converged = await converge(used, ctx, spec, mode).catch((error: unknown) => {
     if (error instanceof UnreachableError) throw error
@@ -62,8 +68,8 @@ async function oneAttempt(
     return { status: 'failed' as const, changes: [], message: failed.message, data: {} }
   })
   // Applied (or cut off while applying): the probes taken ahead describe a world that is gone.
-  if (!options.check && converged.changes.length > 0) env.probes?.drop()
-  return judge(task, vars, converged, { deadline, interrupt: options.signal, check: options.check, attempt })
+  if (!check && converged.changes.length > 0) env.probes?.drop()
+  return judge(task, vars, converged, { deadline, interrupt: options.signal, check, attempt })
 }
 
 async function attempts(env: HostEnv, task: ModuleTask, scope: Scope, module: AnyModule, spec: unknown, vars: Vars, become: BecomeSpec | undefined): Promise<TaskOutcome> {
@@ -280,7 +286,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   const outcome = await execute(env, task, scope, vars)
   once?.settle(outcome)
   keepResult(env, task, outcome, vars)
-  if (run.options.check && outcome.status === 'changed') run.drifted.add(host.name)
+  if (plansOnly(env, task, scope) && outcome.status === 'changed') run.drifted.add(host.name)
   const noLog = task.noLog || scope.noLog
   const shown = noLog ? hidden(outcome) : outcome
   run.emit({

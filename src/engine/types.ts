@@ -182,6 +182,8 @@ export interface Scope {
   readonly become?: BecomeSpec
   /** An enclosing block has `no_log`: this task's output is hidden as if it had its own. */
   readonly noLog: boolean
+  /** The nearest enclosing `check_mode` (block, else play); absent: --check decides. */
+  readonly checkMode?: boolean
   /** An enclosing block's `timeout`: this task's deadline unless it sets its own. */
   readonly timeoutSeconds?: number
   /** An enclosing block has `rescue:`: a failure here is counted `rescued`, and rescue runs. */

@@ -40,6 +40,8 @@ type Guards = Pick<CommandSpec, 'creates' | 'removes' | 'chdir' | 'stdin'>
 interface GuardState {
   readonly createsExists?: boolean
   readonly removesExists?: boolean
+  /** Ansible's words for a guard that holds ("skipped, since /x exists"), for `register`. */
+  readonly heldBy?: string
 }
 
 interface RunChange {
@@ -54,11 +56,21 @@ async function pathExists(ctx: ModuleContext, path: string | undefined): Promise
 }
 
 async function probeGuards(ctx: ModuleContext, spec: Guards): Promise<GuardState> {
-  return { createsExists: await pathExists(ctx, spec.creates), removesExists: await pathExists(ctx, spec.removes) }
+  const createsExists = await pathExists(ctx, spec.creates)
+  const removesExists = await pathExists(ctx, spec.removes)
+  const heldBy = createsExists === true ? `skipped, since ${spec.creates} exists`
+    : removesExists === false ? `skipped, since ${spec.removes} does not exist` : undefined
+  return { createsExists, removesExists, ...(heldBy !== undefined && { heldBy }) }
 }
 
 function guardsSatisfied(state: GuardState): boolean {
-  return state.createsExists === true || state.removesExists === false
+  return state.heldBy !== undefined
+}
+
+/** Output as Ansible registers it: the text and its lines (no empty last line). */
+function outputData(stdout: string, stderr: string) {
+  const lines = (text: string) => text.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1)
+  return { stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) }
 }
 
 /** chdir without a shell word of ours: the directory travels as a positional parameter. */
@@ -68,13 +80,7 @@ function inDirectory(argv: readonly string[], chdir: string | undefined): readon
 
 async function runChange(ctx: ModuleContext, change: RunChange, spec: Guards) {
   const result = await ctx.run(inDirectory(change.argv, spec.chdir), { stdin: spec.stdin })
-  const data = {
-    rc: result.exitCode,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    stdout_lines: result.stdout.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1),
-    cmd: change.argv,
-  }
+  const data = { rc: result.exitCode, ...outputData(result.stdout, result.stderr), cmd: change.argv }
   const failed = result.exitCode === 0 ? undefined : `non-zero exit ${result.exitCode}: ${result.stderr.trim()}`
   return { data, failed }
 }
@@ -98,19 +104,26 @@ function commandLike<Spec extends Guards>(
     apply: runChange,
     // A command's post-condition is its exit code, already judged by apply.
     verify: async () => [],
+    // Only running a command shows what it does, so --check skips it, as Ansible does; with
+    // creates/removes the guards decide (planned when they say it would run).
+    unpredictable: (spec) => spec.creates !== undefined || spec.removes !== undefined ? undefined : {
+      message: 'skipped in check mode: only running a command shows what it does (check_mode: false runs it)',
+      data: { rc: 0, ...outputData('', ''), cmd: argvOf(spec) },
+    },
+    facts: (state) => state.heldBy === undefined ? {} : { rc: 0, ...outputData(state.heldBy, '') },
   }
 }
 
 export const command = commandLike<CommandSpec>(
   'command',
   commandSchema,
-  'Runs a program with arguments, without a shell. Changed whenever it runs; use creates/removes to make it idempotent.',
+  'Runs a program with arguments, without a shell. Changed whenever it runs; use creates/removes to make it idempotent. Skipped under --check unless creates/removes decide or check_mode: false.',
   (spec) => spec.argv,
 )
 
 export const shell = commandLike<ShellSpec>(
   'shell',
   shellSchema,
-  'Runs a script with /bin/sh -c. Changed whenever it runs; use creates/removes to make it idempotent.',
+  'Runs a script with /bin/sh -c. Changed whenever it runs; use creates/removes to make it idempotent. Skipped under --check unless creates/removes decide or check_mode: false.',
   (spec) => ['/bin/sh', '-c', spec.cmd],
 )

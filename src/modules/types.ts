@@ -82,6 +82,12 @@ export interface Module<Spec, Observed, C extends Change = Change> {
    * probe+diff until this many seconds have passed or the task's deadline, whichever is first.
    */
   pollSeconds?(spec: Spec): number | undefined
+  /**
+   * Under --check, a change only making it would show (a command's effect): why the task is
+   * skipped instead of planned, and its registered data, as Ansible's check mode skips commands.
+   * Undefined for this spec (e.g. creates/removes decide): planned as usual.
+   */
+  unpredictable?(spec: Spec): Unpredictable | undefined
   /** Data for `register` from what was observed (e.g. a unit's properties). */
   facts?(observed: Observed): Readonly<Record<string, unknown>>
   /**
@@ -89,6 +95,12 @@ export interface Module<Spec, Observed, C extends Change = Change> {
    * (engine/probe-ahead.ts). Absent, or undefined for this spec: the probe runs at the task's turn.
    */
   probeAhead?(ctx: ModuleContext, spec: Spec): ProbeAhead | undefined
+}
+
+/** See Module.unpredictable. */
+export interface Unpredictable {
+  readonly message: string
+  readonly data: Readonly<Record<string, unknown>>
 }
 
 /**

@@ -104,6 +104,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     ...(varsFiles.length > 0 ? { varsFiles } : {}),
     strategy: raw.strategy === 'free' ? 'free' : 'linear',
     ...(become ? { become } : {}),
+    ...(typeof raw.check_mode === 'boolean' ? { checkMode: raw.check_mode } : {}),
     tasks,
     handlers,
     ...(raw.gather_facts === true ? { gatherFacts: true } : {}),

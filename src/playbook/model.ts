@@ -18,6 +18,11 @@ export interface TaskCommon {
   readonly vars: Vars
   /** `no_log` (absent: false): on a block, every task inside it is hidden too. */
   readonly noLog?: boolean
+  /**
+   * `check_mode`: false runs the task for real under --check (the author says it only reads);
+   * true only plans it, even without --check. On a block (or the play) it holds for every task inside.
+   */
+  readonly checkMode?: boolean
   /** `timeout`: on a block, the default deadline of every task inside it (Ansible's inheritance). */
   readonly timeoutSeconds?: number
   readonly source: SourceRef
@@ -142,6 +147,8 @@ export interface Play {
   readonly varsFiles?: readonly string[]
   readonly strategy: 'linear' | 'free'
   readonly become?: BecomeSpec
+  /** The play's `check_mode` (see TaskCommon.checkMode). */
+  readonly checkMode?: boolean
   readonly tasks: readonly Task[]
   readonly handlers: readonly Handler[]
   readonly forceHandlers: boolean

@@ -69,9 +69,24 @@ test('a host that fails after notifying runs no handlers, unless force_handlers'
   assert.equal(forced.summary.recap.h2?.failed, 1)
 })
 
-test('under --check a notified handler is planned, not run', async () => {
+test('under --check a notified handler is planned, not run; a command notifies nothing (it is skipped)', async () => {
   const at = await scene(['h1'])
-  const ran = await run(at, failingLater(false), { check: true })
-  assert.ok(outline(ran).includes('note@h1:changed'))
+  const ran = await run(at, `
+- hosts: all
+  tasks:
+    - name: change
+      file: { path: "{{ dir }}/F", content: "x\\n" }
+      notify: note
+    - name: command
+      shell: "true"
+      notify: other
+  handlers:
+    - name: note
+      file: { path: "{{ dir }}/H", content: "handled\\n" }
+    - name: other
+      shell: "echo other >> {{ dir }}/O"
+`, { check: true })
+  assert.deepEqual(outline(ran), ['change@h1:changed', 'command@h1:skipped', 'note@h1:changed'])
   assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'H')), [])
+  assert.deepEqual(await linesOf(join(at.dirOf('h1'), 'O')), [])
 })

@@ -20,7 +20,7 @@ export interface EntryPoint {
 const LOCAL = [line('all:'), line('  hosts:'), line('    localhost:'), line('      ansible_connection: local')]
 /** After the payloads: what the play was given, unchanged (payloads try to add `MUT` ~ `ATED` to it). */
 const INTEGRITY = `{{ groups }} {{ group_names }} {{ hostvars[inventory_hostname]['MUT' ~ 'ATED'] | default('intact') }}`
-const canary = (t: Trap) => `    - { name: canary, command: [printf, "%s", ${yq(`$(touch ${markerOf(t, 'canary')})\`touch ${markerOf(t, 'canary')}\``)}] }`
+const canary = (t: Trap) => `    - { name: canary, check_mode: false, command: [printf, "%s", ${yq(`$(touch ${markerOf(t, 'canary')})\`touch ${markerOf(t, 'canary')}\``)}] }`
 
 interface Play {
   readonly vars?: readonly Line[]
