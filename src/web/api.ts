@@ -68,7 +68,7 @@ export function fleet(ctx: ApiContext) {
   const staleBefore = watch?.everyMs === undefined ? undefined : now - STALE_INTERVALS * watch.everyMs
   const rows = fleetRows([...latest, ...unseen], ctx.live?.hosts(), groupsOf)
     .map((row) => (staleBefore !== undefined && row.lastCheckedAt !== undefined && row.lastCheckedAt < staleBefore ? { ...row, stale: true } : row))
-  return { now, live: ctx.live !== undefined, ...(watch !== undefined && { watch }), counts: countStates(rows), hosts: rows }
+  return { now, live: ctx.live !== undefined, ...(ctx.stateDir !== undefined && { stateDir: ctx.stateDir }), ...(watch !== undefined && { watch }), counts: countStates(rows), hosts: rows }
 }
 
 /** An evidence entry of a no_log task keeps its task and status, never its result. */

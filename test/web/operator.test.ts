@@ -5,6 +5,8 @@
  * failure repeated cycle after cycle is one timeline entry with its count and time span.
  */
 import assert from 'node:assert/strict'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import type { Browser } from 'puppeteer-core'
 import { createRun } from '../../src/state/runs.js'
@@ -95,4 +97,27 @@ test('a converged run\'s page lists each host\'s tasks with their status, not on
   assert.doesNotMatch(await page.$eval('main', (el) => el.textContent ?? ''), /not-shown-here/)
   assert.deepEqual(errors, [])
   await page.close()
+})
+
+test('tend serve on a missing state store starts with an empty fleet that says how to fill it, then follows the store', async () => {
+  const missing = join(freshStateDir(), 'not-yet')
+  const empty = await startServe(missing)
+  try {
+    const { page, errors } = await openPage(browser, empty.url)
+    await page.waitForSelector('#fleet-empty:not([hidden])')
+    const note = await page.$eval('#fleet-empty', (el) => el.textContent ?? '')
+    assert.match(note, /No host is recorded in this state store yet/)
+    assert.ok(note.includes(`tend watch PLAYBOOK -i INVENTORY --every 1m --state-dir ${missing}`), note)
+    assert.equal(statSync(missing).mode & 0o777, 0o700)
+    // A watch starts writing there: the page follows, and the note goes.
+    const store = StateStore.open(missing)
+    recordCycle(store, okCycle('first-host', Date.now()))
+    store.close()
+    await page.waitForSelector('tr[data-host="first-host"]', { timeout: 20_000 })
+    assert.equal(await page.$eval('#fleet-empty', (el) => (el as HTMLElement).hidden), true)
+    assert.deepEqual(errors, [])
+    await page.close()
+  } finally {
+    await stopProcess(empty.child)
+  }
 })

@@ -30,9 +30,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   if (address === undefined) throw new UsageError(`--listen ${flags.listen}: expected HOST:PORT, [IPv6]:PORT or PORT (e.g. ${DEFAULT_LISTEN})`)
   const inventory = flags.inventory === undefined ? undefined : await inventoryGroups(flags.inventory)
   const dir = stateDirOf(flags.stateDir)
-  if (!existsSync(join(dir, STORE_FILE))) {
-    throw new UsageError(`no state store in ${dir} (nothing was recorded there yet)\nhint: tend run and tend watch record runs there; pass --state-dir DIR or set TEND_STATE_DIR to read another`)
-  }
+  // No store yet: an empty one, so the page shows an empty fleet (saying how to fill it) and
+  // follows the store live once a watch or a run starts writing there.
+  const created = !existsSync(join(dir, STORE_FILE))
+  if (created) StateStore.open(dir).close()
   const store = StateStore.open(dir, { readonly: true })
   const page = createFleetPage({ store, stateDir: dir, ...(inventory !== undefined && { inventory }) })
   const server: HttpListener = await listen(address, [page]).catch((error: NodeJS.ErrnoException) => {
@@ -42,6 +43,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const bound = server.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
   process.stdout.write(`tend serve: ${urlOf({ host: address.host, port })} (read-only; state store ${dir})\n`)
+  if (created) process.stdout.write(`tend serve: nothing recorded in ${dir} yet: tend watch and tend run record there (--state-dir ${dir})\n`)
   // Nothing is in hand on a read-only page: a second signal exits at once.
   await untilStopSignal(() => process.exit(ExitCode.interrupted))
   page.close()

@@ -45,9 +45,12 @@ export function fleetView(main, ctx) {
   const next = h('button', { type: 'button', onclick: () => { page++; render() } }, 'Next →')
   const info = h('span', { class: 'muted', 'aria-live': 'polite' })
   const charts = h('section', { class: 'charts', 'aria-label': 'Charts' })
+  const empty = h('section', { class: 'empty', id: 'fleet-empty', hidden: true })
+  let stateDir
 
   fill(main,
     h('h1', {}, 'Fleet'),
+    empty,
     h('div', { class: 'counts', role: 'group', 'aria-label': 'Filter by state' }, all, [...buttons.values()]),
     h('div', { class: 'controls' }, h('label', { for: 'fleet-q' }, 'Search'), search),
     h('table', { class: 'fleet' }, h('caption', { class: 'sr-only' }, 'Hosts'), h('thead', {}, h('tr', {}, COLUMNS.map((c) => sortHeader(c)))), tbody),
@@ -80,6 +83,7 @@ export function fleetView(main, ctx) {
     clearTimeout(renderTimer)
     renderTimer = undefined
     const rows = [...hosts.values()]
+    showEmpty(rows.length === 0)
     const counts = Object.fromEntries(STATES.map((st) => [st, 0]))
     for (const r of rows) counts[r.state]++
     all.textContent = `all ${rows.length}`
@@ -104,6 +108,17 @@ export function fleetView(main, ctx) {
     next.disabled = page >= pages - 1
   }
 
+  /** An empty fleet says how to fill it: a watch (or a run) recording into this state dir. */
+  function showEmpty(isEmpty) {
+    empty.hidden = !isEmpty
+    if (!isEmpty || empty.childElementCount > 0) return
+    const dir = stateDir === undefined ? '' : ` --state-dir ${stateDir}`
+    fill(empty,
+      h('p', {}, `No host is recorded in this state store yet${stateDir === undefined ? '' : ` (${stateDir})`}. Fill it with a watch, or a run:`),
+      h('pre', {}, h('code', {}, `tend watch PLAYBOOK -i INVENTORY --every 1m${dir}\ntend run PLAYBOOK -i INVENTORY${dir}`)),
+      h('p', { class: 'muted' }, 'Hosts appear here as their first check is recorded; this page follows the store live.'))
+  }
+
   function scheduleRender() {
     renderTimer ??= setTimeout(render, 200)
   }
@@ -119,6 +134,7 @@ export function fleetView(main, ctx) {
   async function load() {
     const data = await getJson('/api/fleet')
     hosts = new Map(data.hosts.map((r) => [r.host, r]))
+    stateDir = data.stateDir
     ctx.setMode(feedText(data))
     render()
     await loadCharts(true)
