@@ -110,6 +110,8 @@ export type EngineEvent =
       readonly task: string
       /** The module the task ran (`file`, `systemd`, `include_tasks`…): a fixed word, where `task` is a rendered name. */
       readonly module?: string
+      /** Where the task stands in its play (`2.5`, TaskCommon.index): with module, a label without free text. */
+      readonly index?: string
       readonly handler: boolean
       readonly status: TaskStatus
       /** Changes made, or under --check the changes that would be made. */

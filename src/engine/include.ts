@@ -36,11 +36,12 @@ export function notifiedNames(env: HostEnv, task: ModuleTask, scope: Scope): str
   })
 }
 
-function emitEnd(env: HostEnv, name: string, started: number, outcome: TaskOutcome): void {
+function emitEnd(env: HostEnv, task: IncludeTask, name: string, started: number, outcome: TaskOutcome): void {
   const base = { play: env.place.play.name, host: env.host.name, task: name, handler: false }
   env.run.emit({ type: 'task-start', ...base })
   env.run.emit({
-    type: 'task-end', ...base, module: name.split(':', 1)[0] as string, status: outcome.status, changes: [],
+    type: 'task-end', ...base, module: name.split(':', 1)[0] as string,
+    ...(task.index !== undefined && { index: task.index }), status: outcome.status, changes: [],
     ...(outcome.message !== undefined ? { message: outcome.message } : {}),
     durationMs: Date.now() - started, result: outcome.result,
   })
@@ -66,7 +67,7 @@ async function tasksOf(task: IncludeTask, vars: Vars, scope: Scope): Promise<{ t
       hint: 'An included file must not include itself, directly or through others.',
     }])
   }
-  return { tasks: await loadIncludedTasks(file, task.baseDir, task.source), path }
+  return { tasks: await loadIncludedTasks(file, task.baseDir, task.source, task.index), path }
 }
 
 /** The tasks an include brings, with their scope: one part per loop item whose `when` holds. */
@@ -85,7 +86,7 @@ export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope
   const vars = varsOf(env, scope, task.vars, task.source)
   const fail = (error: unknown): ListResult => {
     const outcome = outcomeOfError(error)
-    emitEnd(env, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome)
+    emitEnd(env, task, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome)
     return task.ignoreErrors || scope.ignoreErrors ? 'ok' : 'failed'
   }
   let items: { item: unknown; data: Vars; label?: string }[]
@@ -114,12 +115,12 @@ export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope
     }
     included++
     const name = label === undefined ? task.label : `${task.label} (item=${label})`
-    emitEnd(env, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } })
+    emitEnd(env, task, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } })
     const includes = path === undefined ? scope.includes : [...(scope.includes ?? []), path]
     const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data }, ...(includes ? { includes } : {}) }
     yield { tasks, scope: inner }
   }
-  if (included === 0) emitEnd(env, task.label, started, { status: 'skipped', changes: [], message: 'when: false for every item', result: { changed: false, skipped: true } })
+  if (included === 0) emitEnd(env, task, task.label, started, { status: 'skipped', changes: [], message: 'when: false for every item', result: { changed: false, skipped: true } })
   return 'ok'
 }
 

@@ -293,6 +293,7 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
     type: 'task-end',
     ...base,
     module: task.module,
+    ...(task.index !== undefined && { index: task.index }),
     status: shown.status,
     changes: shown.changes.map((c) => ({ summary: c.summary, ...(run.options.diff && c.diff && { diff: c.diff }) })),
     ...(shown.message !== undefined && { message: shown.message }),

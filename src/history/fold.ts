@@ -51,7 +51,7 @@ export class ConvergenceFold {
       ...(event.result !== undefined && { result: event.result as Readonly<Record<string, unknown>> }),
     })
     // The engine already masked the changes of no_log tasks.
-    for (const c of event.changes) this.changes.push({ task: event.task, ...(event.module !== undefined && { module: event.module }), summary: c.summary })
+    for (const c of event.changes) this.changes.push({ task: event.task, ...(event.module !== undefined && { module: event.module }), ...(event.index !== undefined && { index: event.index }), summary: c.summary })
     if (event.status === 'failed') this.failure ??= `${event.task}: ${event.message ?? 'failed'}`
     if (event.status === 'unreachable') this.unreachable ??= `${event.task}: ${event.message ?? 'unreachable'}`
     if (event.status === 'failed' || event.status === 'unreachable') this.first ??= `${event.task}: ${event.message ?? event.status}`

@@ -55,8 +55,9 @@ export class WatchMetrics {
   private readonly lastSuccess = new Gauge({ name: 'tend_host_last_success_timestamp_seconds', help: 'When a cycle of the host last ended ok or corrected (unix seconds)', labelNames: ['host'], registers: [this.registry] })
   private readonly up = new Gauge({ name: 'tend_host_up', help: '1 when the last cycle reached the host', labelNames: ['host'], registers: [this.registry] })
   private readonly converged = new Gauge({ name: 'tend_host_converged', help: '1 when the last cycle ended ok or corrected', labelNames: ['host'], registers: [this.registry] })
-  // By module, not by task name: a name is free text (often templated), a new series per release.
-  private readonly corrected = new Counter({ name: 'tend_drift_corrected_total', help: 'Cycles in which a task of this module corrected drift, per host', labelNames: ['host', 'module'], registers: [this.registry] })
+  // By the task's index and module, not its name: a name is free text (often templated), a new
+  // series per release; `2.5` (play 2, fifth task) and `file` are fixed words.
+  private readonly corrected = new Counter({ name: 'tend_drift_corrected_total', help: 'Cycles in which a task (its index in the playbook, and its module) corrected drift, per host', labelNames: ['host', 'task', 'module'], registers: [this.registry] })
   private readonly reloads = new Counter({ name: 'tend_watch_reloads_total', help: 'SIGHUP reloads, by result (applied, or refused: the old configuration stays)', labelNames: ['result'], registers: [this.registry] })
   private readonly runs = new Counter({ name: 'tend_host_runs_total', help: 'Host-cycles by outcome', labelNames: ['host', 'outcome'], registers: [this.registry] })
   private readonly duration = new Histogram({
@@ -76,7 +77,9 @@ export class WatchMetrics {
     const good = end.outcome === 'ok' || end.outcome === 'corrected'
     if (end.outcome !== 'unreachable') this.converged.set(host, good ? 1 : 0)
     if (good) this.lastSuccess.set(host, endedSeconds)
-    if (end.outcome === 'corrected') for (const module of new Set(end.changes.map((c) => c.module ?? 'unknown'))) this.corrected.inc({ ...host, module })
+    if (end.outcome !== 'corrected') return
+    const tasks = new Map(end.changes.map((c) => [`${c.index ?? '?'} ${c.module ?? 'unknown'}`, { task: c.index ?? 'unknown', module: c.module ?? 'unknown' }]))
+    for (const labels of tasks.values()) this.corrected.inc({ ...host, ...labels })
   }
 
   /**

@@ -6,7 +6,8 @@ import { readTaskFile } from './includes.js'
 import { normalizeTasks } from './tasks.js'
 import { parseYaml } from './yaml-source.js'
 
-export function loadIncludedTasks(file: string, baseDir: string, where: SourceRef): readonly Task[] {
+/** `index`: the include's own (TaskCommon.index); its tasks are numbered under it. */
+export function loadIncludedTasks(file: string, baseDir: string, where: SourceRef, index?: string): readonly Task[] {
   const full = resolve(baseDir, file)
   const diagnostics: Diagnostic[] = []
   const here = parseYaml(where.file, '')
@@ -14,6 +15,7 @@ export function loadIncludedTasks(file: string, baseDir: string, where: SourceRe
     // Files an included task names are looked up as from the including file's directory.
     source: here.source, diagnostics, baseDir, playbookDir: baseDir, templateDirs: [join(baseDir, 'templates')], fileDirs: [join(baseDir, 'files')],
     stack: [], roleHandlers: [] as Handler[], rolesSeen: new Set<string>(),
+    ...(index !== undefined && { numbering: { prefix: `${index}.`, next: 0 } }),
   }
   const tasks = readTaskFile(ctx, full, { source: here.source, offset: 0 }, 'tasks', normalizeTasks)
   if (tasks === undefined || diagnostics.length > 0) {

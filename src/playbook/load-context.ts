@@ -8,8 +8,19 @@ import type { Diagnostic } from '../errors.js'
 import type { BecomeSpec, Handler, Task } from './model.js'
 import type { Path, YamlSource } from './yaml-source.js'
 
+/**
+ * Numbers the tasks of one play as they are read: `prefix` + 1, 2, … (`2.` for play 2; a dynamic
+ * include's tasks extend its own number, `2.5.`).
+ */
+export interface TaskNumbering {
+  readonly prefix: string
+  next: number
+}
+
 /** Where the loader finds files relative to the tasks it is reading. */
 export interface IncludeContext {
+  /** Absent: the tasks get no index (e.g. a file read outside any play). */
+  readonly numbering?: TaskNumbering
   /** Directory a relative include_tasks/import_tasks file resolves against (the current file's). */
   readonly baseDir: string
   /** Where `template: src` is looked up first (a role's templates/, the playbook's templates/). */

@@ -74,7 +74,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
   const ctx: TaskContext = {
     source, diagnostics, ...(become ? { become } : {}),
     baseDir: playbookDir, playbookDir, templateDirs: [join(playbookDir, 'templates')], fileDirs: [join(playbookDir, 'files')],
-    stack: [...stack, resolve(source.file)], roleHandlers, rolesSeen: new Set(),
+    stack: [...stack, resolve(source.file)], roleHandlers, rolesSeen: new Set(), numbering: { prefix: `${index + 1}.`, next: 0 },
   }
   // Ansible's order: pre_tasks, roles, tasks, post_tasks (tend runs handlers once, at the end).
   const playTemplates = templateSources(source, { vars: raw.vars ?? {} }, path)

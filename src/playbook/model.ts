@@ -35,6 +35,11 @@ export interface TaskCommon {
   readonly defaults?: Vars
   /** `loop:`/`with_*:` with its `loop_control`. */
   readonly loop?: LoopSpec
+  /**
+   * Where the task stands in its play, `2.5` (play 2, the fifth task read; tasks of a dynamic
+   * include extend its number, `2.5.1`): names the task in metric labels without its free text.
+   */
+  readonly index?: string
 }
 
 /** Ansible's loop: the items (a template or a list, as written) and loop_control. */

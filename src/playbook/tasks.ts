@@ -189,6 +189,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
   const become = becomeOf(raw, ctx.become)
   const loop = loopOf(ctx, raw, path)
   const common = {
+    ...(ctx.numbering !== undefined && { index: `${ctx.numbering.prefix}${++ctx.numbering.next}` }),
     ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     when: list(raw.when),
     tags: list(raw.tags).flatMap((t) => t.split(',').map((s) => s.trim())).filter((t) => t !== ''),

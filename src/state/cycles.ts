@@ -7,6 +7,8 @@ export interface CycleChange {
   readonly task: string
   /** The task's module (absent in rows recorded before it was kept). */
   readonly module?: string
+  /** Where the task stands in its play (`2.5`; absent in rows recorded before it was kept). */
+  readonly index?: string
   readonly summary: string
 }
 

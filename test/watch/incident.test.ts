@@ -70,7 +70,7 @@ test('the incident staged on one host is fixed by the watch, and only there', as
   assert.ok(cycle.cycleId !== undefined && watch.events.some((e) => e.type === 'task-end' && e.cycleId === cycle.cycleId))
   assert.ok(cycle.evidence.length > 0)
   const metrics = (await getText(`${await watch.metricsUrl()}/metrics`)).text
-  const port = metricValue(metrics, 'tend_drift_corrected_total', { host: sick.name, module: 'port' })
+  const port = metricValue(metrics, 'tend_drift_corrected_total', { host: sick.name, task: '1.2', module: 'port' })
   assert.equal(port, 1, metrics)
   assert.ok((metricValue(metrics, 'tend_host_runs_total', { host: sick.name, outcome: 'busy' }) ?? 0) >= 1)
   for (const h of healthy) {

@@ -66,7 +66,7 @@ test('tend-watch.service runs hardened, fixes the incident, records it in /var/l
     await eventually('the reload in the journal', async () =>
       (await on('journalctl -u tend-watch.service -o cat --no-pager')).includes('reloaded'))
     const metrics = await on(`node -e "fetch('http://127.0.0.1:9464/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"`)
-    assert.match(metrics, /tend_drift_corrected_total\{host="self",module="port"\} 1/)
+    assert.match(metrics, /tend_drift_corrected_total\{host="self",task="1\.2",module="port"\} 1/)
   } finally {
     await host.sh('systemctl stop tend-watch.service')
   }
