@@ -97,6 +97,19 @@ const KEPT: Readonly<Record<string, (args: unknown) => Translated>> = {
   systemd,
   service: systemd,
   systemd_service: systemd,
+  stat,
+}
+
+/** Ansible's aliases of stat's arguments → the names tend's stat takes. */
+const STAT_ALIASES: Readonly<Record<string, string>> = {
+  dest: 'path', name: 'path', checksum: 'checksum_algorithm', checksum_algo: 'checksum_algorithm',
+  mime: 'get_mime', mime_type: 'get_mime', 'mime-type': 'get_mime', attr: 'get_attributes', attributes: 'get_attributes',
+}
+
+function stat(args: unknown): Translated {
+  const a = kvOrMapping(args)
+  if (!isMapping(a)) return { kind: 'stat', args: a, problems: [] }
+  return { kind: 'stat', args: Object.fromEntries(Object.entries(a).map(([k, v]) => [STAT_ALIASES[k] ?? k, v])), problems: [] }
 }
 
 /** `ansible.builtin.copy` → `copy`; a bare name is itself. */
@@ -119,7 +132,6 @@ const INSTEAD: Readonly<Record<string, string>> = {
   lineinfile: 'tend manages whole files: use `template` or `file` with `content`',
   blockinfile: 'tend manages whole files: use `template` or `file` with `content`',
   replace: 'tend manages whole files: use `template` or `file` with `content`',
-  stat: 'a task on the path with `register` shows what is there: `file` registers exists/mode/owner; or `command: [stat, PATH]`',
   apt: 'tend has no package module; use `command: [apt-get, install, -y, PKG]` with `creates:`',
   yum: 'tend has no package module; use `command: [dnf, install, -y, PKG]` with `creates:`',
   dnf: 'tend has no package module; use `command: [dnf, install, -y, PKG]` with `creates:`',

@@ -18,6 +18,7 @@
 // F5mUjIrcJwDeQYb72hPXoa: fresh arguments
 // CijccTNGA6O8j8uVuaais4: wait_for arguments
 // Pj4anwl3iPjxxh2g8X5hO1: facts arguments
+// vU-alahvjlWVTgwA33U1zY: stat arguments
 // d1QPYtdzbKxWbdaC6Gc7Cz: debug arguments
 // Qjug0Eeb8FLWe7wm8LpYqI: set_fact arguments
 // vPn0aOloF39QLCi1Vm3o5J: assert arguments
@@ -9279,16 +9280,163 @@ validate47.errors = vErrors;
 return errors === 0;
 }
 
-exports.d1QPYtdzbKxWbdaC6Gc7Cz = validate48;
-const schema36 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."},"var":{"type":"string","description":"An expression without braces whose value is shown (`result.stdout`)."},"verbosity":{"type":"integer","minimum":0,"description":"Accepted for Ansible compatibility; tend always shows the message."}}};
+exports["vU-alahvjlWVTgwA33U1zY"] = validate48;
+const schema36 = {"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The path to look at (Ansible's aliases `dest`, `name`)."},"follow":{"type":"boolean","default":false,"description":"Follow a symlink: describe its target, not the link."},"get_checksum":{"type":"boolean","default":true,"description":"Add `checksum` of a readable regular file."},"checksum_algorithm":{"enum":["md5","sha1","sha224","sha256","sha384","sha512"],"default":"sha1","description":"The checksum's algorithm (aliases `checksum`, `checksum_algo`)."},"get_md5":{"type":"boolean","default":false,"description":"Add `md5` of a readable regular file."},"get_mime":{"type":"boolean","default":true,"description":"Add `mimetype` and `charset` (from file(1); \"unknown\" without it)."},"get_attributes":{"type":"boolean","default":true,"description":"Add `attributes`, `attr_flags` and `version` (from lsattr)."}}};
 
 function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.path === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema36.required,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "path") || (key0 === "follow")) || (key0 === "get_checksum")) || (key0 === "checksum_algorithm")) || (key0 === "get_md5")) || (key0 === "get_mime")) || (key0 === "get_attributes"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+let data0 = data.path;
+if(typeof data0 === "string"){
+if(func3(data0) < 1){
+const err2 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.path,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.path.type,parentSchema:schema36.properties.path,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.follow !== undefined){
+let data1 = data.follow;
+if(typeof data1 !== "boolean"){
+const err4 = {instancePath:instancePath+"/follow",schemaPath:"#/properties/follow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema36.properties.follow.type,parentSchema:schema36.properties.follow,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.get_checksum !== undefined){
+let data2 = data.get_checksum;
+if(typeof data2 !== "boolean"){
+const err5 = {instancePath:instancePath+"/get_checksum",schemaPath:"#/properties/get_checksum/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema36.properties.get_checksum.type,parentSchema:schema36.properties.get_checksum,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.checksum_algorithm !== undefined){
+let data3 = data.checksum_algorithm;
+if(!((((((data3 === "md5") || (data3 === "sha1")) || (data3 === "sha224")) || (data3 === "sha256")) || (data3 === "sha384")) || (data3 === "sha512"))){
+const err6 = {instancePath:instancePath+"/checksum_algorithm",schemaPath:"#/properties/checksum_algorithm/enum",keyword:"enum",params:{allowedValues: schema36.properties.checksum_algorithm.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.checksum_algorithm.enum,parentSchema:schema36.properties.checksum_algorithm,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.get_md5 !== undefined){
+let data4 = data.get_md5;
+if(typeof data4 !== "boolean"){
+const err7 = {instancePath:instancePath+"/get_md5",schemaPath:"#/properties/get_md5/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema36.properties.get_md5.type,parentSchema:schema36.properties.get_md5,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.get_mime !== undefined){
+let data5 = data.get_mime;
+if(typeof data5 !== "boolean"){
+const err8 = {instancePath:instancePath+"/get_mime",schemaPath:"#/properties/get_mime/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema36.properties.get_mime.type,parentSchema:schema36.properties.get_mime,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.get_attributes !== undefined){
+let data6 = data.get_attributes;
+if(typeof data6 !== "boolean"){
+const err9 = {instancePath:instancePath+"/get_attributes",schemaPath:"#/properties/get_attributes/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema36.properties.get_attributes.type,parentSchema:schema36.properties.get_attributes,data:data6};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate48.errors = vErrors;
+return errors === 0;
+}
+
+exports.d1QPYtdzbKxWbdaC6Gc7Cz = validate49;
+const schema37 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."},"var":{"type":"string","description":"An expression without braces whose value is shown (`result.stdout`)."},"verbosity":{"type":"integer","minimum":0,"description":"Accepted for Ansible compatibility; tend always shows the message."}}};
+
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "msg") || (key0 === "var")) || (key0 === "verbosity"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9301,7 +9449,7 @@ errors++;
 if(data.var !== undefined){
 let data0 = data.var;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/var",schemaPath:"#/properties/var/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.var.type,parentSchema:schema36.properties.var,data:data0};
+const err1 = {instancePath:instancePath+"/var",schemaPath:"#/properties/var/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.var.type,parentSchema:schema37.properties.var,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9314,7 +9462,7 @@ errors++;
 if(data.verbosity !== undefined){
 let data1 = data.verbosity;
 if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
-const err2 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema36.properties.verbosity.type,parentSchema:schema36.properties.verbosity,data:data1};
+const err2 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.verbosity.type,parentSchema:schema37.properties.verbosity,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9325,7 +9473,7 @@ errors++;
 }
 if(typeof data1 == "number"){
 if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema36.properties.verbosity,data:data1};
+const err3 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.verbosity,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9338,7 +9486,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9347,19 +9495,19 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
 
-exports.Qjug0Eeb8FLWe7wm8LpYqI = validate49;
-const schema37 = {"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"properties":{"cacheable":{"description":"Accepted for Ansible compatibility; tend keeps no fact cache."}},"additionalProperties":true};
+exports.Qjug0Eeb8FLWe7wm8LpYqI = validate50;
+const schema38 = {"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"properties":{"cacheable":{"description":"Accepted for Ansible compatibility; tend keeps no fact cache."}},"additionalProperties":true};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema37,data};
+const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9372,7 +9520,7 @@ for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
 if(!pattern0.test(key0)){
-const err1 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema37.propertyNames,data:key0,propertyName:key0};
+const err1 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema38.propertyNames,data:key0,propertyName:key0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9384,7 +9532,7 @@ errors++;
 }
 var valid0 = _errs1 === errors;
 if(!valid0){
-const err2 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid",schema:schema37.propertyNames,parentSchema:schema37,data};
+const err2 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid",schema:schema38.propertyNames,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9396,7 +9544,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9405,19 +9553,19 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
 
-exports.vPn0aOloF39QLCi1Vm3o5J = validate50;
-const schema38 = {"type":"object","additionalProperties":false,"required":["that"],"properties":{"that":{"description":"Expression(s) without braces, like `when:`; all must hold.","anyOf":[{"type":["string","boolean"]},{"type":"array","items":{"type":["string","boolean"]}}]},"fail_msg":{"description":"Text (a template) shown or used as the message."},"msg":{"description":"Text (a template) shown or used as the message."},"success_msg":{"description":"Text (a template) shown or used as the message."},"quiet":{"type":"boolean","description":"Accepted for Ansible compatibility."}}};
+exports.vPn0aOloF39QLCi1Vm3o5J = validate51;
+const schema39 = {"type":"object","additionalProperties":false,"required":["that"],"properties":{"that":{"description":"Expression(s) without braces, like `when:`; all must hold.","anyOf":[{"type":["string","boolean"]},{"type":"array","items":{"type":["string","boolean"]}}]},"fail_msg":{"description":"Text (a template) shown or used as the message."},"msg":{"description":"Text (a template) shown or used as the message."},"success_msg":{"description":"Text (a template) shown or used as the message."},"quiet":{"type":"boolean","description":"Accepted for Ansible compatibility."}}};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.that === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "that"},message:"must have required property '"+"that"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "that"},message:"must have required property '"+"that"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9428,7 +9576,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "that") || (key0 === "fail_msg")) || (key0 === "msg")) || (key0 === "success_msg")) || (key0 === "quiet"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9444,7 +9592,7 @@ const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
 if((typeof data0 !== "string") && (typeof data0 !== "boolean")){
-const err2 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/0/type",keyword:"type",params:{type: schema38.properties.that.anyOf[0].type},message:"must be string,boolean",schema:schema38.properties.that.anyOf[0].type,parentSchema:schema38.properties.that.anyOf[0],data:data0};
+const err2 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/0/type",keyword:"type",params:{type: schema39.properties.that.anyOf[0].type},message:"must be string,boolean",schema:schema39.properties.that.anyOf[0].type,parentSchema:schema39.properties.that.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9462,7 +9610,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if((typeof data1 !== "string") && (typeof data1 !== "boolean")){
-const err3 = {instancePath:instancePath+"/that/" + i0,schemaPath:"#/properties/that/anyOf/1/items/type",keyword:"type",params:{type: schema38.properties.that.anyOf[1].items.type},message:"must be string,boolean",schema:schema38.properties.that.anyOf[1].items.type,parentSchema:schema38.properties.that.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/that/" + i0,schemaPath:"#/properties/that/anyOf/1/items/type",keyword:"type",params:{type: schema39.properties.that.anyOf[1].items.type},message:"must be string,boolean",schema:schema39.properties.that.anyOf[1].items.type,parentSchema:schema39.properties.that.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9474,7 +9622,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.that.anyOf[1].type,parentSchema:schema38.properties.that.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.that.anyOf[1].type,parentSchema:schema39.properties.that.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9487,7 +9635,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.that.anyOf,parentSchema:schema38.properties.that,data:data0};
+const err5 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema39.properties.that.anyOf,parentSchema:schema39.properties.that,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9511,7 +9659,7 @@ vErrors = null;
 if(data.quiet !== undefined){
 let data2 = data.quiet;
 if(typeof data2 !== "boolean"){
-const err6 = {instancePath:instancePath+"/quiet",schemaPath:"#/properties/quiet/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.quiet.type,parentSchema:schema38.properties.quiet,data:data2};
+const err6 = {instancePath:instancePath+"/quiet",schemaPath:"#/properties/quiet/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema39.properties.quiet.type,parentSchema:schema39.properties.quiet,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9523,7 +9671,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9532,20 +9680,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
 
-exports["fdJnOQOWH3h-uK37aK-iov"] = validate51;
-const schema39 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."}}};
+exports["fdJnOQOWH3h-uK37aK-iov"] = validate52;
+const schema40 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."}}};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(key0 === "msg")){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9557,7 +9705,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9566,7 +9714,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
 
@@ -9585,6 +9733,7 @@ return exports;
 // 3ptueUcUeuPdis0QkpbvN9: fresh arguments, rendered
 // gAw2GfKkqIWSXLmvhBdXxx: wait_for arguments, rendered
 // A-Rk0JD_r6hB6V-nikAdtQ: facts arguments, rendered
+// vEauZ_LN2H2oRkZ_zzzas_: stat arguments, rendered
 // 38uIE-Eb5KcCjHlz73YzuD: debug arguments, rendered
 // HkDHnmC7fF6phtcIqMIR1f: set_fact arguments, rendered
 // lHCj1V4szuXuoBc7rxmS1o: assert arguments, rendered
@@ -12835,16 +12984,266 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-exports["38uIE-Eb5KcCjHlz73YzuD"] = validate22;
-const schema23 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."},"var":{"type":"string","description":"An expression without braces whose value is shown (`result.stdout`)."},"verbosity":{"type":"integer","minimum":0,"description":"Accepted for Ansible compatibility; tend always shows the message."}}};
+exports.vEauZ_LN2H2oRkZ_zzzas_ = validate22;
+const schema23 = {"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","minLength":1,"description":"The path to look at (Ansible's aliases `dest`, `name`)."},"follow":{"type":"boolean","default":false,"description":"Follow a symlink: describe its target, not the link."},"get_checksum":{"type":"boolean","default":true,"description":"Add `checksum` of a readable regular file."},"checksum_algorithm":{"enum":["md5","sha1","sha224","sha256","sha384","sha512"],"default":"sha1","description":"The checksum's algorithm (aliases `checksum`, `checksum_algo`)."},"get_md5":{"type":"boolean","default":false,"description":"Add `md5` of a readable regular file."},"get_mime":{"type":"boolean","default":true,"description":"Add `mimetype` and `charset` (from file(1); \"unknown\" without it)."},"get_attributes":{"type":"boolean","default":true,"description":"Add `attributes`, `attr_flags` and `version` (from lsattr)."}}};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.path === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema23.required,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "path") || (key0 === "follow")) || (key0 === "get_checksum")) || (key0 === "checksum_algorithm")) || (key0 === "get_md5")) || (key0 === "get_mime")) || (key0 === "get_attributes"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+let data0 = data.path;
+if(typeof data0 !== "string"){
+let dataType0 = typeof data0;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data0;
+}
+else if(data0 === null){
+coerced0 = "";
+}
+else {
+const err2 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.path.type,parentSchema:schema23.properties.path,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["path"] = coerced0;
+}
+}
+}
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.path,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.follow !== undefined){
+let data1 = data.follow;
+if(typeof data1 !== "boolean"){
+let coerced1 = undefined;
+if(!(coerced1 !== undefined)){
+if(data1 === "false" || data1 === 0 || data1 === null){
+coerced1 = false;
+}
+else if(data1 === "true" || data1 === 1){
+coerced1 = true;
+}
+else {
+const err4 = {instancePath:instancePath+"/follow",schemaPath:"#/properties/follow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.follow.type,parentSchema:schema23.properties.follow,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(coerced1 !== undefined){
+data1 = coerced1;
+if(data !== undefined){
+data["follow"] = coerced1;
+}
+}
+}
+}
+if(data.get_checksum !== undefined){
+let data2 = data.get_checksum;
+if(typeof data2 !== "boolean"){
+let coerced2 = undefined;
+if(!(coerced2 !== undefined)){
+if(data2 === "false" || data2 === 0 || data2 === null){
+coerced2 = false;
+}
+else if(data2 === "true" || data2 === 1){
+coerced2 = true;
+}
+else {
+const err5 = {instancePath:instancePath+"/get_checksum",schemaPath:"#/properties/get_checksum/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.get_checksum.type,parentSchema:schema23.properties.get_checksum,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(coerced2 !== undefined){
+data2 = coerced2;
+if(data !== undefined){
+data["get_checksum"] = coerced2;
+}
+}
+}
+}
+if(data.checksum_algorithm !== undefined){
+let data3 = data.checksum_algorithm;
+if(!((((((data3 === "md5") || (data3 === "sha1")) || (data3 === "sha224")) || (data3 === "sha256")) || (data3 === "sha384")) || (data3 === "sha512"))){
+const err6 = {instancePath:instancePath+"/checksum_algorithm",schemaPath:"#/properties/checksum_algorithm/enum",keyword:"enum",params:{allowedValues: schema23.properties.checksum_algorithm.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.checksum_algorithm.enum,parentSchema:schema23.properties.checksum_algorithm,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.get_md5 !== undefined){
+let data4 = data.get_md5;
+if(typeof data4 !== "boolean"){
+let coerced3 = undefined;
+if(!(coerced3 !== undefined)){
+if(data4 === "false" || data4 === 0 || data4 === null){
+coerced3 = false;
+}
+else if(data4 === "true" || data4 === 1){
+coerced3 = true;
+}
+else {
+const err7 = {instancePath:instancePath+"/get_md5",schemaPath:"#/properties/get_md5/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.get_md5.type,parentSchema:schema23.properties.get_md5,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(coerced3 !== undefined){
+data4 = coerced3;
+if(data !== undefined){
+data["get_md5"] = coerced3;
+}
+}
+}
+}
+if(data.get_mime !== undefined){
+let data5 = data.get_mime;
+if(typeof data5 !== "boolean"){
+let coerced4 = undefined;
+if(!(coerced4 !== undefined)){
+if(data5 === "false" || data5 === 0 || data5 === null){
+coerced4 = false;
+}
+else if(data5 === "true" || data5 === 1){
+coerced4 = true;
+}
+else {
+const err8 = {instancePath:instancePath+"/get_mime",schemaPath:"#/properties/get_mime/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.get_mime.type,parentSchema:schema23.properties.get_mime,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(coerced4 !== undefined){
+data5 = coerced4;
+if(data !== undefined){
+data["get_mime"] = coerced4;
+}
+}
+}
+}
+if(data.get_attributes !== undefined){
+let data6 = data.get_attributes;
+if(typeof data6 !== "boolean"){
+let coerced5 = undefined;
+if(!(coerced5 !== undefined)){
+if(data6 === "false" || data6 === 0 || data6 === null){
+coerced5 = false;
+}
+else if(data6 === "true" || data6 === 1){
+coerced5 = true;
+}
+else {
+const err9 = {instancePath:instancePath+"/get_attributes",schemaPath:"#/properties/get_attributes/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.get_attributes.type,parentSchema:schema23.properties.get_attributes,data:data6};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(coerced5 !== undefined){
+data6 = coerced5;
+if(data !== undefined){
+data["get_attributes"] = coerced5;
+}
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+exports["38uIE-Eb5KcCjHlz73YzuD"] = validate23;
+const schema24 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."},"var":{"type":"string","description":"An expression without braces whose value is shown (`result.stdout`)."},"verbosity":{"type":"integer","minimum":0,"description":"Accepted for Ansible compatibility; tend always shows the message."}}};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "msg") || (key0 === "var")) || (key0 === "verbosity"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -12867,7 +13266,7 @@ else if(data0 === null){
 coerced0 = "";
 }
 else {
-const err1 = {instancePath:instancePath+"/var",schemaPath:"#/properties/var/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.var.type,parentSchema:schema23.properties.var,data:data0};
+const err1 = {instancePath:instancePath+"/var",schemaPath:"#/properties/var/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.var.type,parentSchema:schema24.properties.var,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -12896,7 +13295,7 @@ if(dataType1 === "boolean" || data1 === null
 coerced1 = +data1;
 }
 else {
-const err2 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.verbosity.type,parentSchema:schema23.properties.verbosity,data:data1};
+const err2 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.verbosity.type,parentSchema:schema24.properties.verbosity,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -12915,7 +13314,7 @@ data["verbosity"] = coerced1;
 }
 if(typeof data1 == "number"){
 if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.verbosity,data:data1};
+const err3 = {instancePath:instancePath+"/verbosity",schemaPath:"#/properties/verbosity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.verbosity,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -12928,7 +13327,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -12937,20 +13336,20 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
-exports.HkDHnmC7fF6phtcIqMIR1f = validate23;
-const schema24 = {"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"properties":{"cacheable":{"description":"Accepted for Ansible compatibility; tend keeps no fact cache."}},"additionalProperties":true};
+exports.HkDHnmC7fF6phtcIqMIR1f = validate24;
+const schema25 = {"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"properties":{"cacheable":{"description":"Accepted for Ansible compatibility; tend keeps no fact cache."}},"additionalProperties":true};
 const pattern9 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema24,data};
+const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema25,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -12963,7 +13362,7 @@ for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
 if(!pattern9.test(key0)){
-const err1 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema24.propertyNames,data:key0,propertyName:key0};
+const err1 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema25.propertyNames,data:key0,propertyName:key0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -12975,7 +13374,7 @@ errors++;
 }
 var valid0 = _errs1 === errors;
 if(!valid0){
-const err2 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid",schema:schema24.propertyNames,parentSchema:schema24,data};
+const err2 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid",schema:schema25.propertyNames,parentSchema:schema25,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -12987,7 +13386,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -12996,19 +13395,19 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
-exports.lHCj1V4szuXuoBc7rxmS1o = validate24;
-const schema25 = {"type":"object","additionalProperties":false,"required":["that"],"properties":{"that":{"description":"Expression(s) without braces, like `when:`; all must hold.","anyOf":[{"type":["string","boolean"]},{"type":"array","items":{"type":["string","boolean"]}}]},"fail_msg":{"description":"Text (a template) shown or used as the message."},"msg":{"description":"Text (a template) shown or used as the message."},"success_msg":{"description":"Text (a template) shown or used as the message."},"quiet":{"type":"boolean","description":"Accepted for Ansible compatibility."}}};
+exports.lHCj1V4szuXuoBc7rxmS1o = validate25;
+const schema26 = {"type":"object","additionalProperties":false,"required":["that"],"properties":{"that":{"description":"Expression(s) without braces, like `when:`; all must hold.","anyOf":[{"type":["string","boolean"]},{"type":"array","items":{"type":["string","boolean"]}}]},"fail_msg":{"description":"Text (a template) shown or used as the message."},"msg":{"description":"Text (a template) shown or used as the message."},"success_msg":{"description":"Text (a template) shown or used as the message."},"quiet":{"type":"boolean","description":"Accepted for Ansible compatibility."}}};
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.that === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "that"},message:"must have required property '"+"that"+"'",schema:schema25.required,parentSchema:schema25,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "that"},message:"must have required property '"+"that"+"'",schema:schema26.required,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -13019,7 +13418,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "that") || (key0 === "fail_msg")) || (key0 === "msg")) || (key0 === "success_msg")) || (key0 === "quiet"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -13051,7 +13450,7 @@ else if(data0 === "true" || data0 === 1){
 coerced0 = true;
 }
 else {
-const err2 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/0/type",keyword:"type",params:{type: schema25.properties.that.anyOf[0].type},message:"must be string,boolean",schema:schema25.properties.that.anyOf[0].type,parentSchema:schema25.properties.that.anyOf[0],data:data0};
+const err2 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/0/type",keyword:"type",params:{type: schema26.properties.that.anyOf[0].type},message:"must be string,boolean",schema:schema26.properties.that.anyOf[0].type,parentSchema:schema26.properties.that.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -13093,7 +13492,7 @@ else if(data1 === "true" || data1 === 1){
 coerced1 = true;
 }
 else {
-const err3 = {instancePath:instancePath+"/that/" + i0,schemaPath:"#/properties/that/anyOf/1/items/type",keyword:"type",params:{type: schema25.properties.that.anyOf[1].items.type},message:"must be string,boolean",schema:schema25.properties.that.anyOf[1].items.type,parentSchema:schema25.properties.that.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/that/" + i0,schemaPath:"#/properties/that/anyOf/1/items/type",keyword:"type",params:{type: schema26.properties.that.anyOf[1].items.type},message:"must be string,boolean",schema:schema26.properties.that.anyOf[1].items.type,parentSchema:schema26.properties.that.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -13113,7 +13512,7 @@ data0[i0] = coerced1;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.that.anyOf[1].type,parentSchema:schema25.properties.that.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.that.anyOf[1].type,parentSchema:schema26.properties.that.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -13126,7 +13525,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.that.anyOf,parentSchema:schema25.properties.that,data:data0};
+const err5 = {instancePath:instancePath+"/that",schemaPath:"#/properties/that/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema26.properties.that.anyOf,parentSchema:schema26.properties.that,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -13159,7 +13558,7 @@ else if(data2 === "true" || data2 === 1){
 coerced2 = true;
 }
 else {
-const err6 = {instancePath:instancePath+"/quiet",schemaPath:"#/properties/quiet/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.quiet.type,parentSchema:schema25.properties.quiet,data:data2};
+const err6 = {instancePath:instancePath+"/quiet",schemaPath:"#/properties/quiet/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.quiet.type,parentSchema:schema26.properties.quiet,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -13179,7 +13578,7 @@ data["quiet"] = coerced2;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -13188,20 +13587,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
-exports.Yh7ZR5lizn5b07kKI7yEBI = validate25;
-const schema26 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."}}};
+exports.Yh7ZR5lizn5b07kKI7yEBI = validate26;
+const schema27 = {"type":"object","additionalProperties":false,"properties":{"msg":{"description":"Text (a template) shown or used as the message."}}};
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(key0 === "msg")){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -13213,7 +13612,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -13222,7 +13621,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
