@@ -40,7 +40,8 @@ export const HISTORY_OPTIONS = ['host', 'since', 'status', { key: 'json', help: 
 export type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>
 
 export const RESUME_OPTIONS = [
-  'stateDir', 'replan', 'json', 'waitLock', { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` },
+  'stateDir', 'replan', 'json', 'waitLock',
+  { key: 'extraVars', help: 'the run\'s extra variables again (KEY=VALUE, @FILE, JSON; repeatable): the store keeps only digests, and a missing or different one is refused' }, { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` },
   'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait',
 ] as const satisfies readonly OptionUse[]
 export type ResumeFlags = FlagsOf<typeof RESUME_OPTIONS>

@@ -14,6 +14,8 @@ import Database from 'better-sqlite3'
 import { StateStoreError } from './errors.js'
 import { createPrivateFile, moveAside, secureStateDir } from './files.js'
 import { MIGRATIONS } from './migrations.js'
+import { digestKey, valueDigest } from './secrets.js'
+import { Withheld } from './withheld.js'
 
 export type Db = Database.Database
 
@@ -26,7 +28,16 @@ const MAGIC = 'SQLite format 3\u0000'
 let lastOpened: string | undefined
 
 export class StateStore {
+  private key: Buffer | undefined
+  /** What this store's records never hold in clear (a run's -e values): withheld.ts. */
+  readonly withheld = new Withheld()
   private constructor(readonly dir: string, readonly db: Db) {}
+
+  /** A keyed digest of a variable's value (secrets.ts): what the store keeps instead of the value. */
+  digest(name: string, value: unknown): string {
+    this.key ??= digestKey(this.dir)
+    return valueDigest(this.key, name, value)
+  }
 
   /** Opens (creating when needed) the store in `dir` and brings its schema up to date. */
   static open(dir: string, options: { readonly readonly?: boolean } = {}): StateStore {

@@ -81,6 +81,8 @@ function observability(schedule: FleetSchedule, metrics: WatchMetrics): RouteHan
 export async function runWatch(run: WatchRun): Promise<number> {
   const first = await run.load()
   const store = StateStore.open(run.stateDir)
+  // The history never holds an -e value in clear (src/state/withheld.ts).
+  store.withheld.add(first.options.extraVars)
   const runId = newRunId()
   const startedAt = Date.now()
   const schedule = new FleetSchedule(runId, run.playbookFile, run.everyMs, run.splayMs, startedAt)
