@@ -7,7 +7,7 @@
 import type { EngineEvent } from '../engine/events.js'
 import type { Inventory, InventoryGroup, InventoryHost, Play, Vars } from '../playbook/model.js'
 import type { HostOutcome, PlayPlace, RunContext } from '../engine/types.js'
-import { allTasks } from '../playbook/visit.js'
+import { allTasks, walkTasks, type VisitedTask } from '../playbook/visit.js'
 
 /** The run options a worker needs (no signal, no connect: those are the worker's own). */
 export interface JobOptions {
@@ -113,11 +113,18 @@ export function inventoryOf(data: Pick<BatchData, 'inventory'>): Inventory {
 
 const everyTask = (play: Play) => allTasks([...play.tasks, ...play.handlers], { intoIncludes: true })
 
-/** Names registered by no_log tasks of the play: their values stay on the worker. */
+/** Whether the task or a block, include or role around it has no_log. */
+function underNoLog(visited: VisitedTask): boolean {
+  for (let at: VisitedTask | undefined = visited; at !== undefined; at = at.parent) if (at.task.noLog === true) return true
+  return false
+}
+
+/** Names registered by no_log tasks of the play (their own no_log or an enclosing one): their values stay on the worker. */
 export function secretRegisters(play: Play): ReadonlySet<string> {
   const names = new Set<string>()
-  for (const task of everyTask(play)) {
-    if (task.type === 'module' && task.noLog && task.register !== undefined) names.add(task.register)
+  for (const visited of walkTasks([...play.tasks, ...play.handlers], { intoIncludes: true })) {
+    const task = visited.task
+    if (task.type === 'module' && task.register !== undefined && underNoLog(visited)) names.add(task.register)
   }
   return names
 }
