@@ -186,9 +186,19 @@ test(`${ALL.length} secrets × every view: zero hits`, async () => {
   const resumeWith = /resume with: (tend resume \S+.*)/.exec(failed.stdout)?.[1] ?? ''
   assert.match(resumeWith, /-e 'e1=…' -e 'e2=…' -e 'e3=…'/)
   const runId = /tend resume (\S+)/.exec(resumeWith)![1]!
-  see('tend resume refusing a different -e', await tend(['resume', runId, '-e', `e1=other-${core('e1')}-x`, '-e', `e2=${secret.e2}`, '-e', `e3=${secret.e3}`], dir, env))
-  see('tend resume refusing a missing -e', await tend(['resume', runId], dir, env))
-  see('tend resume with the same -e', await tend(['resume', runId, ...failingVars, '--json'], dir, env))
+  const different = await tend(['resume', runId, '-e', `e1=other-${core('e1')}-x`, '-e', `e2=${secret.e2}`, '-e', `e3=${secret.e3}`], dir, env)
+  assert.equal(different.code, 5)
+  assert.match(different.stderr, new RegExp(`-e e1 differs from the value run ${runId} was started with`))
+  assert.doesNotMatch(different.stderr, /-e e[23] /)
+  see('tend resume refusing a different -e', different)
+  const missing = await tend(['resume', runId], dir, env)
+  assert.equal(missing.code, 5)
+  for (const n of FAILING) assert.match(missing.stderr, new RegExp(`-e ${n} is missing: run ${runId} was started with it`))
+  see('tend resume refusing a missing -e', missing)
+  const same = await tend(['resume', runId, ...failingVars, '--json'], dir, env)
+  assert.equal(same.code, 2, same.stderr)
+  assert.match(same.stdout, /"resumed":true/)
+  see('tend resume with the same -e', same)
 
   const records = [...ALL]
   see('tend runs', await tend(['runs'], dir, env), records)
