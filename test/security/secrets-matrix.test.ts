@@ -14,6 +14,7 @@ import { get } from 'node:http'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, project, start, tend, type Finished } from '../cli/support.js'
+import { startWatch } from '../watch/process.js'
 
 /** Each secret has a unique core of letters and digits, found whatever escaping a view applies. */
 const core = (name: string) => `Qz${name.replace(/[^a-z0-9]/gi, '')}x9Kv`
@@ -236,5 +237,29 @@ test(`${ALL.length} secrets × every view: zero hits`, async () => {
 
   const found = views.flatMap((view) => hits(view.text, view.names).map((n) => `${view.name}: ${n}`))
   process.stdout.write(`# secrets matrix: ${ALL.length} secrets × ${views.length} views, ${found.length} hits\n`)
+  assert.deepEqual(found, [])
+})
+
+test('the same secrets through tend watch: its events, its page (JSON and events), its history and its state dir hold none', async () => {
+  const watchState = join(dir, 'watch-state')
+  const watch = startWatch(dir, ['site.yaml', '-i', 'inventory.yaml', ...extraVars, '--every', '2s', '--metrics', '127.0.0.1:0'], watchState)
+  const found: string[] = []
+  const search = (name: string, text: string, names: readonly string[]) => found.push(...hits(text, names).map((n) => `${name}: ${n}`))
+  try {
+    for (const host of ['alpha', 'beta']) await watch.waitFor(`a cycle of ${host}`, (e) => e.type === 'cycle-end' && e.host === host)
+    const base = (await watch.metricsUrl()).replace(/\/metrics$/, '')
+    for (const path of ['/api/fleet', '/api/runs', '/api/host?name=alpha', '/api/host?name=beta']) {
+      const response = await fetch(base + path)
+      assert.equal(response.status, 200, path)
+      search(`watch GET ${path}`, await response.text(), ALL)
+    }
+    search('watch GET /events', await streamText(`${base}/events`), ALL)
+  } finally {
+    watch.child.kill('SIGTERM')
+  }
+  assert.equal(await watch.exited, 0, watch.stderr())
+  search('tend watch --json', JSON.stringify(watch.events) + watch.stderr(), NO_LOG)
+  search('tend history of the watch', (await tend(['history', '--status', 'all', '--json', '--state-dir', watchState], dir, env)).stdout, ALL)
+  for (const file of everyFile(watchState)) search(`raw bytes of the watch's ${file.slice(watchState.length + 1)}`, readFileSync(file).toString('latin1'), ALL)
   assert.deepEqual(found, [])
 })
