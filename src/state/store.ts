@@ -56,6 +56,9 @@ export class StateStore {
         // A commit survives the controller being killed (SIGKILL) without an fsync per write: a run
         // writes its cursor as each host finishes, and at 1,000 hosts fsyncs would dominate.
         db.pragma('synchronous = NORMAL')
+        // Deleted and overwritten content is zeroed, not left in free pages: a pruned cycle or a
+        // replaced plan leaves no readable copy in the file.
+        db.pragma('secure_delete = ON')
       }
       checkSchema(db, file, writable)
       if (writable) migrate(db, file)
@@ -67,6 +70,14 @@ export class StateStore {
     // store's 0644 files would otherwise stay so).
     secureStateDir(dir, false)
     return new StateStore(dir, db)
+  }
+
+  /**
+   * Copies the WAL into the database and empties it: after something was removed for being
+   * secret (an older plan's -e values), no earlier page image of it stays in tend.db-wal.
+   */
+  scrub(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
   }
 
   close(): void {

@@ -72,6 +72,7 @@ export async function resumeCommand(runIdArg: string | undefined, flags: ResumeF
     if (changed.length > 0 && flags.replan !== true) refuse(run.id, changed)
     // An older plan's -e values in clear are replaced by digests as soon as the run goes on.
     if (flags.replan === true || isLegacyExtraVars(recorded)) replacePlan(store, run.id, plan)
+    if (isLegacyExtraVars(recorded)) store.scrub()
     const converged = convergedHosts(runHosts(store, run.id))
     // --queue: connected before the run is reopened, so an unreachable Redis leaves it as it was.
     queue = await openQueueRun(flags, playbook, run.id)
