@@ -13,7 +13,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { cleanEnv, project, start, tend, type Finished } from '../cli/support.js'
+import { spawnSync } from 'node:child_process'
+import { TEND, cleanEnv, project, start, tend, type Finished } from '../cli/support.js'
 import { startWatch } from '../watch/process.js'
 
 /** Each secret has a unique core of letters and digits, found whatever escaping a view applies. */
@@ -123,6 +124,8 @@ const extraVars = [
 ]
 const failingVars = FAILING.flatMap((n) => ['-e', `${n}=${secret[n]}`])
 
+const shQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`
+
 /** The secrets found in a text (by their cores), as names. */
 function hits(text: string, names: readonly string[]): string[] {
   return names.filter((n) => text.includes(core(n)))
@@ -178,6 +181,12 @@ test(`${ALL.length} secrets × every view: zero hits`, async () => {
     assert.ok(out.code === 0 || out.code === 3, `tend run ${mode.join(' ')}: ${out.code}\n${out.stderr}`)
     see(`tend run ${mode.join(' ') || '(plain)'}`, out)
   }
+  // The live view (listr2) on a pty: `script` gives tend a terminal of 120 columns.
+  const command = `stty cols 120 rows 40; ${[process.execPath, TEND, 'run', 'site.yaml', '-i', 'inventory.yaml', '-v', ...extraVars].map(shQuote).join(' ')}`
+  const live = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...env, TERM: 'xterm' }, encoding: 'utf8', timeout: 120_000 })
+  assert.equal(live.status, 0, live.stdout)
+  assert.match(live.stdout, /PLAY RECAP/)
+  see('the live view on a terminal', live.stdout)
   // The -e values shown in plain view are shown (so the matrix searches for something real).
   assert.deepEqual(hits(views.find((v) => v.name === 'tend run --check --diff')!.text, SHOWN), SHOWN)
 
