@@ -133,6 +133,8 @@ export async function runWatch(run: WatchRun): Promise<number> {
   const reload = async (): Promise<void> => {
     try {
       const config = await run.load()
+      // An -e file read again may bring new values: they are kept out of the history too.
+      store.withheld.add(config.options.extraVars)
       const before = new Set(controller.hostNames)
       await controller.reload(config)
       for (const host of before) if (!controller.hostNames.includes(host)) metrics?.forget(host)
