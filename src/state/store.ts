@@ -42,11 +42,15 @@ export class StateStore {
   /** Opens (creating when needed) the store in `dir` and brings its schema up to date. */
   static open(dir: string, options: { readonly readonly?: boolean } = {}): StateStore {
     const writable = options.readonly !== true
-    secureStateDir(dir, writable)
     const file = join(dir, STORE_FILE)
-    if (writable) createPrivateFile(file)
-    checkHeader(file)
     lastOpened = file
+    try {
+      secureStateDir(dir, writable)
+      if (writable) createPrivateFile(file)
+      checkHeader(file)
+    } catch (error) {
+      throw storeErrorOf(error, file) ?? error
+    }
     let db: Db | undefined
     try {
       db = new Database(file, { readonly: !writable, fileMustExist: !writable })
@@ -154,7 +158,12 @@ const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB
 export function storeErrorOf(error: unknown, file: string | undefined = lastOpened): StateStoreError | undefined {
   if (error instanceof StateStoreError) return error
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code !== 'string' || !CORRUPT.has(code) || file === undefined) return undefined
+  if (typeof code !== 'string' || file === undefined) return undefined
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_READONLY' || code === 'EACCES') {
+    return new StateStoreError(file, `cannot be opened for ${code === 'SQLITE_READONLY' ? 'writing' : 'reading'} by this user (${(error as Error).message})`,
+      'run tend as the user that owns the state dir, or give another --state-dir')
+  }
+  if (!CORRUPT.has(code)) return undefined
   const what = code === 'SQLITE_NOTADB' ? 'is not a SQLite database (garbage, or another kind of file)' : `is damaged (${(error as Error).message})`
   return new StateStoreError(file, what, moveAside(file))
 }
