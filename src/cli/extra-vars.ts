@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Vars } from '../playbook/model.js'
+import { maskedExtraVar, type RecordedExtraVars } from '../rollout/plan.js'
 
 const COMMAND_LINE = '<command line>'
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -64,4 +65,29 @@ export async function parseExtraVars(args: readonly string[]): Promise<Vars> {
   const problems = parsed.flatMap((p) => p.problems)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.assign({}, ...parsed.map((p) => p.vars ?? {})) as Vars
+}
+
+/** Keyed digest of a variable's value (the state store's: StateStore.digest). */
+export type Digest = (name: string, value: unknown) => string
+
+/** -e as a frozen plan keeps it: the arguments without values, a digest per variable. */
+export function recordExtraVars(args: readonly string[], vars: Vars, digest: Digest): RecordedExtraVars {
+  return { shown: args.map(maskedExtraVar), digests: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, digest(name, value)])) }
+}
+
+/**
+ * What differs between the -e a run was started with and those `tend resume` was given: each
+ * variable missing, different or new, by name (never a value). Empty when they are the same.
+ */
+export function extraVarsChanges(runId: string, recorded: RecordedExtraVars, vars: Vars, digest: Digest): Diagnostic[] {
+  const again = `give \`tend resume ${runId}\` the run's -e again (${recorded.shown.length > 0 ? recorded.shown.map((a) => `-e ${a}`).join(' ') : 'none'}), or --replan to go on with these`
+  const problems: Diagnostic[] = []
+  for (const [name, wanted] of Object.entries(recorded.digests)) {
+    if (!(name in vars)) problems.push(problem(COMMAND_LINE, `-e ${name} is missing: run ${runId} was started with it`, again))
+    else if (digest(name, vars[name]) !== wanted) problems.push(problem(COMMAND_LINE, `-e ${name} differs from the value run ${runId} was started with`, again))
+  }
+  for (const name of Object.keys(vars)) {
+    if (!(name in recorded.digests)) problems.push(problem(COMMAND_LINE, `-e ${name} was not given when run ${runId} started`, again))
+  }
+  return problems
 }

@@ -13,7 +13,7 @@ const CONVERGE = ['inventory', 'limit', 'forks', 'tags', 'skipTags', 'extraVars'
 
 export const RUN_OPTIONS = [
   'inventory', 'limit', 'check', 'diff', 'forks', 'tags', 'skipTags', 'extraVars', 'json', 'stepTimeout', 'acceptNewHostKeys', 'waitLock',
-  { key: 'queue', help: `converge each host on a tend worker; ${QUEUE_HELP}` },
+  { key: 'queue', help: `converge each host on a tend worker; ${QUEUE_HELP}` }, 'queueUrlFile',
   'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait', 'stateDir',
   // ansible-playbook's flags, with its meaning.
   'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser',
@@ -21,17 +21,17 @@ export const RUN_OPTIONS = [
 export type RunFlags = FlagsOf<typeof RUN_OPTIONS>
 
 export const WORKER_OPTIONS = [
-  { key: 'queue', required: true }, 'concurrency', 'name', 'stallSeconds',
+  'queue', 'queueUrlFile', 'concurrency', 'name', 'stallSeconds',
   { key: 'metrics', help: 'serve Prometheus metrics on http://HOST:PORT/metrics (and /healthz)' }, 'acceptNewHostKeys',
 ] as const satisfies readonly OptionUse[]
 export type WorkerFlags = FlagsOf<typeof WORKER_OPTIONS>
 
-export const QUEUE_STATUS_OPTIONS = [{ key: 'queue', required: true }, { key: 'json', help: 'one JSON object' }] as const satisfies readonly OptionUse[]
+export const QUEUE_STATUS_OPTIONS = ['queue', 'queueUrlFile', { key: 'json', help: 'one JSON object' }] as const satisfies readonly OptionUse[]
 export type QueueStatusFlags = FlagsOf<typeof QUEUE_STATUS_OPTIONS>
 
 export const WATCH_OPTIONS = [
   'every', ...CONVERGE, 'splay', { key: 'rate', help: 'start at most N host convergences per second across the fleet' }, 'keep', 'grace', 'metrics', 'stateDir',
-  { key: 'queue', help: `host-cycles run on tend workers, scheduled in Redis (several controllers may watch at once); ${QUEUE_HELP}` },
+  { key: 'queue', help: `host-cycles run on tend workers, scheduled in Redis (several controllers may watch at once); ${QUEUE_HELP}` }, 'queueUrlFile',
   { key: 'json', help: 'write the event stream as NDJSON on stdout, each event with its host-cycle id' }, 'stepTimeout', 'acceptNewHostKeys',
 ] as const satisfies readonly OptionUse[]
 export type WatchFlags = FlagsOf<typeof WATCH_OPTIONS>
@@ -40,7 +40,8 @@ export const HISTORY_OPTIONS = ['host', 'since', 'status', { key: 'json', help: 
 export type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>
 
 export const RESUME_OPTIONS = [
-  'stateDir', 'replan', 'json', 'waitLock', { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` },
+  'stateDir', 'replan', 'json', 'waitLock',
+  { key: 'extraVars', help: 'the run\'s extra variables again (KEY=VALUE, @FILE, JSON; repeatable): the store keeps only digests, and a missing or different one is refused' }, { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` }, 'queueUrlFile',
   'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait',
 ] as const satisfies readonly OptionUse[]
 export type ResumeFlags = FlagsOf<typeof RESUME_OPTIONS>

@@ -66,7 +66,7 @@ interface OptionSpec {
   readonly required?: true
 }
 
-export const QUEUE_HELP = 'Redis of the distributed mode: redis://[user:pass@]HOST:PORT[/DB], rediss:// for TLS'
+export const QUEUE_HELP = 'Redis of the distributed mode: redis://[user:pass@]HOST:PORT[/DB], rediss:// for TLS; bare --queue takes the URL from $TEND_QUEUE_URL (or give --queue-url-file), keeping a password out of ps and shell history'
 const HOST_KEYS_HELP = 'trust and record unknown ssh host keys (changed keys are still refused)'
 
 export const OPTIONS = {
@@ -82,7 +82,8 @@ export const OPTIONS = {
   stepTimeout: { flags: '--step-timeout <seconds>', help: 'default deadline of one task', parse: positiveSeconds, default: DEFAULT_STEP_TIMEOUT_SECONDS },
   acceptNewHostKeys: { flags: '--accept-new-host-keys', help: HOST_KEYS_HELP },
   waitLock: { flags: '--wait-lock <seconds>', help: 'wait this long for a host another tend is converging (default: fail at once)', parse: positiveSeconds },
-  queue: { flags: '--queue <url>', help: QUEUE_HELP },
+  queue: { flags: '--queue [url]', help: QUEUE_HELP },
+  queueUrlFile: { flags: '--queue-url-file <path>', help: 'read the queue URL from this file (mode 0600: readable by its owner only); implies --queue' },
   maxHostsInFlight: { flags: '--max-hosts-in-flight <n>', help: 'with --queue: hosts converging at once across all workers', parse: positiveInteger },
   workerWait: { flags: '--worker-wait <duration>', help: 'with --queue: while no worker is connected, how long hosts wait before the run gives up, resumable (exit 8; default: 5m)', parse: duration },
   rate: { flags: '--rate <n>', help: 'host convergences started per second', parse: positiveNumber },
@@ -123,7 +124,9 @@ export type OptionUse = OptionKey | { readonly key: OptionKey; readonly help?: s
 type KeyOf<U> = U extends { readonly key: infer K } ? K : U
 type SpecOf<U> = (typeof OPTIONS)[KeyOf<U> & OptionKey]
 type ValueOf<S> = S extends { readonly parse: (value: string, previous: never) => infer T } ? T
-  : S extends { readonly flags: `${string}<${string}` } ? string : boolean
+  : S extends { readonly flags: `${string}<${string}` } ? string
+  // An optional value (`--queue [url]`): the value, or true when the flag is bare.
+  : S extends { readonly flags: `${string}[${string}` } ? string | true : boolean
 /** Always set: mandatory, or with a default. */
 type Always<U> = U extends { readonly required: true } ? true : SpecOf<U> extends { readonly required: true } | { readonly default: unknown } ? true : false
 

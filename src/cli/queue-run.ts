@@ -3,9 +3,9 @@ import { ConfigError } from '../errors.js'
 import { QueueUnavailableError } from '../queue/errors.js'
 import type { Playbook } from '../playbook/model.js'
 import { UsageError } from './report-error.js'
+import { queueUrlOf, type QueueUrlFlags } from './queue-url.js'
 
-export interface QueueFlags {
-  readonly queue?: string
+export interface QueueFlags extends QueueUrlFlags {
   readonly maxHostsInFlight?: number
   readonly rate?: number
   /** --worker-wait, in ms. */
@@ -13,7 +13,8 @@ export interface QueueFlags {
 }
 
 export async function openQueueRun(flags: QueueFlags, playbook: Playbook, runId: string) {
-  if (flags.queue === undefined) {
+  const url = queueUrlOf(flags, false)
+  if (url === undefined) {
     if (flags.maxHostsInFlight !== undefined || flags.rate !== undefined || flags.workerWait !== undefined) {
       throw new UsageError('--max-hosts-in-flight, --rate and --worker-wait are about the queue: give them with --queue URL')
     }
@@ -23,7 +24,7 @@ export async function openQueueRun(flags: QueueFlags, playbook: Playbook, runId:
   const [{ parseQueueUrl }, { queueProblems }, { openController }] = await Promise.all([
     import('../queue/url.js'), import('../queue/files.js'), import('../queue/controller.js'),
   ])
-  const endpoint = parseQueueUrl(flags.queue)
+  const endpoint = parseQueueUrl(url)
   const problems = queueProblems(playbook)
   if (problems.length > 0) throw new ConfigError(problems)
   const controller = await openController({

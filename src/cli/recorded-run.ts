@@ -8,7 +8,7 @@ import { commandLines } from './verbose.js'
 import type { EngineEvent } from '../engine/events.js'
 import { runPlaybook } from '../engine/run.js'
 import type { Inventory, Playbook, Vars } from '../playbook/model.js'
-import type { FrozenPlan } from '../rollout/plan.js'
+import { shownExtraVars, type FrozenPlan } from '../rollout/plan.js'
 import { runRecorder } from '../history/record.js'
 import { runHosts, setRunHost } from '../state/runs.js'
 import type { StateStore } from '../state/store.js'
@@ -56,6 +56,8 @@ export async function executeRun(spec: RecordedRun): Promise<number> {
   const verbosity = spec.verbosity ?? 0
   const renderer = await chooseRenderer({ json: spec.json, check: plan.check, verbosity })
   const interrupt = oneShotSignals((signalName) => renderer.interrupting(signalName))
+  // Nothing of an -e value is recorded in clear, whichever task name or output quotes it.
+  spec.store.withheld.add(spec.extraVars)
   const record = runRecorder(spec.store, spec.runId)
   const emit = (event: EngineEvent) => {
     try {
@@ -84,7 +86,7 @@ export async function executeRun(spec: RecordedRun): Promise<number> {
       signal: interrupt.signal,
       abandon: interrupt.abandon,
       runId: spec.runId,
-      resumeCommand: resumeCommandOf(spec.runId, spec.store.dir),
+      resumeCommand: resumeCommandOf(spec.runId, spec.store.dir, process.env, shownExtraVars(plan)),
       ...(spec.resume !== undefined && { resume: spec.resume }),
       ...(spec.startAtTask !== undefined && { startAtTask: spec.startAtTask }),
       ...(verbosity >= 2 && !spec.json && { onCommand: (record: CommandRecord) => process.stdout.write(commandLines(record, verbosity).join('\n') + '\n') }),

@@ -2,6 +2,7 @@
 import { ConfigError, formatDiagnostic } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { QueueUnavailableError, QueueUrlError } from '../queue/errors.js'
+import { storeErrorOf } from '../state/store.js'
 
 /** A command line that names something unusable (e.g. an unknown schema kind). */
 export class UsageError extends Error {
@@ -12,6 +13,7 @@ export class UsageError extends Error {
 }
 
 export function exitCodeForError(error: unknown): number {
+  if (storeErrorOf(error) !== undefined) return ExitCode.invalidInput
   if (error instanceof ConfigError || error instanceof UsageError || error instanceof QueueUrlError) return ExitCode.invalidInput
   if (error instanceof QueueUnavailableError) return ExitCode.queueUnavailable
   return ExitCode.internal
@@ -26,6 +28,11 @@ export function reportError(error: unknown): void {
   }
   if (error instanceof UsageError || error instanceof QueueUrlError) {
     process.stderr.write(`error: ${error.message}\n`)
+    return
+  }
+  const store = storeErrorOf(error)
+  if (store !== undefined) {
+    process.stderr.write(`tend: the state store ${store.file} ${store.problem}\nhint: ${store.hint}\n`)
     return
   }
   if (error instanceof QueueUnavailableError) {

@@ -11,7 +11,7 @@ import { loadIncludedTasks } from '../playbook/include-load.js'
 import { evaluateCondition, hostDataRead, renderValue } from '../template/playbook.js'
 import { isTemplate } from '../template/playbook.js'
 import { itemData, itemLabel, loopItems } from './loop.js'
-import { outcomeOfError, type TaskOutcome } from './outcome.js'
+import { hidden, outcomeOfError, type TaskOutcome } from './outcome.js'
 import { taskVars } from './vars.js'
 import type { HostEnv, ListResult, Scope, Walk } from './types.js'
 
@@ -36,14 +36,16 @@ export function notifiedNames(env: HostEnv, task: ModuleTask, scope: Scope): str
   })
 }
 
-function emitEnd(env: HostEnv, task: IncludeTask, name: string, started: number, outcome: TaskOutcome): void {
+/** An include under no_log (its own, or a block's around it) shows its status only: no result, no message. */
+function emitEnd(env: HostEnv, task: IncludeTask, name: string, started: number, given: TaskOutcome, noLog: boolean): void {
   const base = { play: env.place.play.name, host: env.host.name, task: name, handler: false }
+  const outcome = noLog ? hidden(given) : given
   env.run.emit({ type: 'task-start', ...base })
   env.run.emit({
     type: 'task-end', ...base, module: name.split(':', 1)[0] as string,
     ...(task.index !== undefined && { index: task.index }), status: outcome.status, changes: [],
     ...(outcome.message !== undefined ? { message: outcome.message } : {}),
-    durationMs: Date.now() - started, result: outcome.result,
+    durationMs: Date.now() - started, ...(!noLog && { result: outcome.result }),
   })
 }
 
@@ -84,9 +86,10 @@ export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope
   const env = walk.env
   const started = Date.now()
   const vars = varsOf(env, scope, task.vars, task.source)
+  const noLog = scope.noLog || task.noLog === true
   const fail = (error: unknown): ListResult => {
     const outcome = outcomeOfError(error)
-    emitEnd(env, task, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome)
+    emitEnd(env, task, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome, noLog)
     return task.ignoreErrors || scope.ignoreErrors ? 'ok' : 'failed'
   }
   let items: { item: unknown; data: Vars; label?: string }[]
@@ -114,13 +117,15 @@ export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope
       return fail(error)
     }
     included++
-    const name = label === undefined ? task.label : `${task.label} (item=${label})`
-    emitEnd(env, task, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } })
+    // Under no_log an item's label is hidden too (Ansible prints `(item=None)`): it may be the secret.
+    const name = label === undefined ? task.label : `${task.label} (item=${noLog ? 'hidden: no_log' : label})`
+    emitEnd(env, task, name, started, { status: 'ok', changes: [], result: { changed: false, include: task.file } }, noLog)
     const includes = path === undefined ? scope.includes : [...(scope.includes ?? []), path]
-    const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data }, ...(includes ? { includes } : {}) }
+    // no_log on the include covers every task it brings, at any depth.
+    const inner: Scope = { ...scope, when: [], vars: { ...scope.vars, ...task.vars }, data: { ...scope.data, ...data }, noLog, ...(includes ? { includes } : {}) }
     yield { tasks, scope: inner }
   }
-  if (included === 0) emitEnd(env, task, task.label, started, { status: 'skipped', changes: [], message: 'when: false for every item', result: { changed: false, skipped: true } })
+  if (included === 0) emitEnd(env, task, task.label, started, { status: 'skipped', changes: [], message: 'when: false for every item', result: { changed: false, skipped: true } }, noLog)
   return 'ok'
 }
 

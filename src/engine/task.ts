@@ -29,8 +29,10 @@ function inventoryBecome(host: InventoryHost): BecomeSpec | undefined {
   return { user: typeof user === 'string' ? user : 'root' }
 }
 
-function displayName(task: ModuleTask, vars: Vars): string {
+/** A no_log task's name is shown as written: rendered, it could quote what no_log hides. */
+function displayName(task: ModuleTask, vars: Vars, noLog: boolean): string {
   if (task.name === undefined) return task.module
+  if (noLog) return task.name
   try {
     return String(renderValue(task.name, vars, task.source))
   } catch {
@@ -279,7 +281,8 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
     keepResult(env, task, outcome, vars)
     return outcome
   }
-  const name = displayName(task, vars)
+  const noLog = task.noLog || scope.noLog
+  const name = displayName(task, vars, noLog)
   const base = { play: place.play.name, host: host.name, task: name, handler }
   run.emit({ type: 'task-start', ...base })
   const started = Date.now()
@@ -287,7 +290,6 @@ export async function runModuleTask(env: HostEnv, task: ModuleTask, scope: Scope
   once?.settle(outcome)
   keepResult(env, task, outcome, vars)
   if (plansOnly(env, task, scope) && outcome.status === 'changed') run.drifted.add(host.name)
-  const noLog = task.noLog || scope.noLog
   const shown = noLog ? hidden(outcome) : outcome
   run.emit({
     type: 'task-end',

@@ -23,6 +23,8 @@ export interface RoleRef {
   readonly handlersFrom?: string
   readonly when?: readonly string[]
   readonly tags?: readonly string[]
+  /** `no_log: true` on the entry: every task of the role is hidden (a keyword, not a role parameter). */
+  readonly noLog?: boolean
 }
 
 type At = { source: YamlSource; offset: number }
@@ -67,9 +69,9 @@ export function roleRefOf(entry: unknown): RoleRef | undefined {
   if (!isMapping(entry)) return undefined
   const name = typeof entry.role === 'string' ? entry.role : typeof entry.name === 'string' ? entry.name : undefined
   if (name === undefined) return undefined
-  const { role: _r, name: _n, vars, when, tags, ...params } = entry
+  const { role: _r, name: _n, vars, when, tags, no_log: noLog, ...params } = entry
   const list = (v: unknown) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
-  return { name, params: { ...params, ...(isMapping(vars) ? vars : {}) }, when: list(when), tags: list(tags) }
+  return { name, params: { ...params, ...(isMapping(vars) ? vars : {}) }, when: list(when), tags: list(tags), ...(noLog === true && { noLog: true }) }
 }
 
 function dependencies(ctx: Ctx, dir: string, loaders: Loaders, at: At): Task[] {
@@ -133,6 +135,7 @@ export function roleBlock(ctx: Ctx, ref: RoleRef, at: At, loaders: Loaders): Blo
     when: ref.when ?? [],
     tags: ref.tags ?? [],
     ignoreErrors: false,
+    ...(ref.noLog === true && { noLog: true }),
     vars,
     defaults,
     source: refAt(at),

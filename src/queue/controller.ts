@@ -8,6 +8,7 @@ import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
 import { QueueUnavailableError } from './errors.js'
 import { playFiles } from './files.js'
+import { sealKeyOf } from './seal.js'
 import { batchData, type HostJobData, type HostJobProgress, type HostJobResult } from './job.js'
 import { Liveness } from './liveness.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX, batchJobId, fenceKey, hostJobId } from './names.js'
@@ -173,7 +174,7 @@ export async function openController(options: ControllerOptions): Promise<QueueC
   const executor: BatchExecutor = async (run, place, hooks: BatchHooks) => {
     if (hooks.stopped() !== undefined) return []
     const id = batchJobId(options.runId, attempt, ++seq)
-    const data = batchData(run, place, options.runId, await playFiles(place.play, run.playbookDir))
+    const data = batchData(run, place, options.runId, await playFiles(place.play, run.playbookDir), sealKeyOf(options.endpoint))
     const node = await live.race(flows.add({
       name: 'batch', queueName: BATCHES_QUEUE, data, opts: { jobId: id },
       children: place.batchHosts.map((host, index) => ({

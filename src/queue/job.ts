@@ -7,7 +7,8 @@
 import type { EngineEvent } from '../engine/events.js'
 import type { Inventory, InventoryGroup, InventoryHost, Play, Vars } from '../playbook/model.js'
 import type { HostOutcome, PlayPlace, RunContext } from '../engine/types.js'
-import { allTasks } from '../playbook/visit.js'
+import { openVars, sealVars, type SealKey } from './seal.js'
+import { allTasks, walkTasks, type VisitedTask } from '../playbook/visit.js'
 
 /** The run options a worker needs (no signal, no connect: those are the worker's own). */
 export interface JobOptions {
@@ -15,7 +16,9 @@ export interface JobOptions {
   readonly diff: boolean
   readonly tags: readonly string[]
   readonly skipTags: readonly string[]
+  /** Empty in Redis: the values travel in `sealedExtraVars` (seal.ts); the worker puts them back. */
   readonly extraVars: Vars
+  readonly sealedExtraVars?: string
   readonly stepTimeoutSeconds: number
   readonly waitLockSeconds: number
 }
@@ -83,7 +86,7 @@ export interface HostJobResult {
   readonly worker: string
 }
 
-export function batchData(run: RunContext, place: PlayPlace, runId: string, files: Readonly<Record<string, string>>): BatchData {
+export function batchData(run: RunContext, place: PlayPlace, runId: string, files: Readonly<Record<string, string>>, key: SealKey): BatchData {
   const { options } = run
   return {
     runId,
@@ -96,11 +99,17 @@ export function batchData(run: RunContext, place: PlayPlace, runId: string, file
     inventory: { files: run.inventory.files, hosts: [...run.inventory.hosts.values()], groups: [...run.inventory.groups.values()] },
     registered: Object.fromEntries(run.registered),
     options: {
-      check: options.check, diff: options.diff, tags: options.tags, skipTags: options.skipTags, extraVars: options.extraVars,
+      check: options.check, diff: options.diff, tags: options.tags, skipTags: options.skipTags, extraVars: {}, sealedExtraVars: sealVars(options.extraVars, key),
       stepTimeoutSeconds: options.stepTimeoutSeconds, waitLockSeconds: options.waitLockSeconds ?? 0,
     },
     files,
   }
+}
+
+/** Job data as the worker uses it: the -e values opened again. */
+export function unsealed<T extends { readonly options: JobOptions }>(data: T, key: SealKey): T {
+  const { sealedExtraVars, ...options } = data.options
+  return sealedExtraVars === undefined ? data : { ...data, options: { ...options, extraVars: openVars(sealedExtraVars, key) } }
 }
 
 export function inventoryOf(data: Pick<BatchData, 'inventory'>): Inventory {
@@ -113,11 +122,18 @@ export function inventoryOf(data: Pick<BatchData, 'inventory'>): Inventory {
 
 const everyTask = (play: Play) => allTasks([...play.tasks, ...play.handlers], { intoIncludes: true })
 
-/** Names registered by no_log tasks of the play: their values stay on the worker. */
+/** Whether the task or a block, include or role around it has no_log. */
+function underNoLog(visited: VisitedTask): boolean {
+  for (let at: VisitedTask | undefined = visited; at !== undefined; at = at.parent) if (at.task.noLog === true) return true
+  return false
+}
+
+/** Names registered by no_log tasks of the play (their own no_log or an enclosing one): their values stay on the worker. */
 export function secretRegisters(play: Play): ReadonlySet<string> {
   const names = new Set<string>()
-  for (const task of everyTask(play)) {
-    if (task.type === 'module' && task.noLog && task.register !== undefined) names.add(task.register)
+  for (const visited of walkTasks([...play.tasks, ...play.handlers], { intoIncludes: true })) {
+    const task = visited.task
+    if (task.type === 'module' && task.register !== undefined && underNoLog(visited)) names.add(task.register)
   }
   return names
 }

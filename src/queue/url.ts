@@ -38,9 +38,19 @@ export function parseQueueUrl(text: string): RedisEndpoint {
   }
 }
 
-/** The URL with any password replaced by `***` (also for text that does not parse). */
+/**
+ * The URL with any password replaced by `***` (also for text that does not parse). A password may
+ * hold `/`, `@` or `:`: everything up to the last `@` before the host is the userinfo.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, '$1:***@')
+  const scheme = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(text)
+  if (scheme === null) return text
+  const rest = scheme[2]!
+  const at = rest.lastIndexOf('@')
+  if (at < 0) return text
+  const userinfo = rest.slice(0, at)
+  const colon = userinfo.indexOf(':')
+  return colon < 0 ? text : `${scheme[1]}${userinfo.slice(0, colon)}:***${rest.slice(at)}`
 }
 
 /** ioredis options for BullMQ: commands wait through a reconnect (BullMQ requires it for workers). */

@@ -24,6 +24,7 @@ import { queueJobsGauge, workerHostCycles } from '../history/metrics.js'
 import type { CycleOutcome } from '../state/cycles.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX } from './names.js'
 import { connectionOptions, type RedisEndpoint } from './url.js'
+import { sealKeyOf, sealVars, type SealKey } from './seal.js'
 
 export interface QueueWatchOptions {
   readonly endpoint: RedisEndpoint
@@ -44,7 +45,7 @@ export const watchKeyOf = (playbookFile: string) => basename(playbookFile).repla
 const schedulerPrefix = (key: string) => `watch.${key}.`
 const schedulerId = (key: string, host: string) => `${schedulerPrefix(key)}${hash(host)}`
 
-async function configData(config: CycleConfig): Promise<WatchConfigData> {
+async function configData(config: CycleConfig, key: SealKey): Promise<WatchConfigData> {
   const { options, inventory, playbook } = config
   const files: Record<string, string> = {}
   const playbookDir = dirname(resolve(playbook.file))
@@ -53,7 +54,7 @@ async function configData(config: CycleConfig): Promise<WatchConfigData> {
     playbookFile: playbook.file, playbookDir, plays: playbook.plays,
     inventory: { files: inventory.files, hosts: [...inventory.hosts.values()], groups: [...inventory.groups.values()] },
     options: {
-      check: false, diff: false, tags: options.tags, skipTags: options.skipTags, extraVars: options.extraVars,
+      check: false, diff: false, tags: options.tags, skipTags: options.skipTags, extraVars: {}, sealedExtraVars: sealVars(options.extraVars, key),
       stepTimeoutSeconds: options.stepTimeoutSeconds, waitLockSeconds: 0,
       ...(options.limit !== undefined && { limit: [...options.limit] }),
     },
@@ -147,7 +148,7 @@ export class QueueWatch {
 
   /** The configuration as a job of its own (idempotent by content), then one scheduler per host. */
   private async publish(config: CycleConfig): Promise<void> {
-    const data = await configData(config)
+    const data = await configData(config, sealKeyOf(this.options.endpoint))
     const configId = `watch.${this.key}.config.${hash(JSON.stringify(data))}`
     await this.live.race(this.batches.add('watch-config', data, { jobId: configId }))
     const hosts = targetedHosts(config)

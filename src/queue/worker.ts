@@ -10,7 +10,8 @@ import { Redis } from 'ioredis'
 import type { InventoryHost } from '../playbook/model.js'
 import type { Transport } from '../transport/types.js'
 import { runCycleJob, workerCycleEnv, type CycleJobResult } from './cycle-job.js'
-import type { BatchData, CycleJobData, HostJobData, HostJobResult, WatchConfigData } from './job.js'
+import { unsealed, type BatchData, type CycleJobData, type HostJobData, type HostJobResult, type WatchConfigData } from './job.js'
+import { sealKeyOf } from './seal.js'
 import { Liveness } from './liveness.js'
 import type { WorkerMetrics } from '../history/metrics.js'
 import { BATCHES_QUEUE, HOSTS_QUEUE, PREFIX, fenceKey } from './names.js'
@@ -59,6 +60,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const cache = new Map<string, Promise<unknown>>()
   const never = new AbortController().signal
   const cycles = workerCycleEnv(name, () => options.connectFor(never))
+  const key = sealKeyOf(options.endpoint)
 
   /** The shared data a job names (a batch's parent, or a watch's configuration), cached. */
   async function sharedOf<T>(id: string | undefined, job: Job): Promise<T> {
@@ -89,12 +91,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   async function converge(job: Job<HostJobData | CycleJobData>): Promise<HostJobResult | CycleJobResult> {
     const data = job.data
     if (data.kind === 'cycle') {
-      const config = await sharedOf<WatchConfigData>(data.configId, job)
+      const config = unsealed(await sharedOf<WatchConfigData>(data.configId, job), key)
       const cycleId = (job.id ?? `${Date.now()}`).replace(/:/g, '-')
       return runCycleJob(config, data.host, cycleId, { ...cycles, watchKey: data.watchKey })
     }
     await checkFence(data, job)
-    const batch = await sharedOf<BatchData>(job.parent?.id, job)
+    const batch = unsealed(await sharedOf<BatchData>(job.parent?.id, job), key)
     return runHostJob(batch, data.host, {
       connect: options.connectFor(never), signal: never, worker: name, jobId: job.id ?? '?',
       onProgress: (progress) => void job.updateProgress(progress as unknown as object).catch(() => undefined),

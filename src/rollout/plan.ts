@@ -31,13 +31,27 @@ export interface PlannedPlay {
   readonly gates: readonly string[]
 }
 
-/** The flags a resume reuses. Extra vars are kept as the operator gave them and never printed. */
+/**
+ * `-e` as a plan keeps it: never a value. `tend resume` is given the -e again and checks each
+ * variable against its digest; a resume command shows `shown`.
+ */
+export interface RecordedExtraVars {
+  /** The arguments with their values left out: `token=…`, `@vars.yaml`, `{"a": …}`. */
+  readonly shown: readonly string[]
+  /** Per variable of the merged -e, a keyed digest of its value (src/state/secrets.ts). */
+  readonly digests: Readonly<Record<string, string>>
+}
+
+/**
+ * The flags a resume reuses. Extra vars as a RecordedExtraVars; a plain list is a plan frozen by
+ * an older tend, which kept the arguments as given (a resume reads them, then replaces them).
+ */
 export interface PlanOptions {
   readonly inventory: string
   readonly limit?: string
   readonly tags: readonly string[]
   readonly skipTags: readonly string[]
-  readonly extraVars: readonly string[]
+  readonly extraVars: RecordedExtraVars | readonly string[]
   readonly forks: number
   readonly stepTimeoutSeconds: number
   readonly diff: boolean
@@ -77,7 +91,8 @@ function inputFiles(playbook: Playbook, inventory: Inventory, options: PlanOptio
   add(playbook.file, 'playbook')
   for (const play of playbook.plays) for (const file of play.varsFiles ?? []) add(file, 'vars file')
   for (const file of inventory.files) add(file, 'inventory')
-  for (const arg of options.extraVars) if (arg.startsWith('@')) add(arg.slice(1), 'extra vars file')
+  // An older plan's -e @FILE was hashed here; -e values are now digested per variable (keyed).
+  if (isLegacyExtraVars(options.extraVars)) for (const arg of options.extraVars) if (arg.startsWith('@')) add(arg.slice(1), 'extra vars file')
   return files
 }
 
@@ -122,23 +137,50 @@ export interface InputChange {
 
 /** What changed since the plan was frozen: each file whose content differs, is gone or is new. */
 export function changedInputs(frozen: FrozenPlan, now: FrozenPlan): InputChange[] {
-  const before = new Map(frozen.files.map((f) => [f.path, f]))
+  // -e files are compared by their variables' digests (the resume command does), not here.
+  const inputs = (plan: FrozenPlan) => plan.files.filter((f) => f.role !== 'extra vars file')
+  const before = new Map(inputs(frozen).map((f) => [f.path, f]))
   const changes: InputChange[] = []
-  for (const file of now.files) {
+  for (const file of inputs(now)) {
     const old = before.get(file.path)
     if (old === undefined) changes.push({ path: file.path, what: `${file.role} is read now, not when the plan was frozen` })
     else if (old.sha256 !== file.sha256) changes.push({ path: file.path, what: `${file.role} ${file.sha256 === 'missing' ? 'is gone' : 'changed'}` })
   }
-  const read = new Set(now.files.map((f) => f.path))
-  for (const file of frozen.files) if (!read.has(file.path)) changes.push({ path: file.path, what: `${file.role} is no longer read` })
+  const read = new Set(inputs(now).map((f) => f.path))
+  for (const file of inputs(frozen)) if (!read.has(file.path)) changes.push({ path: file.path, what: `${file.role} is no longer read` })
   if (changes.length === 0 && frozen.inventory.sha256 !== now.inventory.sha256) {
     changes.push({ path: now.options.inventory, what: 'inventory resolves to other hosts or variables' })
   }
   return changes
 }
 
-/** The plan as `tend runs` shows it: the extra variables (which may hold secrets) are not. */
+export function isLegacyExtraVars(extraVars: PlanOptions['extraVars']): extraVars is readonly string[] {
+  return Array.isArray(extraVars)
+}
+
+/** One -e argument with its values left out: `@FILE` as it is, `k=…`, `{"a": …, "b": …}`. */
+export function maskedExtraVar(arg: string): string {
+  if (arg.startsWith('@')) return arg
+  const equals = arg.indexOf('=')
+  if (!arg.trimStart().startsWith('{')) return equals > 0 ? `${arg.slice(0, equals)}=…` : '…'
+  try {
+    const names = Object.keys(JSON.parse(arg) as object)
+    return `{${names.map((n) => `${JSON.stringify(n)}: …`).join(', ')}}`
+  } catch {
+    return '{…}'
+  }
+}
+
+/** The -e of a recorded plan as a resume command shows them (placeholders for values), from any plan shape. */
+export function shownExtraVars(plan: unknown): readonly string[] {
+  const extraVars = (plan as { options?: { extraVars?: unknown } } | null)?.options?.extraVars
+  if (Array.isArray(extraVars)) return extraVars.filter((a): a is string => typeof a === 'string').map(maskedExtraVar)
+  const shown = (extraVars as { shown?: unknown } | undefined)?.shown
+  return Array.isArray(shown) ? shown.filter((a): a is string => typeof a === 'string') : []
+}
+
+/** The plan as `tend runs` shows it: the extra variables by name, never their values or digests. */
 export function shownPlan(plan: FrozenPlan): unknown {
-  const { extraVars, ...options } = plan.options
-  return { ...plan, options: { ...options, extraVars: `${extraVars.length} given (not shown)` } }
+  const { extraVars: _extraVars, ...options } = plan.options
+  return { ...plan, options: { ...options, extraVars: shownExtraVars(plan) } }
 }

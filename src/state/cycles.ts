@@ -39,7 +39,10 @@ interface CycleRow {
   evidence: string
 }
 
-export function recordCycle(store: StateStore, cycle: HostCycle): number {
+export function recordCycle(store: StateStore, given: HostCycle): number {
+  // What hosts and tasks said is masked; the keys of the row (host, run, outcome) are not text to hide.
+  const { withheld } = store
+  const cycle = { ...given, changes: withheld.maskDeep(given.changes), ...(given.message !== undefined && { message: withheld.mask(given.message) }), evidence: withheld.maskDeep(given.evidence) }
   const info = store.db.prepare(`INSERT INTO host_cycles (cycle_id, run_id, host, started_at, duration_ms, outcome, changes, message, evidence)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(cycle.cycleId ?? null, cycle.runId, cycle.host, cycle.startedAt, cycle.durationMs, cycle.outcome,
     JSON.stringify(cycle.changes), cycle.message ?? null, JSON.stringify(cycle.evidence))

@@ -12,10 +12,11 @@ export function stateDirOf(flag: string | undefined, env: NodeJS.ProcessEnv = pr
 
 /**
  * The exact command that resumes a run: `--state-dir` is named unless the run lives where a bare
- * `tend resume` would look anyway. Shared by the recap, `tend runs` and the fleet page.
+ * `tend resume` would look anyway, and the run's -e with placeholders for their values. Shared by the recap, `tend runs` and the fleet page.
  */
-export function resumeCommandOf(runId: string, stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resumeCommandOf(runId: string, stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env, extraVars: readonly string[] = []): string {
   const byDefault = stateDirOf(undefined, { ...env, TEND_STATE_DIR: '' })
   const named = stateDir !== undefined && (stateDir !== byDefault || (env.TEND_STATE_DIR ?? '') !== '')
-  return shJoin(['tend', 'resume', runId, ...(named ? ['--state-dir', stateDir] : [])])
+  // -e placeholders (`-e token=…`): the operator gives the values again; the store has only digests.
+  return shJoin(['tend', 'resume', runId, ...(named ? ['--state-dir', stateDir] : []), ...extraVars.flatMap((arg) => ['-e', arg])])
 }

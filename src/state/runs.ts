@@ -52,7 +52,7 @@ export function createRun(store: StateStore, run: Omit<RunRecord, 'finishedAt' |
 
 export function finishRun(store: StateStore, id: string, end: { status: RunStatus; exitCode: number; reason?: string; finishedAt?: number }): void {
   store.db.prepare('UPDATE runs SET status = ?, exit_code = ?, reason = ?, finished_at = ? WHERE id = ?')
-    .run(end.status, end.exitCode, end.reason ?? null, end.finishedAt ?? Date.now(), id)
+    .run(end.status, end.exitCode, end.reason === undefined ? null : store.withheld.mask(end.reason), end.finishedAt ?? Date.now(), id)
 }
 
 export function getRun(store: StateStore, id: string): RunRecord | undefined {
@@ -80,7 +80,7 @@ export interface RunHost {
 export function setRunHost(store: StateStore, runId: string, entry: Omit<RunHost, 'updatedAt'>): void {
   store.db.prepare(`INSERT INTO run_hosts (run_id, play, host, batch, status, message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, play, host) DO UPDATE SET batch = excluded.batch, status = excluded.status, message = excluded.message, updated_at = excluded.updated_at`)
-    .run(runId, entry.play, entry.host, entry.batch, entry.status, entry.message ?? null, Date.now())
+    .run(runId, entry.play, entry.host, entry.batch, entry.status, entry.message === undefined ? null : store.withheld.mask(entry.message), Date.now())
 }
 
 export function runHosts(store: StateStore, runId: string): RunHost[] {

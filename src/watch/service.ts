@@ -81,6 +81,8 @@ function observability(schedule: FleetSchedule, metrics: WatchMetrics): RouteHan
 export async function runWatch(run: WatchRun): Promise<number> {
   const first = await run.load()
   const store = StateStore.open(run.stateDir)
+  // The history never holds an -e value in clear (src/state/withheld.ts).
+  store.withheld.add(first.options.extraVars)
   const runId = newRunId()
   const startedAt = Date.now()
   const schedule = new FleetSchedule(runId, run.playbookFile, run.everyMs, run.splayMs, startedAt)
@@ -131,6 +133,8 @@ export async function runWatch(run: WatchRun): Promise<number> {
   const reload = async (): Promise<void> => {
     try {
       const config = await run.load()
+      // An -e file read again may bring new values: they are kept out of the history too.
+      store.withheld.add(config.options.extraVars)
       const before = new Set(controller.hostNames)
       await controller.reload(config)
       for (const host of before) if (!controller.hostNames.includes(host)) metrics?.forget(host)

@@ -5,6 +5,7 @@
  */
 import { isResumable, type RunHost, type RunRecord } from '../state/runs.js'
 import { resumeCommandOf } from '../state/dir.js'
+import { shownExtraVars } from '../rollout/plan.js'
 
 export interface RunView {
   readonly id: string
@@ -87,7 +88,7 @@ export function runView({ run, hosts, counts: { byStatus: counts, batches: seenB
   // A run still marked running may have lost its controller: not knowable here.
   const resumable = isResumable(run, () => false)
   const given = findKey(run.plan, ['resumeCommand', 'resume_command'], 1)
-  const resumeCommand = typeof given === 'string' ? given : resumeCommandOf(run.id, stateDir)
+  const resumeCommand = typeof given === 'string' ? given : resumeCommandOf(run.id, stateDir, process.env, shownExtraVars(run.plan))
   const byBatch = new Map<string, { play: number; batch: number; hosts: BatchHost[] }>()
   for (const h of list) {
     const key = `${h.play}:${h.batch}`

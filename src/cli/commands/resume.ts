@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs'
 import { ConfigError, type Diagnostic } from '../../errors.js'
-import { changedInputs, freezePlan, staleFiles, type FrozenPlan, type InputChange } from '../../rollout/plan.js'
+import { changedInputs, freezePlan, isLegacyExtraVars, maskedExtraVar, staleFiles, type FrozenPlan, type InputChange } from '../../rollout/plan.js'
+import { extraVarsChanges, parseExtraVars, recordExtraVars } from '../extra-vars.js'
 import { convergedHosts } from '../../history/record.js'
 import { stateDirOf } from '../../state/dir.js'
 import { replacePlan, reopenRun, unfinishedRuns } from '../../state/run-progress.js'
@@ -56,12 +57,22 @@ export async function resumeCommand(runIdArg: string | undefined, flags: ResumeF
     const stale = staleFiles(frozen)
     if (stale.length > 0 && flags.replan !== true) refuse(run.id, stale)
     const { options } = frozen
-    const { playbook, inventory, extraVars } = await loadInputs(frozen.playbook, options.inventory, options.extraVars)
+    const recorded = options.extraVars
+    const given = flags.extraVars ?? []
+    // A plan frozen by an older tend kept the -e as given: they are used when none are given now.
+    const args = isLegacyExtraVars(recorded) && given.length === 0 ? recorded : given
+    const digest = (name: string, value: unknown) => store.digest(name, value)
+    // Checked before the playbook is loaded: a missing -e is named as such, not as an undefined variable.
+    const differs = isLegacyExtraVars(recorded) ? [] : extraVarsChanges(run.id, recorded, await parseExtraVars(args), digest)
+    if (differs.length > 0 && flags.replan !== true) throw new ConfigError(differs)
+    const { playbook, inventory, extraVars } = await loadInputs(frozen.playbook, options.inventory, args)
     const limit = options.limit === undefined ? undefined : await resolveLimit(inventory, options.limit)
-    const plan = freezePlan(playbook, inventory, limit, options, false)
+    const plan = freezePlan(playbook, inventory, limit, { ...options, extraVars: recordExtraVars(args, extraVars, digest) }, false)
     const changed = changedInputs(frozen, plan)
     if (changed.length > 0 && flags.replan !== true) refuse(run.id, changed)
-    if (flags.replan === true) replacePlan(store, run.id, plan)
+    // An older plan's -e values in clear are replaced by digests as soon as the run goes on.
+    if (flags.replan === true || isLegacyExtraVars(recorded)) replacePlan(store, run.id, plan)
+    if (isLegacyExtraVars(recorded)) store.scrub()
     const converged = convergedHosts(runHosts(store, run.id))
     // --queue: connected before the run is reopened, so an unreachable Redis leaves it as it was.
     queue = await openQueueRun(flags, playbook, run.id)
@@ -74,7 +85,7 @@ export async function resumeCommand(runIdArg: string | undefined, flags: ResumeF
     })
   } catch (error) {
     if (store.db.open) store.close()
-    throw resumableError(error, resumeCommandOf(runIdArg ?? '', store.dir).trimEnd())
+    throw resumableError(error, resumeCommandOf(runIdArg ?? '', store.dir, process.env, flags.extraVars?.map(maskedExtraVar) ?? []).trimEnd())
   } finally {
     await queue?.close()
   }

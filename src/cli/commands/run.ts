@@ -1,6 +1,7 @@
 /** `tend run PLAYBOOK`: validate everything, freeze the plan in the state store, then converge. */
 import { newRunId } from '../../engine/run.js'
-import { freezePlan } from '../../rollout/plan.js'
+import { freezePlan, shownExtraVars } from '../../rollout/plan.js'
+import { recordExtraVars } from '../extra-vars.js'
 import { stateDirOf } from '../../state/dir.js'
 import { createRun } from '../../state/runs.js'
 import { StateStore } from '../../state/store.js'
@@ -50,16 +51,23 @@ export async function runCommand(playbookFile: string, flags: RunFlags): Promise
   if (flags.startAtTask !== undefined) checkStartAt(playbook, flags.startAtTask)
   const verbosity = Math.min(3, flags.verbose ?? 0)
   const check = flags.check === true
-  const plan = freezePlan(playbook, inventory, limit, {
-    inventory: inventoryFile, ...(flags.limit !== undefined && { limit: flags.limit }),
-    tags: flags.tags ?? [], skipTags: flags.skipTags ?? [], extraVars: extraVarArgs, forks: flags.forks,
-    // -v shows changes with their diffs.
-    stepTimeoutSeconds: flags.stepTimeout, diff: flags.diff === true || verbosity >= 1, acceptNewHostKeys: flags.acceptNewHostKeys === true,
-  }, check)
   const runId = newRunId()
   // --queue: checked and connected before the run is recorded or any output starts.
   const queue = await openQueueRun(flags, playbook, runId)
-  const store = StateStore.open(stateDirOf(flags.stateDir))
+  let store: StateStore
+  try {
+    store = StateStore.open(stateDirOf(flags.stateDir))
+  } catch (error) {
+    await queue?.close()
+    throw error
+  }
+  const plan = freezePlan(playbook, inventory, limit, {
+    inventory: inventoryFile, ...(flags.limit !== undefined && { limit: flags.limit }),
+    // -e values are digested, never stored (src/state/secrets.ts).
+    tags: flags.tags ?? [], skipTags: flags.skipTags ?? [], extraVars: recordExtraVars(extraVarArgs, extraVars, (n, v) => store.digest(n, v)), forks: flags.forks,
+    // -v shows changes with their diffs.
+    stepTimeoutSeconds: flags.stepTimeout, diff: flags.diff === true || verbosity >= 1, acceptNewHostKeys: flags.acceptNewHostKeys === true,
+  }, check)
   createRun(store, { id: runId, kind: 'run', playbook: playbookFile, startedAt: Date.now(), status: 'running', ...controller(), plan })
   if (!check) markPending(store, runId, plan)
   try {
@@ -69,7 +77,7 @@ export async function runCommand(playbookFile: string, flags: RunFlags): Promise
       ...(queue !== undefined && { executor: queue.executor }),
     })
   } catch (error) {
-    throw resumableError(error, resumeCommandOf(runId, store.dir))
+    throw resumableError(error, resumeCommandOf(runId, store.dir, process.env, shownExtraVars(plan)))
   } finally {
     await queue?.close()
   }

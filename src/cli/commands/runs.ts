@@ -3,7 +3,7 @@
  * by host, with the evidence of each host's last convergence (its task results). `--json` for both.
  */
 import { ExitCode } from '../../exit-codes.js'
-import { shownPlan, type FrozenPlan } from '../../rollout/plan.js'
+import { shownExtraVars, shownPlan, type FrozenPlan } from '../../rollout/plan.js'
 import type { HostCycle } from '../../state/cycles.js'
 import { resumeCommandOf, stateDirOf } from '../../state/dir.js'
 import { cyclesOfRun } from '../../state/run-progress.js'
@@ -43,7 +43,7 @@ function detail(store: StateStore, run: RunRecord) {
   const resumable = isResumable(run, (r) => !controllerAlive(r))
   return {
     ...summary(run),
-    ...(resumable && { resume: resumeCommandOf(run.id, store.dir) }),
+    ...(resumable && { resume: resumeCommandOf(run.id, store.dir, process.env, shownExtraVars(run.plan)) }),
     plan: shownPlan(run.plan as FrozenPlan),
     hosts: runHosts(store, run.id).map((h) => {
       const cycle = cycles.get(h.host)

@@ -13,13 +13,14 @@ import { runWatch, type WatchRun } from '../../watch/service.js'
 import { longRunningSignals } from '../signals.js'
 import { ConfigError } from '../../errors.js'
 import { chooseWatchRenderer } from '../render/choose.js'
+import { queueUrlOf } from '../queue-url.js'
 
 /** --queue: the schedule in Redis, cycles on workers (BullMQ loaded only then). */
-async function queueLoop(playbookFile: string, flags: WatchFlags): Promise<NonNullable<WatchRun['loop']>> {
+async function queueLoop(playbookFile: string, url: string, flags: WatchFlags): Promise<NonNullable<WatchRun['loop']>> {
   const [{ parseQueueUrl }, { queueProblems }, { QueueWatch }] = await Promise.all([
     import('../../queue/url.js'), import('../../queue/files.js'), import('../../queue/watch.js'),
   ])
-  const endpoint = parseQueueUrl(flags.queue ?? '')
+  const endpoint = parseQueueUrl(url)
   return async ({ first, runId, schedule, emit, registry }) => {
     const problems = queueProblems(first.playbook)
     if (problems.length > 0) throw new ConfigError(problems)
@@ -31,6 +32,7 @@ async function queueLoop(playbookFile: string, flags: WatchFlags): Promise<NonNu
 }
 
 export async function watchCommand(playbookFile: string, flags: WatchFlags): Promise<number> {
+  const queueUrl = queueUrlOf(flags, false)
   const inventoryFile = flags.inventory ?? DEFAULT_INVENTORY
   /** The last good inventory: the fleet page searches its groups. */
   let inventoryNow: Inventory | undefined
@@ -78,7 +80,7 @@ export async function watchCommand(playbookFile: string, flags: WatchFlags): Pro
         }
       },
       warn: (text) => process.stderr.write(`tend: ${text}\n`),
-      ...(flags.queue !== undefined && { loop: await queueLoop(playbookFile, flags) }),
+      ...(queueUrl !== undefined && { loop: await queueLoop(playbookFile, queueUrl, flags) }),
     })
   } finally {
     page?.close()

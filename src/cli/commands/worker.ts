@@ -8,6 +8,7 @@ import { workerMetrics } from '../../history/metrics.js'
 import { listen, route } from '../../http/listen.js'
 import { hostsQueue } from '../../queue/status.js'
 import { parseQueueUrl } from '../../queue/url.js'
+import { queueUrlOf } from '../queue-url.js'
 import { startWorker } from '../../queue/worker.js'
 import { connectFactory } from '../connect.js'
 import type { WorkerFlags } from '../flags.js'
@@ -16,7 +17,7 @@ import { untilStopSignal } from '../signals.js'
 const log = (line: string) => process.stderr.write(`tend worker: ${line}\n`)
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
-  const endpoint = parseQueueUrl(flags.queue)
+  const endpoint = parseQueueUrl(queueUrlOf(flags, true)!)
   const where = flags.metrics
   const counts = where === undefined ? undefined : hostsQueue(endpoint)
   const metrics = counts === undefined ? undefined : workerMetrics(() => counts.getJobCounts())
