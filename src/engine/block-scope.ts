@@ -1,5 +1,13 @@
 import type { BlockTask } from '../playbook/model.js'
-import type { Descend, Scope } from './types.js'
+import type { Descend, PlayPlace, Scope } from './types.js'
+
+/** The scope of a play's top-level tasks and its handlers. */
+export function playScope(place: PlayPlace): Scope {
+  return {
+    vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false,
+    ...(place.play.checkMode !== undefined && { checkMode: place.play.checkMode }),
+  }
+}
 
 /** The scope a block's tasks run in: the block's keywords over the scope around it. */
 export function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope {

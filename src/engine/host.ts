@@ -1,13 +1,11 @@
 import type { InventoryHost } from '../playbook/model.js'
 import { ProbeAhead } from './probe-ahead.js'
+import { playScope } from './block-scope.js'
 import { runHandlers, runTask } from './tasks.js'
-import type { Coordination, HostEnv, HostOutcome, ListResult, PlayPlace, RunContext, Scope, Walk } from './types.js'
+import type { Coordination, HostEnv, HostOutcome, ListResult, PlayPlace, RunContext, Walk } from './types.js'
 
 
 
-function rootScope(place: PlayPlace): Scope {
-  return { vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false, ...(place.play.checkMode !== undefined && { checkMode: place.play.checkMode }) }
-}
 
 function stateOf(result: ListResult): 'failed' | 'unreachable' | undefined {
   return result === 'failed' || result === 'unreachable' ? result : undefined
@@ -23,15 +21,19 @@ export async function convergeHost(run: RunContext, place: PlayPlace, host: Inve
   const walk: Walk = { env, notified: new Set(), stopped: coord.stopped }
   const trips = run.connections.roundTripsOf(host.name)
   const tripsBefore = trips.count
-  const scope = rootScope(place)
+  const scope = playScope(place)
+  const flushes = new Set(place.play.handlerFlushes ?? [])
   let state: HostOutcome['state'] = 'ok'
   let stopped: string | undefined
   for (const [step, task] of place.play.tasks.entries()) {
     stopped ??= state === 'ok' ? coord.stopped() : undefined
-    if (state === 'ok' && stopped === undefined) {
+    if (state === 'ok' && stopped === undefined && walk.ended === undefined) {
       const result = await coord.slot(async () => {
         await env.probes?.plan(env, place.play.tasks.slice(step), scope)
-        return runTask(walk, task, scope)
+        const done = await runTask(walk, task, scope)
+        // Ansible's flush points (after pre_tasks, after roles + tasks): the handlers notified so far.
+        if (done !== 'ok' || !flushes.has(step) || walk.notified.size === 0 || walk.ended !== undefined) return done
+        return runHandlers(walk, place.play.handlers, scope)
       })
       const down = stateOf(result)
       if (down) {
@@ -43,7 +45,8 @@ export async function convergeHost(run: RunContext, place: PlayPlace, host: Inve
     await coord.sync(step)
   }
   stopped ??= state === 'ok' ? coord.stopped() : undefined
-  const handlersRun = state === 'unreachable' || run.options.signal.aborted ? false
+  // Ended by meta end_host/end_play: the play is complete for this host, its handlers not run (as Ansible's).
+  const handlersRun = state === 'unreachable' || run.options.signal.aborted || walk.ended !== undefined ? false
     : place.play.forceHandlers || (state === 'ok' && stopped === undefined)
   if (handlersRun && walk.notified.size > 0) {
     const result = await coord.slot(() => runHandlers({ ...walk, stopped: () => undefined }, place.play.handlers, scope))

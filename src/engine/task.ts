@@ -105,6 +105,12 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
   }
 }
 
+/** A meta task's `when:` (and its blocks'), judged with the task's variables. */
+export function metaConditionHolds(env: HostEnv, task: ModuleTask, scope: Scope): boolean {
+  const vars = varsOf(env, task, scope)
+  return [...scope.when, ...task.when].every((condition) => evaluateCondition(condition, vars, task.source))
+}
+
 /** A failure that ignore_errors or an enclosing rescue absorbs is counted as such. */
 function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope): TaskOutcome {
   if (outcome.status === 'unreachable' && task.ignoreUnreachable === true) return { ...outcome, status: 'ignored' }

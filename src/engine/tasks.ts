@@ -1,9 +1,10 @@
-import type { BlockTask, Handler, IncludeTask, Task } from '../playbook/model.js'
-import { runModuleTask } from './task.js'
+import type { BlockTask, Handler, IncludeTask, ModuleTask, Task } from '../playbook/model.js'
+import type { MetaAction } from '../modules/actions.js'
+import { metaConditionHolds, runModuleTask } from './task.js'
 import { selectedByTags } from './tags.js'
 import { startReached } from './start-at.js'
 import { includedParts, notifiedNames } from './include.js'
-import { inner } from './block-scope.js'
+import { inner, playScope } from './block-scope.js'
 import type { ListResult, Scope, Walk } from './types.js'
 
 
@@ -29,12 +30,23 @@ async function runInclude(walk: Walk, task: IncludeTask, scope: Scope): Promise<
   }
 }
 
+/** Ansible's `meta:` tasks; like Ansible's they emit no task events (flushed handlers emit theirs). */
+async function runMeta(walk: Walk, task: ModuleTask, scope: Scope): Promise<ListResult> {
+  if (!metaConditionHolds(walk.env, task, scope)) return 'ok'
+  const action = (task.args as { free_form?: MetaAction }).free_form
+  if (action === 'flush_handlers') return walk.notified.size === 0 ? 'ok' : runHandlers(walk, walk.env.place.play.handlers, playScope(walk.env.place))
+  if (action === 'end_host' || action === 'end_play') walk.ended = action
+  // noop, clear_host_errors (a failed host has already stopped in tend), refresh_inventory (read once per run).
+  return 'ok'
+}
+
 export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<ListResult> {
   if (task.type === 'block') return runBlock(walk, task, scope)
   const { options } = walk.env.run
   if (!selectedByTags([...scope.tags, ...task.tags], options.tags, options.skipTags)) return 'ok'
   if (task.type === 'include') return runInclude(walk, task, scope)
   if (!startReached(walk.env.run, walk.env.host.name, task)) return 'ok'
+  if (task.module === 'meta') return runMeta(walk, task, scope)
   const outcome = await runModuleTask(walk.env, task, scope, false)
   if (outcome.status === 'changed') for (const name of notifiedNames(walk.env, task, scope)) walk.notified.add(name)
   if (outcome.status === 'unreachable') return 'unreachable'
@@ -45,6 +57,7 @@ export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<Lis
 export async function runTasks(walk: Walk, tasks: readonly Task[], scope: Scope): Promise<ListResult> {
   for (const [index, task] of tasks.entries()) {
     if (walk.stopped() !== undefined) return 'stopped'
+    if (walk.ended !== undefined) return 'ok'
     await walk.env.probes?.plan(walk.env, tasks.slice(index), scope)
     const result = await runTask(walk, task, scope)
     if (result !== 'ok') return result
@@ -57,13 +70,20 @@ export async function runTasks(walk: Walk, tasks: readonly Task[], scope: Scope)
  * changes may notify one defined after it.
  */
 export async function runHandlers(walk: Walk, handlers: readonly Handler[], scope: Scope): Promise<ListResult> {
-  for (const handler of handlers) {
-    if (!walk.notified.has(handler.name) && !handler.listen.some((topic) => walk.notified.has(topic))) continue
-    if (walk.env.run.options.signal.aborted) return 'stopped'
-    const outcome = await runModuleTask(walk.env, handler, scope, true)
-    if (outcome.status === 'changed') for (const name of notifiedNames(walk.env, handler, scope)) walk.notified.add(name)
-    if (outcome.status === 'unreachable') return 'unreachable'
-    if (outcome.status === 'failed') return 'failed'
+  const ran: Handler[] = []
+  try {
+    for (const handler of handlers) {
+      if (!walk.notified.has(handler.name) && !handler.listen.some((topic) => walk.notified.has(topic))) continue
+      if (walk.env.run.options.signal.aborted) return 'stopped'
+      ran.push(handler)
+      const outcome = await runModuleTask(walk.env, handler, scope, true)
+      if (outcome.status === 'changed') for (const name of notifiedNames(walk.env, handler, scope)) walk.notified.add(name)
+      if (outcome.status === 'unreachable') return 'unreachable'
+      if (outcome.status === 'failed') return 'failed'
+    }
+    return 'ok'
+  } finally {
+    // A flushed notification is spent: notified again later, the handler runs again at the next flush.
+    for (const handler of ran) for (const name of [handler.name, ...handler.listen]) walk.notified.delete(name)
   }
-  return 'ok'
 }

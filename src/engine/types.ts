@@ -213,6 +213,8 @@ export interface Walk {
   readonly env: HostEnv
   readonly notified: Set<string>
   readonly stopped: () => string | undefined
+  /** Set by `meta: end_host` / `end_play`: the host's play ends here, without failing it. */
+  ended?: 'end_host' | 'end_play'
 }
 
 /**

@@ -51,4 +51,15 @@ export const fail = action('fail', 'Fails the host with a message.', {
   properties: { msg: message },
 })
 
+/** `meta:` actions tend has; reset_connection is refused at validation (the connection holds the host lock). */
+export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play', 'clear_host_errors', 'refresh_inventory'] as const
+export type MetaAction = (typeof META_ACTIONS)[number]
+
+export const meta = action('meta', 'Ansible\'s meta tasks: flush_handlers runs the handlers notified so far; end_host ends the play for this host, end_play for every host reaching it; noop, clear_host_errors and refresh_inventory change nothing in tend.', {
+  type: 'object',
+  additionalProperties: false,
+  required: ['free_form'],
+  properties: { free_form: { enum: META_ACTIONS, description: 'The meta action (`meta: flush_handlers`). Not in tend: reset_connection (the connection holds the host lock for the whole run), end_batch, clear_facts.' } },
+})
+
 export const CONTROLLER_ACTIONS: ReadonlySet<string> = new Set(['debug', 'set_fact', 'assert', 'fail'])

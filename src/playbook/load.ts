@@ -82,15 +82,21 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
   const roles = playRoles(ctx, raw.roles, [...path, 'roles'])
   // Roles on a play share their defaults and vars with the whole play, as Ansible's do.
   const shared = withRoleVars(roles)
-  const tasks = [
-    ...normalizeTasks(ctx, raw.pre_tasks, [...path, 'pre_tasks']).map(shared.task),
-    ...roles,
-    ...normalizeTasks(ctx, raw.tasks, [...path, 'tasks']).map(shared.task),
-    ...normalizeTasks(ctx, raw.post_tasks, [...path, 'post_tasks']).map(shared.task),
-  ].flatMap(flattenStatic)
+  const sections = [
+    normalizeTasks(ctx, raw.pre_tasks, [...path, 'pre_tasks']).map(shared.task),
+    [...roles, ...normalizeTasks(ctx, raw.tasks, [...path, 'tasks']).map(shared.task)],
+    normalizeTasks(ctx, raw.post_tasks, [...path, 'post_tasks']).map(shared.task),
+  ].map((section) => section.flatMap(flattenStatic))
+  const tasks = sections.flat()
   const handlers = [...roleHandlers, ...normalizeHandlers(ctx, raw.handlers, [...path, 'handlers']).map(shared.handler)]
   // gather_facts is a task of its own, first, counted like Ansible's "Gathering Facts".
   if (raw.gather_facts === true) tasks.unshift(gatherFactsTask(refOf(source, [...path, 'gather_facts'], true)))
+  // Handlers flush after pre_tasks and after roles + tasks (Ansible's Play.compile); the last
+  // flush, after post_tasks, is the end of the play. An empty section adds no flush of its own.
+  const first = raw.gather_facts === true ? 1 : 0
+  const preEnd = first + sections[0]!.length - 1
+  const mainEnd = preEnd + sections[1]!.length
+  const handlerFlushes = [...new Set([preEnd, mainEnd])].filter((at) => at >= 0 && at < tasks.length - 1)
   const name = typeof raw.name === 'string' ? raw.name : typeof raw.hosts === 'string' ? raw.hosts : `play ${index + 1}`
   return {
     name,
@@ -107,6 +113,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     ...(typeof raw.check_mode === 'boolean' ? { checkMode: raw.check_mode } : {}),
     tasks,
     handlers,
+    ...(handlerFlushes.length > 0 && { handlerFlushes }),
     ...(raw.gather_facts === true ? { gatherFacts: true } : {}),
     forceHandlers: raw.force_handlers === true,
     source: refOf(source, path),

@@ -156,6 +156,11 @@ export interface Play {
   readonly checkMode?: boolean
   readonly tasks: readonly Task[]
   readonly handlers: readonly Handler[]
+  /**
+   * Indexes into `tasks` after which the notified handlers run, as Ansible flushes them: after
+   * pre_tasks and after roles + tasks (and at the end of the play, always).
+   */
+  readonly handlerFlushes?: readonly number[]
   readonly forceHandlers: boolean
   readonly source: SourceRef
   /** Where the `hosts:` pattern is written. */

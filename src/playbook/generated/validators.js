@@ -23,6 +23,7 @@
 // Qjug0Eeb8FLWe7wm8LpYqI: set_fact arguments
 // vPn0aOloF39QLCi1Vm3o5J: assert arguments
 // fdJnOQOWH3h-uK37aK-iov: fail arguments
+// -bRFNFkrylmHt3IMba6-r5: meta arguments
 function plain() {
 const exports = {};
 "use strict";
@@ -9718,6 +9719,63 @@ validate52.errors = vErrors;
 return errors === 0;
 }
 
+exports["-bRFNFkrylmHt3IMba6-r5"] = validate53;
+const schema41 = {"type":"object","additionalProperties":false,"required":["free_form"],"properties":{"free_form":{"enum":["flush_handlers","noop","end_host","end_play","clear_host_errors","refresh_inventory"],"description":"The meta action (`meta: flush_handlers`). Not in tend: reset_connection (the connection holds the host lock for the whole run), end_batch, clear_facts."}}};
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.free_form === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "free_form"},message:"must have required property '"+"free_form"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "free_form")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.free_form !== undefined){
+let data0 = data.free_form;
+if(!((((((data0 === "flush_handlers") || (data0 === "noop")) || (data0 === "end_host")) || (data0 === "end_play")) || (data0 === "clear_host_errors")) || (data0 === "refresh_inventory"))){
+const err2 = {instancePath:instancePath+"/free_form",schemaPath:"#/properties/free_form/enum",keyword:"enum",params:{allowedValues: schema41.properties.free_form.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.free_form.enum,parentSchema:schema41.properties.free_form,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+
 return exports;
 }
 
@@ -9738,6 +9796,7 @@ return exports;
 // HkDHnmC7fF6phtcIqMIR1f: set_fact arguments, rendered
 // lHCj1V4szuXuoBc7rxmS1o: assert arguments, rendered
 // Yh7ZR5lizn5b07kKI7yEBI: fail arguments, rendered
+// POtM7h7jdFXPq75JIxA-Eb: meta arguments, rendered
 function coercing() {
 const exports = {};
 "use strict";
@@ -13622,6 +13681,63 @@ vErrors.push(err1);
 errors++;
 }
 validate26.errors = vErrors;
+return errors === 0;
+}
+
+exports["POtM7h7jdFXPq75JIxA-Eb"] = validate27;
+const schema28 = {"type":"object","additionalProperties":false,"required":["free_form"],"properties":{"free_form":{"enum":["flush_handlers","noop","end_host","end_play","clear_host_errors","refresh_inventory"],"description":"The meta action (`meta: flush_handlers`). Not in tend: reset_connection (the connection holds the host lock for the whole run), end_batch, clear_facts."}}};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.free_form === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "free_form"},message:"must have required property '"+"free_form"+"'",schema:schema28.required,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "free_form")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.free_form !== undefined){
+let data0 = data.free_form;
+if(!((((((data0 === "flush_handlers") || (data0 === "noop")) || (data0 === "end_host")) || (data0 === "end_play")) || (data0 === "clear_host_errors")) || (data0 === "refresh_inventory"))){
+const err2 = {instancePath:instancePath+"/free_form",schemaPath:"#/properties/free_form/enum",keyword:"enum",params:{allowedValues: schema28.properties.free_form.enum},message:"must be equal to one of the allowed values",schema:schema28.properties.free_form.enum,parentSchema:schema28.properties.free_form,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.type,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate27.errors = vErrors;
 return errors === 0;
 }
 
