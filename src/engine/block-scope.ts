@@ -6,6 +6,7 @@ export function playScope(place: PlayPlace): Scope {
   return {
     vars: {}, when: [], tags: [], ignoreErrors: false, become: place.play.become, noLog: false, rescuable: false,
     ...(place.play.checkMode !== undefined && { checkMode: place.play.checkMode }),
+    ...(place.play.environment !== undefined && { environment: [place.play.environment] }),
   }
 }
 
@@ -21,6 +22,7 @@ export function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope
     become: block.become ?? scope.become,
     noLog: scope.noLog || block.noLog === true,
     ...((block.checkMode ?? scope.checkMode) !== undefined && { checkMode: block.checkMode ?? scope.checkMode }),
+    ...(block.environment !== undefined && { environment: [...(scope.environment ?? []), block.environment] }),
     ...((block.timeoutSeconds ?? scope.timeoutSeconds) !== undefined && { timeoutSeconds: block.timeoutSeconds ?? scope.timeoutSeconds }),
     rescuable,
   }

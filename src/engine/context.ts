@@ -79,8 +79,13 @@ const alsoCutBy = (signal: AbortSignal, own: AbortSignal | undefined): AbortSign
  * A module's one way to the host and to the deadline: `run` and `openTcp` over the host's
  * transport, both cut by `signal`, and the time left before `at`. The transport itself stays here.
  */
-function contextFor(run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal, noLog: boolean, served?: Map<string, ExecResult>): ModuleContext {
-  const exec = servedFirst(served, observed(run, host.name, noLog, transport.exec.bind(transport)))
+function contextFor(
+  run: RunContext, host: InventoryHost, transport: Transport, become: BecomeSpec | undefined, vars: Vars, at: number, signal: AbortSignal,
+  noLog: boolean, served?: Map<string, ExecResult>, environment?: Readonly<Record<string, string>>,
+): ModuleContext {
+  // The environment is added beneath what -vv shows: its values are often credentials (proxies, tokens).
+  const onHost: Transport['exec'] = (argv, options) => transport.exec(underEnvironment(argv, environment), options)
+  const exec = servedFirst(served, observed(run, host.name, noLog, onHost))
   return {
     host: host.name,
     signal,
@@ -102,10 +107,20 @@ export async function moduleContexts(
   deadline: Deadline,
   noLog = false,
   served?: Map<string, ExecResult>,
+  environment?: Readonly<Record<string, string>>,
 ): Promise<TaskContexts> {
   const transport = await run.connections.get(host)
   return {
-    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog, served),
-    change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change, noLog),
+    observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog, served, environment),
+    change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change, noLog, undefined, environment),
   }
+}
+
+/**
+ * argv run under `environment` (Ansible's keyword): env(1) sets the variables, after become's
+ * sudo, so they reach the command itself. Names are checked; values travel as argv, never a shell word.
+ */
+function underEnvironment(argv: readonly string[], environment: Readonly<Record<string, string>> | undefined): readonly string[] {
+  if (environment === undefined) return argv
+  return ['env', ...Object.entries(environment).map(([name, value]) => `${name}=${value}`), ...argv]
 }

@@ -45,6 +45,31 @@ function isAbortOf(error: unknown, deadline: Deadline): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') && (deadline.signal.aborted || deadline.change.aborted)
 }
 
+const ENVIRONMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * The task's `environment`, its blocks' and play's beneath it, rendered with the task's variables
+ * (a template may give the whole mapping, `"{{ proxy_env }}"`); values become strings, as Ansible's.
+ */
+function environmentOf(task: ModuleTask, scope: Scope, vars: Vars): Readonly<Record<string, string>> | undefined {
+  const layers = [...(scope.environment ?? []), ...(task.environment === undefined ? [] : [task.environment])]
+  if (layers.length === 0) return undefined
+  const merged: Record<string, string> = {}
+  for (const layer of layers) {
+    const rendered = renderValue(layer, vars, task.source)
+    if (rendered === null || rendered === undefined || rendered === '') continue
+    if (typeof rendered !== 'object' || Array.isArray(rendered)) {
+      throw new ConfigError([{ ...task.source, message: `environment must be a mapping of variable names to values, not ${JSON.stringify(rendered).slice(0, 80)}`, hint: 'environment: {HTTP_PROXY: "http://proxy:3128"}, or a variable holding such a mapping' }])
+    }
+    for (const [name, value] of Object.entries(rendered as Record<string, unknown>)) {
+      if (!ENVIRONMENT_NAME.test(name)) throw new ConfigError([{ ...task.source, message: `environment: \`${name}\` is not a variable name`, hint: 'Names are letters, digits and _, not starting with a digit.' }])
+      if (value === null || value === undefined) continue
+      merged[name] = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value)
+    }
+  }
+  return Object.keys(merged).length === 0 ? undefined : merged
+}
+
 /** Whether the task only plans: its own check_mode, else its block's or play's, else --check. */
 function plansOnly(env: HostEnv, task: ModuleTask, scope: Scope): boolean {
   return task.checkMode ?? scope.checkMode ?? env.run.options.check
@@ -56,8 +81,9 @@ async function oneAttempt(
   become: BecomeSpec | undefined, deadline: Deadline, attempt: number,
 ): Promise<TaskOutcome> {
   const { options } = env.run
-  const ahead = attempt === 1 ? await env.probes?.take(task, spec, become) : undefined
-  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served)
+  const environment = environmentOf(task, scope, vars)
+  const ahead = attempt === 1 && environment === undefined ? await env.probes?.take(task, spec, become) : undefined
+  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served, environment)
   const check = plansOnly(env, task, scope)
   const mode = { check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
   const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
@@ -177,6 +203,8 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
   const { run, host } = env
   const module = modules[task.module]?.module
   if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.noLog || scope.noLog) return undefined
+  // Probes taken ahead run without the task's environment, which may change what they see.
+  if (task.environment !== undefined || scope.environment !== undefined) return undefined
   if (run.options.startAtTask !== undefined) return undefined
   if (!selectedByTags([...scope.tags, ...task.tags], run.options.tags, run.options.skipTags)) return 'skipped'
   let deadline: Deadline | undefined

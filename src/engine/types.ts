@@ -182,6 +182,8 @@ export interface Scope {
   readonly become?: BecomeSpec
   /** An enclosing block has `no_log`: this task's output is hidden as if it had its own. */
   readonly noLog: boolean
+  /** The `environment`s around the task as written, outermost (the play's) first; rendered when it runs. */
+  readonly environment?: readonly unknown[]
   /** The nearest enclosing `check_mode` (block, else play); absent: --check decides. */
   readonly checkMode?: boolean
   /** An enclosing block's `timeout`: this task's deadline unless it sets its own. */

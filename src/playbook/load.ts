@@ -111,6 +111,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     strategy: raw.strategy === 'free' ? 'free' : 'linear',
     ...(become ? { become } : {}),
     ...(typeof raw.check_mode === 'boolean' ? { checkMode: raw.check_mode } : {}),
+    ...(raw.environment !== undefined && raw.environment !== null ? { environment: raw.environment } : {}),
     tasks,
     handlers,
     ...(handlerFlushes.length > 0 && { handlerFlushes }),

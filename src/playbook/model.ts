@@ -23,6 +23,8 @@ export interface TaskCommon {
    * true only plans it, even without --check. On a block (or the play) it holds for every task inside.
    */
   readonly checkMode?: boolean
+  /** `environment` as written (a mapping or a template giving one), rendered per host when the task runs. */
+  readonly environment?: unknown
   /** `timeout`: on a block, the default deadline of every task inside it (Ansible's inheritance). */
   readonly timeoutSeconds?: number
   readonly source: SourceRef
@@ -154,6 +156,8 @@ export interface Play {
   readonly become?: BecomeSpec
   /** The play's `check_mode` (see TaskCommon.checkMode). */
   readonly checkMode?: boolean
+  /** The play's `environment` (see TaskCommon.environment). */
+  readonly environment?: unknown
   readonly tasks: readonly Task[]
   readonly handlers: readonly Handler[]
   /**

@@ -41,6 +41,10 @@ export const taskKeywords = {
   failed_when: conditionList('Expression(s) deciding whether the task counts as failed.'),
   tags: stringOrList('Tags for --tags / --skip-tags.'),
   no_log: { type: 'boolean', description: 'Hide this task\'s values and results from all output.' },
+  environment: {
+    description: 'Environment variables for the commands this task runs on the host (a mapping, or a template giving one: `"{{ proxy_env }}"`); inner levels override outer ones.',
+    anyOf: [{ type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } }, { type: 'string' }],
+  },
   check_mode: { type: 'boolean', description: 'false: run for real under --check (the task only reads, by the author\'s word); true: only plan it, even without --check.' },
   timeout: { type: 'number', exclusiveMinimum: 0, description: 'Deadline in seconds for the whole task, verification included.' },
   ...becomeProperties,
@@ -67,7 +71,7 @@ export const taskKeywords = {
 } as const
 
 /** Keywords a block honours (inherited by every task inside it, as in Ansible); tasks.ts rejects the others. */
-export const BLOCK_KEYWORDS = ['name', 'when', 'tags', 'ignore_errors', 'become', 'become_user', 'vars', 'no_log', 'check_mode', 'timeout'] as const
+export const BLOCK_KEYWORDS = ['name', 'when', 'tags', 'ignore_errors', 'become', 'become_user', 'vars', 'no_log', 'check_mode', 'environment', 'timeout'] as const
 
 /** Schema of one module's value in a task: its spec, or the shorthand scalar/list. */
 export function moduleValueSchema(kind: string): object {
@@ -151,6 +155,7 @@ export function playbookSchemaWith(forValidation: boolean): object {
             },
           },
           check_mode: taskKeywords.check_mode,
+          environment: taskKeywords.environment,
           any_errors_fatal: { type: 'boolean', description: 'Any host failing stops the play for all hosts.' },
           strategy: { enum: ['linear', 'free'], description: 'linear: hosts move task by task together; free: each host runs ahead.' },
           ...becomeProperties,

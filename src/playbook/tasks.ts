@@ -198,6 +198,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     vars: (isMapping(raw.vars) ? raw.vars : {}) as Vars,
     noLog: raw.no_log === true,
     ...(typeof raw.check_mode === 'boolean' ? { checkMode: raw.check_mode } : {}),
+    ...(raw.environment !== undefined && raw.environment !== null ? { environment: raw.environment } : {}),
     ...(typeof raw.timeout === 'number' ? { timeoutSeconds: raw.timeout } : {}),
     source: refOf(ctx.source, path),
     templateSources: templateSources(ctx.source, raw, path, moduleKeys[0]),
