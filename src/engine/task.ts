@@ -3,8 +3,9 @@ import { ConfigError } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
-import { checkModuleArgs } from '../playbook/module-args.js'
-import { evaluateCondition, HOST_DATA, hostDataRead, renderValue, type TaintedVars } from '../template/playbook.js'
+import { checkModuleArgs, coerceModuleArgs } from '../playbook/module-args.js'
+import { translateRendered } from '../playbook/ansible-modules.js'
+import { evaluateCondition, HOST_DATA, hostDataRead, isTemplate, renderValue, type TaintedVars } from '../template/playbook.js'
 import { UnreachableError } from '../transport/types.js'
 import { deadlineIn, moduleContexts, type Deadline } from './context.js'
 import { converge } from './converge.js'
@@ -139,10 +140,35 @@ function renderArgs(task: ModuleTask, vars: Vars): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, verbatim.includes(k) ? v : renderValue(v, vars, task.argsSource)]))
 }
 
-/** The module's spec rendered with the task's variables and checked against its schema. */
+/** set_fact's variable names may be templates (Ansible renders them); each must render to a name. */
+function renderFactNames(task: ModuleTask, spec: unknown, vars: Vars): unknown {
+  if (task.module !== 'set_fact' || spec === null || typeof spec !== 'object' || Array.isArray(spec)) return spec
+  return Object.fromEntries(Object.entries(spec as Record<string, unknown>).map(([key, value]) => {
+    if (!isTemplate(key)) return [key, value]
+    const name = renderValue(key, vars, task.argsSource)
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new ConfigError([{ ...task.argsSource, message: `set_fact: \`${key}\` rendered to ${JSON.stringify(name)}, which is not a variable name`, hint: 'Variable names are letters, digits and _, not starting with a digit.' }])
+    }
+    return [name, value]
+  }))
+}
+
+/**
+ * The module's spec rendered with the task's variables, translated from Ansible's words where
+ * that waited for rendering (`state: "{{ s }}"`), converted to the schema's types as Ansible
+ * converts arguments (`"yes"` → true, `"80"` → 80) and checked against the schema.
+ */
 function specOf(task: ModuleTask, vars: Vars): unknown {
   refuseHostPicksFile(task, vars)
-  const spec = withoutOmitted(renderArgs(task, vars))
+  let spec = renderFactNames(task, withoutOmitted(renderArgs(task, vars)), vars)
+  if (task.ansible !== undefined) {
+    const translated = translateRendered(task.ansible, spec)
+    if (translated.problems.length > 0) {
+      throw new ConfigError(translated.problems.map((p) => ({ ...task.argsSource, message: `${p.message} (after rendering)`, ...(p.hint ? { hint: p.hint } : {}) })))
+    }
+    spec = translated.args
+  }
+  spec = coerceModuleArgs(task.module, spec)
   const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return spec

@@ -11,6 +11,7 @@ import { fresh } from './fresh.js'
 import { assertModule, debug, fail, setFact } from './actions.js'
 import { waitFor } from './wait-for.js'
 import { facts } from './facts.js'
+import { daemonReload } from './daemon-reload.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -35,6 +36,7 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   fresh: { module: fresh as AnyModule },
   wait_for: { module: waitFor as AnyModule },
   facts: { module: facts as AnyModule },
+  daemon_reload: { module: daemonReload as AnyModule },
   // Controller-side (engine/actions.ts), from Ansible.
   debug: { module: debug, shorthand: 'msg' },
   set_fact: { module: setFact },

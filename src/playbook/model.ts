@@ -73,6 +73,11 @@ export interface ModuleTask extends TaskCommon {
   readonly args: unknown
   /** Top-level args read from controller files (copy's src as `content`): data, never rendered. */
   readonly verbatimArgs?: readonly string[]
+  /**
+   * The Ansible module (`systemd`, `file`) whose words `args` still hold where a value it is
+   * translated by is a template (`state: "{{ s }}"`): translated again after rendering.
+   */
+  readonly ansible?: string
   readonly argsSource: SourceRef
   readonly register?: string
   readonly notify: readonly string[]

@@ -1,10 +1,11 @@
 import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { BecomeSpec, Handler, LoopSpec, SourceRef, Task, TemplateSource, Vars } from './model.js'
-import { ansibleModule, missingAnsibleModule } from './ansible-modules.js'
+import { ansibleModule, argsMapping, missingAnsibleModule, shortName } from './ansible-modules.js'
+import { parseKv } from './ansible-args.js'
 import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
 import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
-import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
+import { coerceModuleArgs, expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
 import { checkTemplateText, isTemplate } from '../template/playbook.js'
@@ -169,18 +170,62 @@ export function normalizeTasks(ctx: TaskContext, raw: unknown, path: Path): Task
   })
 }
 
-/** The tend module and spec for a module key, Ansible's names translated; problems reported. */
-function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, path: Path): { kind: string; args: unknown; verbatim: boolean } {
+/** The property names of a tend module's schema (which `k=v` words a shorthand module takes). */
+function propertiesOf(kind: string): readonly string[] | undefined {
+  const props = (modules[kind]?.module.schema as { properties?: object } | undefined)?.properties
+  return props ? Object.keys(props) : undefined
+}
+
+/** Ansible's `args:` keyword: a mapping, or `k=v` text. */
+function extraArgsOf(extra: unknown): Mapping | undefined {
+  if (isMapping(extra)) return extra
+  if (typeof extra !== 'string') return undefined
+  const parsed = parseKv(extra)
+  return 'error' in parsed ? undefined : parsed.options
+}
+
+interface ModuleOf {
+  readonly kind: string
+  readonly args: unknown
+  readonly verbatim: boolean
+  /** The Ansible module whose words the args still hold in templated values (Translated.deferred). */
+  readonly ansible?: string
+}
+
+/**
+ * The tend module and spec for a module key, Ansible's names translated; problems reported at
+ * `argsPath` (the module's value in the YAML). `extra` is the task's `args:`.
+ */
+function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, extra: unknown, argsPath: Path): ModuleOf {
   const translate = ansibleModule(key)
-  if (!translate) return { kind: key, args: rawArgs, verbatim: false }
-  const resolved = resolveSource(ctx, ansibleKind(key), rawArgs, [...path, key])
-  const translated = translate(resolved)
-  for (const p of translated.problems) {
-    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, key, ...(p.key ? [p.key] : [])]), p.message, p.hint))
-  }
+  const short = shortName(key)
+  const kind = translate ? translate({}).kind : key
+  const named = translate ? short : key
+  const at = (sub: readonly string[] = []) => offsetOf(ctx.source, [...argsPath, ...sub])
+  const { args: parsed, problem } = argsMapping(named, rawArgs, modules[named]?.shorthand, propertiesOf(named))
+  if (problem) ctx.diagnostics.push(diagnosticAt(ctx.source, at(), problem.message, problem.hint))
+  let args = isMapping(parsed) ? parsed : (expandShorthand(kind, parsed).args)
+  // Ansible's `args:` are the base; the module's own arguments win (parsing/mod_args.py).
+  const more = extraArgsOf(extra)
+  if (more !== undefined && isMapping(args)) args = { ...more, ...args }
+  if (!translate || !isMapping(args)) return { kind, args, verbatim: false }
+  const resolved = resolveSource(ctx, short, args, argsPath)
+  const translated = translate(isMapping(resolved) ? resolved : args)
+  for (const p of translated.problems) ctx.diagnostics.push(diagnosticAt(ctx.source, at(p.key ? [p.key] : []), p.message, p.hint))
   // copy's `content` read from `src` is the file's bytes: data, never rendered.
-  const verbatim = isMapping(rawArgs) && rawArgs.content === undefined && isMapping(resolved) && typeof resolved.content === 'string'
-  return { ...translated, verbatim }
+  const verbatim = args.content === undefined && isMapping(resolved) && typeof resolved.content === 'string'
+  return { kind: translated.kind, args: translated.args, verbatim, ...(translated.deferred ? { ansible: short } : {}) }
+}
+
+/** `mode: 644` (a YAML decimal): Ansible would set 0o1204 (-w----r-T); almost always meant 0644. */
+function decimalModeDiagnostic(ctx: TaskContext, args: unknown, argsPath: Path): void {
+  if (!isMapping(args) || typeof args.mode !== 'number' || args.mode === 0) return
+  const ref = refOf(ctx.source, [...argsPath, 'mode'])
+  const written = /^[0-9]+/.exec(ctx.source.lines[ref.line - 1]?.slice(ref.column - 1) ?? '')?.[0]
+  if (written === undefined || written.startsWith('0')) return
+  const meant = /^[0-7]{3,4}$/.test(written) ? `"0${written.slice(-3)}"` : '"0644"'
+  ctx.diagnostics.push(diagnosticAtRef(ctx.source, ref, `\`mode: ${written}\` is the decimal number ${written}: Ansible would set mode ${Number(written).toString(8).padStart(4, '0')}, not ${written}`,
+    `Write the mode as a quoted octal string (\`mode: ${meant}\`) or with a leading zero (\`mode: 0${written}\`, which YAML reads as octal).`))
 }
 
 function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
@@ -216,11 +261,11 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
   if (key === undefined) return undefined
   const include = includeKind(key)
   if (include) return normalizeInclude({ ...ctx, ...(become ? { become } : {}) }, raw, path, key, include, common, normalizeTasks, normalizeHandlers)
-  const translated = moduleOf(ctx, key, raw[key], path)
+  const argsPath = [...path, key]
+  const translated = moduleOf(ctx, key, raw[key], raw.args, argsPath)
   const kind = translated.kind
-  // Ansible's `args:` adds arguments to the module's (`command: ls` with `args: {chdir: /tmp}`).
-  const moduleArgs = isMapping(raw.args) ? { ...(expandShorthand(kind, translated.args).args as Mapping), ...raw.args } : translated.args
-  ctx.diagnostics.push(...moduleArgDiagnostics(kind, moduleArgs, ctx.source, [...path, key]))
+  decimalModeDiagnostic(ctx, raw[key], argsPath)
+  ctx.diagnostics.push(...moduleArgDiagnostics(kind, translated.args, ctx.source, argsPath))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))
   const changedWhen = conditions(raw.changed_when)
@@ -229,9 +274,10 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...common,
     type: 'module',
     module: kind,
-    args: expandShorthand(kind, moduleArgs).args,
+    args: coerceModuleArgs(kind, expandShorthand(kind, translated.args).args, true),
     ...(translated.verbatim ? { verbatimArgs: ['content'] } : {}),
-    argsSource: refOf(ctx.source, [...path, key]),
+    ...(translated.ansible !== undefined ? { ansible: translated.ansible } : {}),
+    argsSource: refOf(ctx.source, argsPath),
     ...(typeof raw.register === 'string' ? { register: raw.register } : {}),
     notify: list(raw.notify),
     ...('notify' in raw ? { notifySource: refOf(ctx.source, [...path, 'notify']) } : {}),

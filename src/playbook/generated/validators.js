@@ -9,8 +9,8 @@
 // iJiPcPK1TJecttPemSZS-r: command arguments
 // QxGYE0k0ch7voV2qmZqNCW: shell arguments
 // jaA3ijUcJoPx2-tYqoKdtk: http arguments
-// UxZf9h59RD3Jtbj55vmx-V: file arguments
-// Ex7-TgT1th2fA_DBqY_0CW: template arguments
+// km_NM4I3US2S0Ubix6MDQy: file arguments
+// Oc606vEX9P0bD1p764gLNX: template arguments
 // 92xB4Wsl0BYgBSq_eM05Z3: port arguments
 // yFdLqKjzzNUmjgKCtQaQ4_: unit arguments
 // UA2R1oWWubDIG8YiFZNd3-: stable arguments
@@ -7883,10 +7883,10 @@ validate38.errors = vErrors;
 return errors === 0;
 }
 
-exports["UxZf9h59RD3Jtbj55vmx-V"] = validate39;
-const schema27 = {"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of a regular file on the host (no trailing slash)."},"content":{"type":"string","description":"The exact text the file holds. Omitted: content is not managed (a missing file is created empty)."},"mode":{"type":"string","pattern":"^[0-7]{3,4}$","description":"Permissions as a quoted octal string, e.g. \"0644\" (unquoted 0644 is a YAML number)."},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."},"state":{"enum":["present","absent"],"default":"present","description":"present: the file exists with this content and attributes; absent: it does not exist."}}};
+exports.km_NM4I3US2S0Ubix6MDQy = validate39;
+const schema27 = {"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of a regular file on the host (no trailing slash)."},"content":{"type":"string","description":"The exact text the file holds. Omitted: content is not managed (a missing file is created empty)."},"mode":{"description":"Permissions: octal as Ansible reads it (\"0644\", or 0644, which YAML reads as the number 420), or symbolic, applied to the current mode as chmod does (\"u=rw,g=r,o=r\", \"u+x\", \"a-w\").","anyOf":[{"type":"string","pattern":"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},{"type":"integer","minimum":0,"maximum":4095}]},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."},"state":{"enum":["present","absent"],"default":"present","description":"present: the file exists with this content and attributes; absent: it does not exist."}}};
 const pattern30 = new RegExp("^/(.*[^/])?$", "u");
-const pattern31 = new RegExp("^[0-7]{3,4}$", "u");
+const pattern31 = new RegExp("^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$", "u");
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -7954,9 +7954,12 @@ errors++;
 }
 if(data.mode !== undefined){
 let data2 = data.mode;
+const _errs7 = errors;
+let valid1 = false;
+const _errs8 = errors;
 if(typeof data2 === "string"){
 if(!pattern31.test(data2)){
-const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\"",schema:"^[0-7]{3,4}$",parentSchema:schema27.properties.mode,data:data2};
+const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},message:"must match pattern \""+"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"+"\"",schema:"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$",parentSchema:schema27.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7967,7 +7970,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.mode.type,parentSchema:schema27.properties.mode,data:data2};
+const err6 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.mode.anyOf[0].type,parentSchema:schema27.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7976,12 +7979,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.owner !== undefined){
-let data3 = data.owner;
-if(typeof data3 === "string"){
-if(func3(data3) < 1){
-const err7 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.owner,data:data3};
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs10 = errors;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err7 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema27.properties.mode.anyOf[1].type,parentSchema:schema27.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7990,9 +7993,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.owner.type,parentSchema:schema27.properties.owner,data:data3};
+if(typeof data2 == "number"){
+if(data2 > 4095 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095",schema:4095,parentSchema:schema27.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8001,12 +8004,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.group !== undefined){
-let data4 = data.group;
-if(typeof data4 === "string"){
-if(func3(data4) < 1){
-const err9 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.group,data:data4};
+if(data2 < 0 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema27.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8016,8 +8015,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.group.type,parentSchema:schema27.properties.group,data:data4};
+var _valid0 = _errs10 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err10 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema27.properties.mode.anyOf,parentSchema:schema27.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8026,11 +8028,23 @@ vErrors.push(err10);
 }
 errors++;
 }
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
 }
-if(data.state !== undefined){
-let data5 = data.state;
-if(!((data5 === "present") || (data5 === "absent"))){
-const err11 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema27.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema27.properties.state.enum,parentSchema:schema27.properties.state,data:data5};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.owner !== undefined){
+let data3 = data.owner;
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err11 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.owner,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8040,9 +8054,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-}
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
+const err12 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.owner.type,parentSchema:schema27.properties.owner,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8051,12 +8064,62 @@ vErrors.push(err12);
 }
 errors++;
 }
+}
+if(data.group !== undefined){
+let data4 = data.group;
+if(typeof data4 === "string"){
+if(func3(data4) < 1){
+const err13 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.group.type,parentSchema:schema27.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.state !== undefined){
+let data5 = data.state;
+if(!((data5 === "present") || (data5 === "absent"))){
+const err15 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema27.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema27.properties.state.enum,parentSchema:schema27.properties.state,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
 validate39.errors = vErrors;
 return errors === 0;
 }
 
-exports["Ex7-TgT1th2fA_DBqY_0CW"] = validate40;
-const schema28 = {"type":"object","additionalProperties":false,"required":["src","dest"],"properties":{"src":{"type":"string","minLength":1,"description":"Jinja template on the controller, relative to the playbook's directory."},"dest":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of the rendered file on the host."},"mode":{"type":"string","pattern":"^[0-7]{3,4}$","description":"Permissions as a quoted octal string, e.g. \"0644\" (unquoted 0644 is a YAML number)."},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."}}};
+exports.Oc606vEX9P0bD1p764gLNX = validate40;
+const schema28 = {"type":"object","additionalProperties":false,"required":["src","dest"],"properties":{"src":{"type":"string","minLength":1,"description":"Jinja template on the controller, relative to the playbook's directory."},"dest":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of the rendered file on the host."},"mode":{"description":"Permissions: octal as Ansible reads it (\"0644\", or 0644, which YAML reads as the number 420), or symbolic, applied to the current mode as chmod does (\"u=rw,g=r,o=r\", \"u+x\", \"a-w\").","anyOf":[{"type":"string","pattern":"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},{"type":"integer","minimum":0,"maximum":4095}]},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."}}};
 
 function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -8146,9 +8209,12 @@ errors++;
 }
 if(data.mode !== undefined){
 let data2 = data.mode;
+const _errs7 = errors;
+let valid1 = false;
+const _errs8 = errors;
 if(typeof data2 === "string"){
 if(!pattern31.test(data2)){
-const err7 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\"",schema:"^[0-7]{3,4}$",parentSchema:schema28.properties.mode,data:data2};
+const err7 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},message:"must match pattern \""+"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"+"\"",schema:"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$",parentSchema:schema28.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8159,7 +8225,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.mode.type,parentSchema:schema28.properties.mode,data:data2};
+const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.mode.anyOf[0].type,parentSchema:schema28.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8168,12 +8234,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.owner !== undefined){
-let data3 = data.owner;
-if(typeof data3 === "string"){
-if(func3(data3) < 1){
-const err9 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema28.properties.owner,data:data3};
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs10 = errors;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err9 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema28.properties.mode.anyOf[1].type,parentSchema:schema28.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8182,9 +8248,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.owner.type,parentSchema:schema28.properties.owner,data:data3};
+if(typeof data2 == "number"){
+if(data2 > 4095 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095",schema:4095,parentSchema:schema28.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8193,12 +8259,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data.group !== undefined){
-let data4 = data.group;
-if(typeof data4 === "string"){
-if(func3(data4) < 1){
-const err11 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema28.properties.group,data:data4};
+if(data2 < 0 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema28.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8208,8 +8270,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.group.type,parentSchema:schema28.properties.group,data:data4};
+var _valid0 = _errs10 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err12 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema28.properties.mode.anyOf,parentSchema:schema28.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8218,15 +8283,76 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.type,parentSchema:schema28,data};
+vErrors = null;
+}
+}
+}
+}
+if(data.owner !== undefined){
+let data3 = data.owner;
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err13 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema28.properties.owner,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.owner.type,parentSchema:schema28.properties.owner,data:data3};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.group !== undefined){
+let data4 = data.group;
+if(typeof data4 === "string"){
+if(func3(data4) < 1){
+const err15 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema28.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.group.type,parentSchema:schema28.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.type,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -9498,8 +9624,8 @@ return exports;
 // 20GE6u_OwIzY79i0ZWlG9K: command arguments, rendered
 // OBlSIQPbeId_W7ZjQZUYQz: shell arguments, rendered
 // MG5lvG0RLZPKOZj5Euh03k: http arguments, rendered
-// F299XV0JArgy4PDOmT0jh0: file arguments, rendered
-// O7JhacJnDvvFOAEK9VVx-T: template arguments, rendered
+// CNc5Mc6TEXttMK5LR0qewL: file arguments, rendered
+// eNhkQVROjed3M2oD70Ml8X: template arguments, rendered
 // slQHl9lCj596AI6XJtfTXa: port arguments, rendered
 // 1zht8HVNd4CqXdwb4yFGYj: unit arguments, rendered
 // 9k3YwkA3UDfWzB93u9PCyC: stable arguments, rendered
@@ -10828,10 +10954,10 @@ validate12.errors = vErrors;
 return errors === 0;
 }
 
-exports.F299XV0JArgy4PDOmT0jh0 = validate13;
-const schema14 = {"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of a regular file on the host (no trailing slash)."},"content":{"type":"string","description":"The exact text the file holds. Omitted: content is not managed (a missing file is created empty)."},"mode":{"type":"string","pattern":"^[0-7]{3,4}$","description":"Permissions as a quoted octal string, e.g. \"0644\" (unquoted 0644 is a YAML number)."},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."},"state":{"enum":["present","absent"],"default":"present","description":"present: the file exists with this content and attributes; absent: it does not exist."}}};
+exports.CNc5Mc6TEXttMK5LR0qewL = validate13;
+const schema14 = {"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of a regular file on the host (no trailing slash)."},"content":{"type":"string","description":"The exact text the file holds. Omitted: content is not managed (a missing file is created empty)."},"mode":{"description":"Permissions: octal as Ansible reads it (\"0644\", or 0644, which YAML reads as the number 420), or symbolic, applied to the current mode as chmod does (\"u=rw,g=r,o=r\", \"u+x\", \"a-w\").","anyOf":[{"type":"string","pattern":"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},{"type":"integer","minimum":0,"maximum":4095}]},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."},"state":{"enum":["present","absent"],"default":"present","description":"present: the file exists with this content and attributes; absent: it does not exist."}}};
 const pattern3 = new RegExp("^/(.*[^/])?$", "u");
-const pattern4 = new RegExp("^[0-7]{3,4}$", "u");
+const pattern4 = new RegExp("^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -10935,6 +11061,9 @@ data["content"] = coerced1;
 }
 if(data.mode !== undefined){
 let data2 = data.mode;
+const _errs7 = errors;
+let valid1 = false;
+const _errs8 = errors;
 if(typeof data2 !== "string"){
 let dataType2 = typeof data2;
 let coerced2 = undefined;
@@ -10946,7 +11075,7 @@ else if(data2 === null){
 coerced2 = "";
 }
 else {
-const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.mode.type,parentSchema:schema14.properties.mode,data:data2};
+const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.mode.anyOf[0].type,parentSchema:schema14.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -10965,7 +11094,7 @@ data["mode"] = coerced2;
 }
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err6 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\"",schema:"^[0-7]{3,4}$",parentSchema:schema14.properties.mode,data:data2};
+const err6 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},message:"must match pattern \""+"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"+"\"",schema:"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$",parentSchema:schema14.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -10975,21 +11104,20 @@ vErrors.push(err6);
 errors++;
 }
 }
-}
-if(data.owner !== undefined){
-let data3 = data.owner;
-if(typeof data3 !== "string"){
-let dataType3 = typeof data3;
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs10 = errors;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+let dataType3 = typeof data2;
 let coerced3 = undefined;
 if(!(coerced3 !== undefined)){
-if(dataType3 == "number" || dataType3 == "boolean"){
-coerced3 = "" + data3;
-}
-else if(data3 === null){
-coerced3 = "";
+if(dataType3 === "boolean" || data2 === null
+              || (dataType3 === "string" && data2 && data2 == +data2 && !(data2 % 1))){
+coerced3 = +data2;
 }
 else {
-const err7 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.owner.type,parentSchema:schema14.properties.owner,data:data3};
+const err7 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.mode.anyOf[1].type,parentSchema:schema14.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -11000,15 +11128,15 @@ errors++;
 }
 }
 if(coerced3 !== undefined){
-data3 = coerced3;
+data2 = coerced3;
 if(data !== undefined){
-data["owner"] = coerced3;
+data["mode"] = coerced3;
 }
 }
 }
-if(typeof data3 === "string"){
-if(func2(data3) < 1){
-const err8 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.owner,data:data3};
+if(typeof data2 == "number"){
+if(data2 > 4095 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095",schema:4095,parentSchema:schema14.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -11017,22 +11145,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-}
-if(data.group !== undefined){
-let data4 = data.group;
-if(typeof data4 !== "string"){
-let dataType4 = typeof data4;
-let coerced4 = undefined;
-if(!(coerced4 !== undefined)){
-if(dataType4 == "number" || dataType4 == "boolean"){
-coerced4 = "" + data4;
-}
-else if(data4 === null){
-coerced4 = "";
-}
-else {
-const err9 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.group.type,parentSchema:schema14.properties.group,data:data4};
+if(data2 < 0 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -11042,16 +11156,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(coerced4 !== undefined){
-data4 = coerced4;
-if(data !== undefined){
-data["group"] = coerced4;
+var _valid0 = _errs10 === errors;
+valid1 = valid1 || _valid0;
 }
-}
-}
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-const err10 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.group,data:data4};
+if(!valid1){
+const err10 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.properties.mode.anyOf,parentSchema:schema14.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -11060,12 +11169,32 @@ vErrors.push(err10);
 }
 errors++;
 }
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
 }
 }
-if(data.state !== undefined){
-let data5 = data.state;
-if(!((data5 === "present") || (data5 === "absent"))){
-const err11 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema14.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.state.enum,parentSchema:schema14.properties.state,data:data5};
+}
+}
+if(data.owner !== undefined){
+let data3 = data.owner;
+if(typeof data3 !== "string"){
+let dataType4 = typeof data3;
+let coerced4 = undefined;
+if(!(coerced4 !== undefined)){
+if(dataType4 == "number" || dataType4 == "boolean"){
+coerced4 = "" + data3;
+}
+else if(data3 === null){
+coerced4 = "";
+}
+else {
+const err11 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.owner.type,parentSchema:schema14.properties.owner,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -11075,9 +11204,16 @@ vErrors.push(err11);
 errors++;
 }
 }
+if(coerced4 !== undefined){
+data3 = coerced4;
+if(data !== undefined){
+data["owner"] = coerced4;
 }
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data};
+}
+}
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+const err12 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.owner,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -11086,12 +11222,81 @@ vErrors.push(err12);
 }
 errors++;
 }
+}
+}
+if(data.group !== undefined){
+let data4 = data.group;
+if(typeof data4 !== "string"){
+let dataType5 = typeof data4;
+let coerced5 = undefined;
+if(!(coerced5 !== undefined)){
+if(dataType5 == "number" || dataType5 == "boolean"){
+coerced5 = "" + data4;
+}
+else if(data4 === null){
+coerced5 = "";
+}
+else {
+const err13 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.group.type,parentSchema:schema14.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(coerced5 !== undefined){
+data4 = coerced5;
+if(data !== undefined){
+data["group"] = coerced5;
+}
+}
+}
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err14 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+if(data.state !== undefined){
+let data5 = data.state;
+if(!((data5 === "present") || (data5 === "absent"))){
+const err15 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema14.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.state.enum,parentSchema:schema14.properties.state,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
 validate13.errors = vErrors;
 return errors === 0;
 }
 
-exports["O7JhacJnDvvFOAEK9VVx-T"] = validate14;
-const schema15 = {"type":"object","additionalProperties":false,"required":["src","dest"],"properties":{"src":{"type":"string","minLength":1,"description":"Jinja template on the controller, relative to the playbook's directory."},"dest":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of the rendered file on the host."},"mode":{"type":"string","pattern":"^[0-7]{3,4}$","description":"Permissions as a quoted octal string, e.g. \"0644\" (unquoted 0644 is a YAML number)."},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."}}};
+exports.eNhkQVROjed3M2oD70Ml8X = validate14;
+const schema15 = {"type":"object","additionalProperties":false,"required":["src","dest"],"properties":{"src":{"type":"string","minLength":1,"description":"Jinja template on the controller, relative to the playbook's directory."},"dest":{"type":"string","pattern":"^/(.*[^/])?$","description":"Absolute path of the rendered file on the host."},"mode":{"description":"Permissions: octal as Ansible reads it (\"0644\", or 0644, which YAML reads as the number 420), or symbolic, applied to the current mode as chmod does (\"u=rw,g=r,o=r\", \"u+x\", \"a-w\").","anyOf":[{"type":"string","pattern":"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},{"type":"integer","minimum":0,"maximum":4095}]},"owner":{"type":"string","minLength":1,"description":"User name or numeric uid that owns the file."},"group":{"type":"string","minLength":1,"description":"Group name or numeric gid of the file."}}};
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -11217,6 +11422,9 @@ errors++;
 }
 if(data.mode !== undefined){
 let data2 = data.mode;
+const _errs7 = errors;
+let valid1 = false;
+const _errs8 = errors;
 if(typeof data2 !== "string"){
 let dataType2 = typeof data2;
 let coerced2 = undefined;
@@ -11228,7 +11436,7 @@ else if(data2 === null){
 coerced2 = "";
 }
 else {
-const err7 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.mode.type,parentSchema:schema15.properties.mode,data:data2};
+const err7 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.mode.anyOf[0].type,parentSchema:schema15.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -11247,7 +11455,7 @@ data["mode"] = coerced2;
 }
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\"",schema:"^[0-7]{3,4}$",parentSchema:schema15.properties.mode,data:data2};
+const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"},message:"must match pattern \""+"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$"+"\"",schema:"^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$",parentSchema:schema15.properties.mode.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -11257,21 +11465,20 @@ vErrors.push(err8);
 errors++;
 }
 }
-}
-if(data.owner !== undefined){
-let data3 = data.owner;
-if(typeof data3 !== "string"){
-let dataType3 = typeof data3;
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs10 = errors;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+let dataType3 = typeof data2;
 let coerced3 = undefined;
 if(!(coerced3 !== undefined)){
-if(dataType3 == "number" || dataType3 == "boolean"){
-coerced3 = "" + data3;
-}
-else if(data3 === null){
-coerced3 = "";
+if(dataType3 === "boolean" || data2 === null
+              || (dataType3 === "string" && data2 && data2 == +data2 && !(data2 % 1))){
+coerced3 = +data2;
 }
 else {
-const err9 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.owner.type,parentSchema:schema15.properties.owner,data:data3};
+const err9 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.properties.mode.anyOf[1].type,parentSchema:schema15.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -11282,15 +11489,15 @@ errors++;
 }
 }
 if(coerced3 !== undefined){
-data3 = coerced3;
+data2 = coerced3;
 if(data !== undefined){
-data["owner"] = coerced3;
+data["mode"] = coerced3;
 }
 }
 }
-if(typeof data3 === "string"){
-if(func2(data3) < 1){
-const err10 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.owner,data:data3};
+if(typeof data2 == "number"){
+if(data2 > 4095 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095",schema:4095,parentSchema:schema15.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -11299,22 +11506,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-}
-if(data.group !== undefined){
-let data4 = data.group;
-if(typeof data4 !== "string"){
-let dataType4 = typeof data4;
-let coerced4 = undefined;
-if(!(coerced4 !== undefined)){
-if(dataType4 == "number" || dataType4 == "boolean"){
-coerced4 = "" + data4;
-}
-else if(data4 === null){
-coerced4 = "";
-}
-else {
-const err11 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.group.type,parentSchema:schema15.properties.group,data:data4};
+if(data2 < 0 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.mode.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -11324,16 +11517,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(coerced4 !== undefined){
-data4 = coerced4;
-if(data !== undefined){
-data["group"] = coerced4;
+var _valid0 = _errs10 === errors;
+valid1 = valid1 || _valid0;
 }
-}
-}
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-const err12 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.group,data:data4};
+if(!valid1){
+const err12 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema15.properties.mode.anyOf,parentSchema:schema15.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -11342,16 +11530,112 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-}
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data};
+vErrors = null;
+}
+}
+}
+}
+if(data.owner !== undefined){
+let data3 = data.owner;
+if(typeof data3 !== "string"){
+let dataType4 = typeof data3;
+let coerced4 = undefined;
+if(!(coerced4 !== undefined)){
+if(dataType4 == "number" || dataType4 == "boolean"){
+coerced4 = "" + data3;
+}
+else if(data3 === null){
+coerced4 = "";
+}
+else {
+const err13 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.owner.type,parentSchema:schema15.properties.owner,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+}
+if(coerced4 !== undefined){
+data3 = coerced4;
+if(data !== undefined){
+data["owner"] = coerced4;
+}
+}
+}
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+const err14 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.owner,data:data3};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+if(data.group !== undefined){
+let data4 = data.group;
+if(typeof data4 !== "string"){
+let dataType5 = typeof data4;
+let coerced5 = undefined;
+if(!(coerced5 !== undefined)){
+if(dataType5 == "number" || dataType5 == "boolean"){
+coerced5 = "" + data4;
+}
+else if(data4 === null){
+coerced5 = "";
+}
+else {
+const err15 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.group.type,parentSchema:schema15.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(coerced5 !== undefined){
+data4 = coerced5;
+if(data !== undefined){
+data["group"] = coerced5;
+}
+}
+}
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err16 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.properties.group,data:data4};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
