@@ -93,7 +93,15 @@ function contextFor(run: RunContext, host: InventoryHost, transport: Transport, 
   }
 }
 
-/** The contexts a module gets for one attempt of one task on one host. */
+/**
+ * Where `local_action` (delegate_to: localhost) runs: the inventory's `localhost` when it has
+ * one, else Ansible's implicit localhost, this machine without SSH.
+ */
+function localhostOf(run: RunContext): InventoryHost {
+  return run.inventory.hosts.get('localhost') ?? { name: 'localhost', vars: {}, groups: ['all', 'ungrouped'], connection: { kind: 'local' } }
+}
+
+/** The contexts a module gets for one attempt of one task on one host (or on localhost, delegated). */
 export async function moduleContexts(
   run: RunContext,
   host: InventoryHost,
@@ -102,8 +110,9 @@ export async function moduleContexts(
   deadline: Deadline,
   noLog = false,
   served?: Map<string, ExecResult>,
+  delegateLocal = false,
 ): Promise<TaskContexts> {
-  const transport = await run.connections.get(host)
+  const transport = await run.connections.get(delegateLocal ? localhostOf(run) : host)
   return {
     observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog, served),
     change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change, noLog),

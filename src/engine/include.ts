@@ -3,6 +3,7 @@
  * item is counted once (`ok`), as Ansible's "included:" lines are; a file named by a template is
  * read now. Its tasks run with the item bound as data. Also: `notify` names rendered per host.
  */
+import { ignoresErrors } from './task.js'
 import { ConfigError } from '../errors.js'
 import { resolve as resolvePath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -85,8 +86,14 @@ export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope
   const vars = varsOf(env, scope, task.vars, task.source)
   const fail = (error: unknown): ListResult => {
     const outcome = outcomeOfError(error)
-    emitEnd(env, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome)
-    return task.ignoreErrors || scope.ignoreErrors ? 'ok' : 'failed'
+    let ignored = false
+    try {
+      ignored = ignoresErrors(task, scope, vars)
+    } catch {
+      // A templated ignore_errors that is not a boolean does not absorb the failure.
+    }
+    emitEnd(env, task.label, started, ignored ? { ...outcome, status: 'ignored' } : outcome)
+    return ignored ? 'ok' : 'failed'
   }
   let items: { item: unknown; data: Vars; label?: string }[]
   try {

@@ -5,6 +5,7 @@ import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
 import { checkModuleArgs, coerceModuleArgs } from '../playbook/module-args.js'
 import { translateRendered } from '../playbook/ansible-modules.js'
+import { renderedFlag } from './flags.js'
 import { evaluateCondition, HOST_DATA, hostDataRead, isTemplate, renderValue, type TaintedVars } from '../template/playbook.js'
 import { UnreachableError } from '../transport/types.js'
 import { deadlineIn, moduleContexts, type Deadline } from './context.js'
@@ -51,7 +52,7 @@ async function oneAttempt(
 ): Promise<TaskOutcome> {
   const { options } = env.run
   const ahead = attempt === 1 ? await env.probes?.take(task, spec, become) : undefined
-  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served)
+  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served, task.delegateLocal === true)
   const mode = { check: options.check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
   const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
   const converged = await converge(used, ctx, spec, mode).catch((error: unknown) => {
@@ -90,19 +91,34 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     }
     const module = modules[task.module]?.module
     if (!module) return outcomeOfError(new ConfigError([{ ...task.argsSource, message: `unknown module ${task.module}` }]))
+    if (task.noLogTemplate !== undefined) renderedFlag('no_log', task.noLogTemplate, vars, task.source)
     const spec = specOf(task, vars)
     if (CONTROLLER_ACTIONS.has(task.module)) return runAction(task, spec, vars)
-    return await attempts(env, task, scope, module, spec, vars, becomeOf(env, task, scope))
+    return await attempts(env, task, scope, module, spec, vars, becomeOf(env, task, scope, vars))
   } catch (error) {
     return outcomeOfError(error)
   }
 }
 
+/** ignore_errors in force: the task's or an enclosing block's, templates rendered with the task's variables. */
+export function ignoresErrors(task: ModuleTask | { readonly ignoreErrors: boolean; readonly ignoreErrorsTemplate?: string; readonly source: ModuleTask['source'] }, scope: Scope, vars: Vars): boolean {
+  if (task.ignoreErrors || scope.ignoreErrors) return true
+  const templates = [...(scope.ignoreErrorsTemplates ?? []), ...(task.ignoreErrorsTemplate !== undefined ? [task.ignoreErrorsTemplate] : [])]
+  return templates.some((t) => renderedFlag('ignore_errors', t, vars, task.source))
+}
+
 /** A failure that ignore_errors or an enclosing rescue absorbs is counted as such. */
-function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope): TaskOutcome {
+function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope, vars: Vars): TaskOutcome {
   if (outcome.status === 'unreachable' && task.ignoreUnreachable === true) return { ...outcome, status: 'ignored' }
   if (outcome.status !== 'failed') return outcome
-  if (task.ignoreErrors || scope.ignoreErrors) return { ...outcome, status: 'ignored' }
+  let ignore: boolean
+  try {
+    ignore = ignoresErrors(task, scope, vars)
+  } catch (error) {
+    const bad = outcomeOfError(error)
+    return { ...outcome, message: `${outcome.message ?? 'failed'}; and ${bad.message ?? 'ignore_errors could not be decided'}` }
+  }
+  if (ignore) return { ...outcome, status: 'ignored' }
   return scope.rescuable ? { ...outcome, status: 'rescued' } : outcome
 }
 
@@ -174,8 +190,12 @@ function specOf(task: ModuleTask, vars: Vars): unknown {
   return spec
 }
 
-const becomeOf = (env: HostEnv, task: ModuleTask, scope: Scope): BecomeSpec | undefined =>
-  task.become ?? scope.become ?? inventoryBecome(env.host)
+/** The become in force; a templated `become` (BecomeSpec.if) is decided with the task's variables. */
+function becomeOf(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars): BecomeSpec | undefined {
+  const spec = task.become ?? scope.become ?? inventoryBecome(env.host)
+  if (spec?.if === undefined) return spec
+  return renderedFlag('become', spec.if, vars, task.source) ? { user: spec.user } : undefined
+}
 
 const timeoutOf = (env: HostEnv, task: ModuleTask, scope: Scope): number =>
   task.timeoutSeconds ?? scope.timeoutSeconds ?? env.run.options.stepTimeoutSeconds
@@ -188,7 +208,7 @@ const timeoutOf = (env: HostEnv, task: ModuleTask, scope: Scope): number =>
 export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope): Promise<Upcoming | 'skipped' | undefined> {
   const { run, host } = env
   const module = modules[task.module]?.module
-  if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.noLog || scope.noLog) return undefined
+  if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.delegateLocal === true || task.noLog || scope.noLog) return undefined
   if (run.options.startAtTask !== undefined) return undefined
   if (!selectedByTags([...scope.tags, ...task.tags], run.options.tags, run.options.skipTags)) return 'skipped'
   let deadline: Deadline | undefined
@@ -196,7 +216,7 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
     const vars = varsOf(env, task, scope)
     for (const condition of [...scope.when, ...task.when]) if (!evaluateCondition(condition, vars, task.source)) return 'skipped'
     const spec = specOf(task, vars)
-    const become = becomeOf(env, task, scope)
+    const become = becomeOf(env, task, scope, vars)
     deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
     const { observe } = await moduleContexts(run, host, become, vars, deadline)
     const ahead = module.probeAhead(observe, spec)
@@ -211,12 +231,12 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
 /** The task once, or per loop item (each item's `when` judged with the item bound). */
 async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars): Promise<TaskOutcome> {
   const loop = task.loop
-  if (loop === undefined) return absorbed(await settle(env, task, scope, vars), task, scope)
+  if (loop === undefined) return absorbed(await settle(env, task, scope, vars), task, scope, vars)
   let items: unknown[]
   try {
     items = loopItems(loop, vars)
   } catch (error) {
-    return absorbed(outcomeOfError(error), task, scope)
+    return absorbed(outcomeOfError(error), task, scope, vars)
   }
   const done: ItemOutcome[] = []
   let current = vars
@@ -232,7 +252,7 @@ async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars)
     const facts = keepFacts(env, task, outcome, itemVars)
     if (facts) current = { ...current, ...facts }
   }
-  return absorbed(combineItems(loop, done), task, scope)
+  return absorbed(combineItems(loop, done), task, scope, vars)
 }
 
 let lastYield = Date.now()

@@ -25,6 +25,8 @@ const KINDS: readonly IncludeKind[] = ['include_tasks', 'import_tasks', 'include
 
 export function includeKind(key: string): IncludeKind | undefined {
   const short = key.replace(/^ansible\.(builtin|legacy)\./, '')
+  // The legacy `include:` of a tasks file is include_tasks (ansible-core 2.14 still runs it so).
+  if (short === 'include') return 'include_tasks'
   return (KINDS as readonly string[]).includes(short) ? (short as IncludeKind) : undefined
 }
 

@@ -14,10 +14,14 @@ export interface TaskCommon {
   readonly when: readonly string[]
   readonly tags: readonly string[]
   readonly ignoreErrors: boolean
+  /** `ignore_errors: "{{ … }}"`: decided per host once rendered (then it must be a boolean). */
+  readonly ignoreErrorsTemplate?: string
   readonly become?: BecomeSpec
   readonly vars: Vars
   /** `no_log` (absent: false): on a block, every task inside it is hidden too. */
   readonly noLog?: boolean
+  /** `no_log: "{{ … }}"`: the task is hidden (noLog) and the template must render to a boolean. */
+  readonly noLogTemplate?: string
   /** `timeout`: on a block, the default deadline of every task inside it (Ansible's inheritance). */
   readonly timeoutSeconds?: number
   readonly source: SourceRef
@@ -93,6 +97,8 @@ export interface ModuleTask extends TaskCommon {
   readonly runOnce?: boolean
   /** An unreachable host is counted `ignored` and stays in the play. */
   readonly ignoreUnreachable?: boolean
+  /** `local_action`: runs on localhost (the inventory's, else this machine) with the host's variables. */
+  readonly delegateLocal?: boolean
 }
 
 export interface BlockTask extends TaskCommon {
@@ -117,6 +123,8 @@ export interface Handler extends ModuleTask {
 
 export interface BecomeSpec {
   readonly user: string
+  /** `become: "{{ … }}"`: escalate only where this renders to true (decided at the task's turn). */
+  readonly if?: string
 }
 
 /** One batch size as written: an absolute count or a percentage of the play's hosts ("30%"). */

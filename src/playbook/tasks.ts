@@ -2,7 +2,8 @@ import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { BecomeSpec, Handler, LoopSpec, SourceRef, Task, TemplateSource, Vars } from './model.js'
 import { ansibleModule, argsMapping, missingAnsibleModule, shortName } from './ansible-modules.js'
-import { parseKv } from './ansible-args.js'
+import { parseKv, splitArgs } from './ansible-args.js'
+import { flagOf, type Flag } from './flags.js'
 import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
 import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
 import { coerceModuleArgs, expandShorthand, moduleArgDiagnostics } from './module-args.js'
@@ -85,27 +86,36 @@ function ansibleKind(key: string): string {
   return key.replace(/^ansible\.(builtin|legacy)\./, '')
 }
 
-/** The become in force for a task: its own, else the enclosing one (Ansible's inheritance). */
-function becomeOf(raw: Mapping, around: BecomeSpec | undefined): BecomeSpec | undefined {
-  if (raw.become === false) return undefined
-  const user = typeof raw.become_user === 'string' ? raw.become_user : undefined
-  if (raw.become === true) return { user: user ?? around?.user ?? 'root' }
-  return around && user ? { user } : around
+/**
+ * The become in force for a task: its own, else the enclosing one (Ansible's inheritance). A
+ * templated `become` is decided per host at the task's turn (BecomeSpec.if).
+ */
+export function becomeOf(become: Flag | undefined, becomeUser: unknown, around: BecomeSpec | undefined): BecomeSpec | undefined {
+  if (become === false) return undefined
+  const user = typeof becomeUser === 'string' ? becomeUser : undefined
+  if (become === true) return { user: user ?? around?.user ?? 'root' }
+  if (typeof become === 'string') return { user: user ?? around?.user ?? 'root', if: become }
+  return around && user ? { ...around, user } : around
 }
 
 /** The module keys of a task, and the problems with its keys, as diagnostics. */
 function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: readonly string[]): string[] {
   const keys = Object.keys(raw)
   const known = new Set([...Object.keys(taskKeywords), ...BLOCK_KEYS, ...extraKeys])
-  const moduleKeys = keys.filter((k) => !known.has(k) && isModuleKey(k))
-  const unknown = keys.filter((k) => !known.has(k) && !isModuleKey(k))
+  const moduleKeys = keys.filter((k) => !known.has(k) && !k.startsWith('with_') && isModuleKey(k))
+  const unknown = keys.filter((k) => !known.has(k) && (k.startsWith('with_') || !isModuleKey(k)))
   const isBlock = keys.some((k) => BLOCK_KEYS.includes(k))
   const moduleNames = Object.keys(modules)
   const at = (key: string) => offsetOf(ctx.source, [...path, key], true)
   for (const key of unknown) {
     const keyword = MISSING_TASK_KEYWORDS[key]
     const missing = missingAnsibleModule(key)
-    if (keyword !== undefined) {
+    if (key.startsWith('with_')) {
+      // Ansible's with_<lookup> is a loop over that lookup plugin, never a module.
+      const lookup = key.slice(5)
+      const hint = keyword !== undefined ? `${keyword}.` : 'tend loops with `loop:`, `with_items`, `with_list` and `with_dict`: build the list in `vars` and use `loop:`.'
+      ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `\`${key}\` loops over the \`${lookup}\` lookup, which tend does not have`, hint))
+    } else if (keyword !== undefined) {
       ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `Ansible's task keyword \`${key}\` is not in tend`, `${keyword}.`))
     } else if (missing !== undefined) {
       ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `unknown module \`${key}\``, missing))
@@ -125,7 +135,7 @@ function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: rea
   if (moduleKeys.length > 0 && isBlock) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, at(moduleKeys[0]!), `a task cannot have both a module (\`${moduleKeys[0]}\`) and \`block\``, 'Move the module into its own task inside the block.'))
   }
-  if (moduleKeys.length === 0 && !isBlock && unknown.length === 0) {
+  if (moduleKeys.length === 0 && !isBlock && unknown.every((k) => k.startsWith('with_'))) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, path), 'task has no module', `Add one module key: ${moduleNames.join(', ')}`))
   }
   for (const key of isBlock ? keys.filter((k) => NOT_ON_BLOCK.includes(k)) : []) {
@@ -228,19 +238,75 @@ function decimalModeDiagnostic(ctx: TaskContext, args: unknown, argsPath: Path):
     `Write the mode as a quoted octal string (\`mode: ${meant}\`) or with a leading zero (\`mode: 0${written}\`, which YAML reads as octal).`))
 }
 
-function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
-  if (!isMapping(raw)) return undefined // the schema reports it
+/** A task written with `action:`/`local_action:`: the module key it stands for, and where it is written. */
+interface Legacy {
+  readonly task: Mapping
+  readonly keyword: 'action' | 'local_action'
+}
+
+/**
+ * Ansible's old forms (parsing/mod_args.py): `action: copy src=a dest=b`, `action: {module: copy,
+ * src: a}`, and `local_action:` the same, run on localhost. Returns the task as if the module
+ * were its own key; undefined (and a diagnostic) when there is no module to read.
+ */
+function legacyAction(ctx: TaskContext, raw: Mapping, path: Path): Legacy | undefined {
+  const keyword = 'local_action' in raw ? 'local_action' : 'action' in raw ? 'action' : undefined
+  if (keyword === undefined) return undefined
+  const at = offsetOf(ctx.source, [...path, keyword], true)
+  if ('action' in raw && 'local_action' in raw) {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, at, '`action` and `local_action` are mutually exclusive', 'Keep one: `local_action` is `action` run on localhost.'))
+    return undefined
+  }
+  const value = raw[keyword]
+  let module: string | undefined
+  let args: unknown
+  if (typeof value === 'string') {
+    const words = splitArgs(value.trim()) ?? []
+    module = words[0]
+    args = words.slice(1).join(' ')
+  } else if (isMapping(value) && typeof value.module === 'string') {
+    const { module: line, ...rest } = value
+    const words = splitArgs(line.trim()) ?? []
+    module = words[0]
+    const inline = words.length > 1 ? parseKv(words.slice(1).join(' ')) : undefined
+    args = { ...rest, ...(inline !== undefined && !('error' in inline) ? inline.options : {}) }
+  }
+  if (module === undefined || module === '') {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, at, `\`${keyword}\` names no module`, `\`${keyword}: copy src=a dest=b\`, or \`${keyword}: {module: copy, src: a, dest: b}\`.`))
+    return undefined
+  }
+  if (!isModuleKey(module)) {
+    const missing = missingAnsibleModule(module)
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, keyword]), `unknown module \`${module}\` in \`${keyword}\``, missing ?? `known modules: ${Object.keys(modules).join(', ')}`))
+    return undefined
+  }
+  const { [keyword]: _legacy, ...rest } = raw
+  return { task: { ...rest, [module]: args === '' ? null : args }, keyword }
+}
+
+function normalizeTask(ctx: TaskContext, written: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
+  if (!isMapping(written)) return undefined // the schema reports it
+  const legacy = legacyAction(ctx, written, path)
+  if (legacy === undefined && ('action' in written || 'local_action' in written)) return undefined
+  const raw = legacy?.task ?? written
   const moduleKeys = classifyKeys(ctx, raw, path, extraKeys)
-  const become = becomeOf(raw, ctx.become)
+  const flag = (key: string) => flagOf(ctx.source, ctx.diagnostics, raw, key, path)
+  const become = becomeOf(flag('become'), raw.become_user, ctx.become)
+  const ignoreErrors = flag('ignore_errors')
+  const noLog = flag('no_log')
   const loop = loopOf(ctx, raw, path)
   const common = {
     ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     when: list(raw.when),
     tags: list(raw.tags).flatMap((t) => t.split(',').map((s) => s.trim())).filter((t) => t !== ''),
-    ignoreErrors: raw.ignore_errors === true,
+    ignoreErrors: ignoreErrors === true,
+    ...(typeof ignoreErrors === 'string' ? { ignoreErrorsTemplate: ignoreErrors } : {}),
     ...(become ? { become } : {}),
     vars: (isMapping(raw.vars) ? raw.vars : {}) as Vars,
-    noLog: raw.no_log === true,
+    // A templated no_log hides the task whatever it renders to: what may be shown is decided
+    // before anything is rendered. Its type is still checked at the task's turn.
+    noLog: noLog === true || typeof noLog === 'string',
+    ...(typeof noLog === 'string' ? { noLogTemplate: noLog } : {}),
     ...(typeof raw.timeout === 'number' ? { timeoutSeconds: raw.timeout } : {}),
     source: refOf(ctx.source, path),
     templateSources: templateSources(ctx.source, raw, path, moduleKeys[0]),
@@ -261,7 +327,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
   if (key === undefined) return undefined
   const include = includeKind(key)
   if (include) return normalizeInclude({ ...ctx, ...(become ? { become } : {}) }, raw, path, key, include, common, normalizeTasks, normalizeHandlers)
-  const argsPath = [...path, key]
+  const argsPath = [...path, legacy?.keyword ?? key]
   const translated = moduleOf(ctx, key, raw[key], raw.args, argsPath)
   const kind = translated.kind
   decimalModeDiagnostic(ctx, raw[key], argsPath)
@@ -289,6 +355,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...(failedWhen ? { failedWhen } : {}),
     ...(raw.run_once === true ? { runOnce: true } : {}),
     ...(raw.ignore_unreachable === true ? { ignoreUnreachable: true } : {}),
+    ...(legacy?.keyword === 'local_action' ? { delegateLocal: true } : {}),
   }
 }
 
