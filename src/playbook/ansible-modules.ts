@@ -12,7 +12,8 @@ import { parseKv } from './ansible-args.js'
 type Mapping = Record<string, unknown>
 const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-type Problem = { readonly key?: string; readonly message: string; readonly hint?: string }
+/** `word`: the text at fault inside `k=v` arguments, for the diagnostic's column. */
+type Problem = { readonly key?: string; readonly word?: string; readonly message: string; readonly hint?: string }
 
 /** A translation: tend's module kind and spec, or what is wrong with the Ansible arguments. */
 export interface Translated {
@@ -58,6 +59,7 @@ export function argsMapping(kind: string, value: unknown, shorthand?: string, kn
   return {
     args: parsed.options,
     problem: {
+      word: word.split(' ')[0],
       message: `\`${kind}\` takes key=value arguments; \`${word}\` is not one`,
       hint: isTemplate(word) ? 'A template giving a whole mapping of arguments is not read; write the keys.' : 'Write `key=value` words, or a YAML mapping under the module.',
     },

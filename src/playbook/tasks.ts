@@ -10,7 +10,7 @@ import { coerceModuleArgs, expandShorthand, moduleArgDiagnostics } from './modul
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
 import { checkTemplateText, isTemplate } from '../template/playbook.js'
-import { diagnosticAt, diagnosticAtRef, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
+import { diagnosticAt, diagnosticAtRef, offsetOf, refAt as refAtOffset, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
 const BLOCK_KEYS = ['block', 'rescue', 'always']
@@ -211,9 +211,17 @@ function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, extra: unknow
   const short = shortName(key)
   const kind = translate ? translate({}).kind : key
   const named = translate ? short : key
-  const at = (sub: readonly string[] = []) => offsetOf(ctx.source, [...argsPath, ...sub])
+  const at = (sub: readonly string[] = []) => {
+    const offset = offsetOf(ctx.source, [...argsPath, ...sub])
+    return sub.length === 1 && typeof rawArgs === 'string' ? kvOffset(ctx.source, offset, sub[0]!) : offset
+  }
   const { args: parsed, problem } = argsMapping(named, rawArgs, modules[named]?.shorthand, propertiesOf(named))
-  if (problem) ctx.diagnostics.push(diagnosticAt(ctx.source, at(), problem.message, problem.hint))
+  if (problem) {
+    const start = at()
+    const word = problem.word === undefined ? -1 : (ctx.source.lines[refAtOffset(ctx.source, start).line - 1] ?? '').indexOf(problem.word, refAtOffset(ctx.source, start).column - 1)
+    const offset = word === -1 ? start : start + word - (refAtOffset(ctx.source, start).column - 1)
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offset, problem.message, problem.hint))
+  }
   let args = isMapping(parsed) ? parsed : (expandShorthand(kind, parsed).args)
   // Ansible's `args:` are the base; the module's own arguments win (parsing/mod_args.py).
   const more = extraArgsOf(extra)
@@ -225,6 +233,24 @@ function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, extra: unknow
   // copy's `content` read from `src` is the file's bytes: data, never rendered.
   const verbatim = args.content === undefined && isMapping(resolved) && typeof resolved.content === 'string'
   return { kind: translated.kind, args: translated.args, verbatim, ...(translated.deferred ? { ansible: short } : {}) }
+}
+
+/** Where `key=` is written in the `k=v` text starting at `offset` (on its first line), else `offset`. */
+function kvOffset(source: YamlSource, offset: number, key: string): number {
+  const { line, column } = refAtOffset(source, offset)
+  const text = source.lines[line - 1]?.slice(column - 1) ?? ''
+  const found = new RegExp(`(^|[\\s"'])${key.replace(/[^\w]/g, '')}=`).exec(text)
+  return found === null ? offset : offset + found.index + found[1]!.length
+}
+
+/** A schema problem of `k=v` text points at its key inside the text (`enabled=perhaps`), not at the text's start. */
+function inKvText(source: YamlSource, d: Diagnostic, written: unknown, argsPath: Path): Diagnostic {
+  const key = /^`(\w+)`/.exec(d.message)?.[1]
+  if (typeof written !== 'string' || key === undefined) return d
+  const start = offsetOf(source, argsPath)
+  const here = refAtOffset(source, start)
+  if (here.line !== d.line || here.column !== d.column) return d
+  return { ...d, ...refAtOffset(source, kvOffset(source, start, key)) }
 }
 
 /** `mode: 644` (a YAML decimal): Ansible would set 0o1204 (-w----r-T); almost always meant 0644. */
@@ -331,7 +357,7 @@ function normalizeTask(ctx: TaskContext, written: unknown, path: Path, extraKeys
   const translated = moduleOf(ctx, key, raw[key], raw.args, argsPath)
   const kind = translated.kind
   decimalModeDiagnostic(ctx, raw[key], argsPath)
-  ctx.diagnostics.push(...moduleArgDiagnostics(kind, translated.args, ctx.source, argsPath))
+  ctx.diagnostics.push(...moduleArgDiagnostics(kind, translated.args, ctx.source, argsPath).map((d) => inKvText(ctx.source, d, raw[key], argsPath)))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))
   const changedWhen = conditions(raw.changed_when)
