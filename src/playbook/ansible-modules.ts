@@ -113,7 +113,8 @@ const UNIT_STATES: Readonly<Record<string, Mapping>> = {
 }
 
 function systemd(args: Mapping): Translated {
-  const { state, daemon_reload: reload, daemon_reexec: _reexec, ...rest } = args
+  const { state, daemon_reload: reloadArg, 'daemon-reload': reloadAlias, daemon_reexec: _reexec, 'daemon-reexec': _reexecAlias, ...rest } = args
+  const reload = reloadArg ?? reloadAlias
   // `daemon_reload` alone: systemd reloads its unit files (tend: when one changed on disk).
   if (rest.name === undefined && state === undefined && rest.enabled === undefined && rest.masked === undefined && reload !== undefined) {
     return { kind: 'daemon_reload', args: {}, problems: [] }

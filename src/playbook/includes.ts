@@ -13,6 +13,7 @@ import { isTemplate, unknownCallables } from '../template/playbook.js'
 import { parseTemplateFile, positionIn, readControllerText } from '../template/index.js'
 import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from './yaml-source.js'
 import { roleBlock, type RoleRef } from './roles.js'
+import { parseKv } from './ansible-args.js'
 import type { IncludeContext, LoadContext as Ctx, NormalizeHandlers, NormalizeTasks } from './load-context.js'
 
 export type { IncludeContext, NormalizeHandlers, NormalizeTasks }
@@ -69,9 +70,13 @@ export function readTaskFile(ctx: Ctx, file: string, at: { source: YamlSource; o
   return normalize(inner, parsed.value, [])
 }
 
-/** `include_tasks: file.yml`, `{file: …}` or `file=…`. */
+/** `include_tasks: file.yml`, `{file: …}`, `file=…`, or the legacy `include: file.yml` (its first word). */
 function fileArg(args: unknown): string | undefined {
-  if (typeof args === 'string') return /^file=/.test(args) ? args.slice(5) : args
+  if (typeof args === 'string') {
+    const parsed = parseKv(args.trim())
+    if ('error' in parsed) return args
+    return typeof parsed.options.file === 'string' ? parsed.options.file : parsed.raw?.split(' ')[0] ?? args
+  }
   return isMapping(args) && typeof args.file === 'string' ? args.file : undefined
 }
 
@@ -101,6 +106,12 @@ export function normalizeInclude(
   const block = (tasks: readonly Task[], extra: Partial<BlockTask> = {}): BlockTask => ({ ...common, type: 'block', block: tasks, rescue: [], always: [], ...extra })
   if (kind === 'include_tasks' || kind === 'import_tasks') {
     const file = fileArg(raw[key])
+    // The legacy `include: file.yml x=1` sets x for the included tasks.
+    const params = typeof raw[key] === 'string' ? parseKv(String(raw[key]).trim()) : undefined
+    if (params !== undefined && !('error' in params)) {
+      const { file: _file, ...vars } = params.options
+      if (Object.keys(vars).length > 0) common = { ...common, vars: { ...vars, ...common.vars } }
+    }
     if (file === undefined) {
       problem(`\`${kind}\` needs a file name`, `\`${kind}: tasks/extra.yaml\` (relative to ${ctx.baseDir}).`)
       return undefined
