@@ -40,13 +40,14 @@ test('Ansible\'s task forms validate: k=v for every module, free-form commands, 
       with_items: [1, 2]
     - set_fact:
         "{{ fact_name }}": hello
+    - debug: msg="{{ greeting }}"
     - command: "true"
       ignore_errors: "{{ lenient }}"
       no_log: "yes"
       become: "{{ false }}"
 `, { 'motd': 'welcome\n', 'more.yml': '- debug: msg=more\n', 'app.j2': 'app on {{ inventory_hostname }}\n' })
   assert.equal(r.code, 0, r.stderr)
-  assert.match(r.stdout, /valid \(1 play, 22 tasks/)
+  assert.match(r.stdout, /valid \(1 play, 23 tasks/)
 })
 
 test('refusals name the place and the cause: unknown lookup, decimal mode, bad boolean, stray words, unknown module in action', async () => {
