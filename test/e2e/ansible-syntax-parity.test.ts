@@ -98,7 +98,7 @@ test('Ansible\'s task syntax: same end state and same recap under ansible-playbo
   const [ansible, ours] = runs as [typeof runs[0], typeof runs[0]]
   assert.deepEqual(ours.state, ansible.state)
   assert.match(ours.state.node1!, /== \/etc\/tend-syntax-motd 644\nwelcome to \{\{ not rendered \}\}\n/)
-  assert.match(ours.state.node1!, /== \/etc\/tend-syntax\.conf 644\nport=8000\n/)
+  assert.match(ours.state.node1!, /== \/etc\/tend-syntax\.conf 600\nport=8000\n== \/etc\/tend-syntax-done 660\n/)
   assert.match(ours.state.node1!, /== \/etc\/tend-syntax-pwd 644\n\/tmp\n/)
   assert.match(ours.state.node2!, /== \/etc\/tend-syntax-included 644\nhello from node2\n/)
   assert.match(ours.state.node2!, /== \/etc\/tend-syntax-stale missing\n/)
