@@ -7,7 +7,7 @@
 // iusrIR96OLWXJ9uKhFSRX4: inventory
 // PA1jUIGgljY1LgBQ3VnzVW: vars file
 // iJiPcPK1TJecttPemSZS-r: command arguments
-// QxGYE0k0ch7voV2qmZqNCW: shell arguments
+// FpP7pQFKdnWJDtZuOYnuNp: shell arguments
 // jaA3ijUcJoPx2-tYqoKdtk: http arguments
 // km_NM4I3US2S0Ubix6MDQy: file arguments
 // Oc606vEX9P0bD1p764gLNX: template arguments
@@ -7142,8 +7142,8 @@ validate36.errors = vErrors;
 return errors === 0;
 }
 
-exports.QxGYE0k0ch7voV2qmZqNCW = validate37;
-const schema25 = {"type":"object","additionalProperties":false,"required":["cmd"],"properties":{"cmd":{"type":"string","description":"A script run by /bin/sh -c (`shell: \"ls | wc -l\"`)."},"creates":{"type":"string","description":"A path; if it exists, the command is not run (idempotence)."},"removes":{"type":"string","description":"A path; if it does not exist, the command is not run."},"chdir":{"type":"string","description":"Directory to run the command in."},"stdin":{"type":"string","description":"Text fed to the command on standard input."}}};
+exports.FpP7pQFKdnWJDtZuOYnuNp = validate37;
+const schema25 = {"type":"object","additionalProperties":false,"required":["cmd"],"properties":{"cmd":{"type":"string","description":"A script run by /bin/sh -c (`shell: \"ls | wc -l\"`)."},"executable":{"type":"string","minLength":1,"description":"The shell that runs the script instead of /bin/sh (Ansible's `executable`, e.g. /bin/bash)."},"creates":{"type":"string","description":"A path; if it exists, the command is not run (idempotence)."},"removes":{"type":"string","description":"A path; if it does not exist, the command is not run."},"chdir":{"type":"string","description":"Directory to run the command in."},"stdin":{"type":"string","description":"Text fed to the command on standard input."}}};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -7160,7 +7160,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "cmd") || (key0 === "creates")) || (key0 === "removes")) || (key0 === "chdir")) || (key0 === "stdin"))){
+if(!((((((key0 === "cmd") || (key0 === "executable")) || (key0 === "creates")) || (key0 === "removes")) || (key0 === "chdir")) || (key0 === "stdin"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -7184,10 +7184,11 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.creates !== undefined){
-let data1 = data.creates;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/creates",schemaPath:"#/properties/creates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.creates.type,parentSchema:schema25.properties.creates,data:data1};
+if(data.executable !== undefined){
+let data1 = data.executable;
+if(typeof data1 === "string"){
+if(func3(data1) < 1){
+const err3 = {instancePath:instancePath+"/executable",schemaPath:"#/properties/executable/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.executable,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7197,10 +7198,8 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.removes !== undefined){
-let data2 = data.removes;
-if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/removes",schemaPath:"#/properties/removes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.removes.type,parentSchema:schema25.properties.removes,data:data2};
+else {
+const err4 = {instancePath:instancePath+"/executable",schemaPath:"#/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.executable.type,parentSchema:schema25.properties.executable,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7210,10 +7209,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.chdir !== undefined){
-let data3 = data.chdir;
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/chdir",schemaPath:"#/properties/chdir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.chdir.type,parentSchema:schema25.properties.chdir,data:data3};
+if(data.creates !== undefined){
+let data2 = data.creates;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/creates",schemaPath:"#/properties/creates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.creates.type,parentSchema:schema25.properties.creates,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7223,10 +7222,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.stdin !== undefined){
-let data4 = data.stdin;
-if(typeof data4 !== "string"){
-const err6 = {instancePath:instancePath+"/stdin",schemaPath:"#/properties/stdin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.stdin.type,parentSchema:schema25.properties.stdin,data:data4};
+if(data.removes !== undefined){
+let data3 = data.removes;
+if(typeof data3 !== "string"){
+const err6 = {instancePath:instancePath+"/removes",schemaPath:"#/properties/removes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.removes.type,parentSchema:schema25.properties.removes,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7236,14 +7235,40 @@ vErrors.push(err6);
 errors++;
 }
 }
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
+if(data.chdir !== undefined){
+let data4 = data.chdir;
+if(typeof data4 !== "string"){
+const err7 = {instancePath:instancePath+"/chdir",schemaPath:"#/properties/chdir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.chdir.type,parentSchema:schema25.properties.chdir,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.stdin !== undefined){
+let data5 = data.stdin;
+if(typeof data5 !== "string"){
+const err8 = {instancePath:instancePath+"/stdin",schemaPath:"#/properties/stdin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.stdin.type,parentSchema:schema25.properties.stdin,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
 }
 errors++;
 }
@@ -9623,7 +9648,7 @@ return exports;
 }
 
 // 20GE6u_OwIzY79i0ZWlG9K: command arguments, rendered
-// OBlSIQPbeId_W7ZjQZUYQz: shell arguments, rendered
+// BtHzCajpUhUT9O5eyYLfBI: shell arguments, rendered
 // MG5lvG0RLZPKOZj5Euh03k: http arguments, rendered
 // CNc5Mc6TEXttMK5LR0qewL: file arguments, rendered
 // eNhkQVROjed3M2oD70Ml8X: template arguments, rendered
@@ -9866,8 +9891,25 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-exports.OBlSIQPbeId_W7ZjQZUYQz = validate11;
-const schema12 = {"type":"object","additionalProperties":false,"required":["cmd"],"properties":{"cmd":{"type":"string","description":"A script run by /bin/sh -c (`shell: \"ls | wc -l\"`)."},"creates":{"type":"string","description":"A path; if it exists, the command is not run (idempotence)."},"removes":{"type":"string","description":"A path; if it does not exist, the command is not run."},"chdir":{"type":"string","description":"Directory to run the command in."},"stdin":{"type":"string","description":"Text fed to the command on standard input."}}};
+exports.BtHzCajpUhUT9O5eyYLfBI = validate11;
+const schema12 = {"type":"object","additionalProperties":false,"required":["cmd"],"properties":{"cmd":{"type":"string","description":"A script run by /bin/sh -c (`shell: \"ls | wc -l\"`)."},"executable":{"type":"string","minLength":1,"description":"The shell that runs the script instead of /bin/sh (Ansible's `executable`, e.g. /bin/bash)."},"creates":{"type":"string","description":"A path; if it exists, the command is not run (idempotence)."},"removes":{"type":"string","description":"A path; if it does not exist, the command is not run."},"chdir":{"type":"string","description":"Directory to run the command in."},"stdin":{"type":"string","description":"Text fed to the command on standard input."}}};
+const func2 = (function ucs2length(str) {
+    const len = str.length;
+    let length = 0;
+    let pos = 0;
+    let value;
+    while (pos < len) {
+        length++;
+        value = str.charCodeAt(pos++);
+        if (value >= 0xd800 && value <= 0xdbff && pos < len) {
+            // high surrogate, and there is a next character
+            value = str.charCodeAt(pos);
+            if ((value & 0xfc00) === 0xdc00)
+                pos++; // low surrogate
+        }
+    }
+    return length;
+});
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -9884,7 +9926,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "cmd") || (key0 === "creates")) || (key0 === "removes")) || (key0 === "chdir")) || (key0 === "stdin"))){
+if(!((((((key0 === "cmd") || (key0 === "executable")) || (key0 === "creates")) || (key0 === "removes")) || (key0 === "chdir")) || (key0 === "stdin"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -9926,8 +9968,8 @@ data["cmd"] = coerced0;
 }
 }
 }
-if(data.creates !== undefined){
-let data1 = data.creates;
+if(data.executable !== undefined){
+let data1 = data.executable;
 if(typeof data1 !== "string"){
 let dataType1 = typeof data1;
 let coerced1 = undefined;
@@ -9939,7 +9981,7 @@ else if(data1 === null){
 coerced1 = "";
 }
 else {
-const err3 = {instancePath:instancePath+"/creates",schemaPath:"#/properties/creates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.creates.type,parentSchema:schema12.properties.creates,data:data1};
+const err3 = {instancePath:instancePath+"/executable",schemaPath:"#/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.executable.type,parentSchema:schema12.properties.executable,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9952,13 +9994,25 @@ errors++;
 if(coerced1 !== undefined){
 data1 = coerced1;
 if(data !== undefined){
-data["creates"] = coerced1;
+data["executable"] = coerced1;
 }
 }
 }
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+const err4 = {instancePath:instancePath+"/executable",schemaPath:"#/properties/executable/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.executable,data:data1};
+if(vErrors === null){
+vErrors = [err4];
 }
-if(data.removes !== undefined){
-let data2 = data.removes;
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.creates !== undefined){
+let data2 = data.creates;
 if(typeof data2 !== "string"){
 let dataType2 = typeof data2;
 let coerced2 = undefined;
@@ -9970,12 +10024,12 @@ else if(data2 === null){
 coerced2 = "";
 }
 else {
-const err4 = {instancePath:instancePath+"/removes",schemaPath:"#/properties/removes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.removes.type,parentSchema:schema12.properties.removes,data:data2};
+const err5 = {instancePath:instancePath+"/creates",schemaPath:"#/properties/creates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.creates.type,parentSchema:schema12.properties.creates,data:data2};
 if(vErrors === null){
-vErrors = [err4];
+vErrors = [err5];
 }
 else {
-vErrors.push(err4);
+vErrors.push(err5);
 }
 errors++;
 }
@@ -9983,13 +10037,13 @@ errors++;
 if(coerced2 !== undefined){
 data2 = coerced2;
 if(data !== undefined){
-data["removes"] = coerced2;
+data["creates"] = coerced2;
 }
 }
 }
 }
-if(data.chdir !== undefined){
-let data3 = data.chdir;
+if(data.removes !== undefined){
+let data3 = data.removes;
 if(typeof data3 !== "string"){
 let dataType3 = typeof data3;
 let coerced3 = undefined;
@@ -10001,12 +10055,12 @@ else if(data3 === null){
 coerced3 = "";
 }
 else {
-const err5 = {instancePath:instancePath+"/chdir",schemaPath:"#/properties/chdir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.chdir.type,parentSchema:schema12.properties.chdir,data:data3};
+const err6 = {instancePath:instancePath+"/removes",schemaPath:"#/properties/removes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.removes.type,parentSchema:schema12.properties.removes,data:data3};
 if(vErrors === null){
-vErrors = [err5];
+vErrors = [err6];
 }
 else {
-vErrors.push(err5);
+vErrors.push(err6);
 }
 errors++;
 }
@@ -10014,13 +10068,13 @@ errors++;
 if(coerced3 !== undefined){
 data3 = coerced3;
 if(data !== undefined){
-data["chdir"] = coerced3;
+data["removes"] = coerced3;
 }
 }
 }
 }
-if(data.stdin !== undefined){
-let data4 = data.stdin;
+if(data.chdir !== undefined){
+let data4 = data.chdir;
 if(typeof data4 !== "string"){
 let dataType4 = typeof data4;
 let coerced4 = undefined;
@@ -10032,12 +10086,12 @@ else if(data4 === null){
 coerced4 = "";
 }
 else {
-const err6 = {instancePath:instancePath+"/stdin",schemaPath:"#/properties/stdin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.stdin.type,parentSchema:schema12.properties.stdin,data:data4};
+const err7 = {instancePath:instancePath+"/chdir",schemaPath:"#/properties/chdir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.chdir.type,parentSchema:schema12.properties.chdir,data:data4};
 if(vErrors === null){
-vErrors = [err6];
+vErrors = [err7];
 }
 else {
-vErrors.push(err6);
+vErrors.push(err7);
 }
 errors++;
 }
@@ -10045,19 +10099,50 @@ errors++;
 if(coerced4 !== undefined){
 data4 = coerced4;
 if(data !== undefined){
-data["stdin"] = coerced4;
+data["chdir"] = coerced4;
 }
 }
 }
 }
+if(data.stdin !== undefined){
+let data5 = data.stdin;
+if(typeof data5 !== "string"){
+let dataType5 = typeof data5;
+let coerced5 = undefined;
+if(!(coerced5 !== undefined)){
+if(dataType5 == "number" || dataType5 == "boolean"){
+coerced5 = "" + data5;
+}
+else if(data5 === null){
+coerced5 = "";
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err8 = {instancePath:instancePath+"/stdin",schemaPath:"#/properties/stdin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.stdin.type,parentSchema:schema12.properties.stdin,data:data5};
 if(vErrors === null){
-vErrors = [err7];
+vErrors = [err8];
 }
 else {
-vErrors.push(err7);
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(coerced5 !== undefined){
+data5 = coerced5;
+if(data !== undefined){
+data["stdin"] = coerced5;
+}
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
 }
 errors++;
 }
@@ -10069,23 +10154,6 @@ exports.MG5lvG0RLZPKOZj5Euh03k = validate12;
 const schema13 = {"type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"type":"string","pattern":"^http://[^/?#]+(/[^?#]*)?$","description":"Base URL as seen from the host itself, e.g. http://127.0.0.1:8000 (http only; its path prefixes every route)."},"routes":{"type":"array","minItems":1,"items":{"anyOf":[{"type":"string","pattern":"^/"},{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","pattern":"^/","description":"The path to GET, starting with \"/\"."},"status":{"anyOf":[{"type":"integer","minimum":100,"maximum":599},{"type":"array","minItems":1,"items":{"type":"integer","minimum":100,"maximum":599}}],"description":"The status every route must answer (after redirects followed), or a list of acceptable ones."},"contains":{"type":"string","minLength":1,"description":"Text the final body must contain (a page served by the wrong code can fail the gate)."},"matches":{"type":"string","minLength":1,"description":"A regular expression (JavaScript syntax) the final body must match."}}}]},"default":["/"],"description":"Paths to GET, each starting with \"/\", or {path, status, contains, matches} to check one route differently."},"status":{"anyOf":[{"type":"integer","minimum":100,"maximum":599},{"type":"array","minItems":1,"items":{"type":"integer","minimum":100,"maximum":599}}],"description":"The status every route must answer (after redirects followed), or a list of acceptable ones.","default":200},"contains":{"type":"string","minLength":1,"description":"Text the final body must contain (a page served by the wrong code can fail the gate)."},"matches":{"type":"string","minLength":1,"description":"A regular expression (JavaScript syntax) the final body must match."},"follow_redirects":{"type":"string","enum":["none","safe","all"],"default":"safe","description":"none: a redirect is the answer; safe (as Ansible uri): follow redirects within the same host and port; all: follow any http redirect. At most 10."},"timeout":{"type":"number","exclusiveMinimum":0,"default":5,"description":"Seconds one request may take (connect + answer)."},"within":{"type":"number","minimum":0,"default":30,"description":"Seconds to keep polling until every route answers as expected."}}};
 const pattern0 = new RegExp("^http://[^/?#]+(/[^?#]*)?$", "u");
 const pattern1 = new RegExp("^/", "u");
-const func2 = (function ucs2length(str) {
-    const len = str.length;
-    let length = 0;
-    let pos = 0;
-    let value;
-    while (pos < len) {
-        length++;
-        value = str.charCodeAt(pos++);
-        if (value >= 0xd800 && value <= 0xdbff && pos < len) {
-            // high surrogate, and there is a next character
-            value = str.charCodeAt(pos);
-            if ((value & 0xfc00) === 0xdc00)
-                pos++; // low surrogate
-        }
-    }
-    return length;
-});
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -12625,14 +12693,14 @@ return errors === 0;
 
 exports.gAw2GfKkqIWSXLmvhBdXxx = validate20;
 const schema21 = {"type":"object","additionalProperties":false,"properties":{"host":{"type":"string","default":"127.0.0.1","description":"Address to connect to, seen from the host (default 127.0.0.1)."},"port":{"type":"integer","minimum":1,"maximum":65535,"description":"TCP port to wait for."},"path":{"type":"string","description":"A path on the host to wait for."},"state":{"enum":["started","stopped","present","absent"],"default":"started","description":"port: started (open) or stopped (closed); path: present/started or absent."},"search_regex":{"type":"string","description":"With path: the file must also contain a match of this regex (grep -E)."},"timeout":{"type":"number","minimum":0,"default":300,"description":"Seconds to wait before failing (default 300)."},"delay":{"type":"number","minimum":0,"description":"Seconds to wait before the first check."},"sleep":{"type":"number","minimum":0,"description":"Accepted for Ansible compatibility (tend polls every 0.5 s)."},"connect_timeout":{"type":"number","minimum":0,"description":"Seconds one connection attempt may take (default 5)."},"msg":{"type":"string","description":"The failure message instead of the default."}}};
-const func18 = Object.prototype.hasOwnProperty;
+const func19 = Object.prototype.hasOwnProperty;
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func18.call(schema21.properties, key0))){
+if(!(func19.call(schema21.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data};
 if(vErrors === null){
 vErrors = [err0];
