@@ -1,7 +1,9 @@
 /**
  * Ansible's module names in tend. `ansible.builtin.X` (and `ansible.legacy.X`) is `X`; the modules
- * whose meaning tend keeps are read with Ansible's arguments and translated to tend's own spec
- * here, at load time: `copy` with content/dest is `file`, `systemd`/`service` are `unit`.
+ * whose meaning tend keeps are read with Ansible's arguments (`k=v` text too, argsMapping) and
+ * translated to tend's own spec here, at load time: `copy` with content/dest is `file`,
+ * `systemd`/`service` are `unit`, Ansible's `file` aliases are `path`. A translation that depends
+ * on a template (`state: "{{ s }}"`) is made again once rendered (translateRendered).
  * Every other Ansible module name gets a diagnostic naming what to use in tend, or saying there
  * is nothing.
  */
