@@ -19,6 +19,7 @@ export function inner(scope: Scope, block: BlockTask, rescuable: boolean): Scope
     when: [...scope.when, ...block.when],
     tags: [...scope.tags, ...block.tags],
     ignoreErrors: scope.ignoreErrors || block.ignoreErrors,
+    ...(block.ignoreErrorsTemplate !== undefined && { ignoreErrorsTemplates: [...(scope.ignoreErrorsTemplates ?? []), block.ignoreErrorsTemplate] }),
     become: block.become ?? scope.become,
     noLog: scope.noLog || block.noLog === true,
     ...((block.checkMode ?? scope.checkMode) !== undefined && { checkMode: block.checkMode ?? scope.checkMode }),

@@ -98,7 +98,15 @@ function contextFor(
   }
 }
 
-/** The contexts a module gets for one attempt of one task on one host. */
+/**
+ * Where `local_action` (delegate_to: localhost) runs: the inventory's `localhost` when it has
+ * one, else Ansible's implicit localhost, this machine without SSH.
+ */
+function localhostOf(run: RunContext): InventoryHost {
+  return run.inventory.hosts.get('localhost') ?? { name: 'localhost', vars: {}, groups: ['all', 'ungrouped'], connection: { kind: 'local' } }
+}
+
+/** The contexts a module gets for one attempt of one task on one host (or on localhost, delegated). */
 export async function moduleContexts(
   run: RunContext,
   host: InventoryHost,
@@ -108,8 +116,9 @@ export async function moduleContexts(
   noLog = false,
   served?: Map<string, ExecResult>,
   environment?: Readonly<Record<string, string>>,
+  delegateLocal = false,
 ): Promise<TaskContexts> {
-  const transport = await run.connections.get(host)
+  const transport = await run.connections.get(delegateLocal ? localhostOf(run) : host)
   return {
     observe: contextFor(run, host, transport, become, vars, deadline.at, deadline.signal, noLog, served, environment),
     change: contextFor(run, host, transport, become, vars, deadline.at, deadline.change, noLog, undefined, environment),

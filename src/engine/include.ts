@@ -3,6 +3,7 @@
  * item is counted once (`ok`), as Ansible's "included:" lines are; a file named by a template is
  * read now. Its tasks run with the item bound as data. Also: `notify` names rendered per host.
  */
+import { ignoresErrors } from './task.js'
 import { ConfigError } from '../errors.js'
 import { resolve as resolvePath } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -89,8 +90,14 @@ export async function* includedParts(walk: Walk, task: IncludeTask, scope: Scope
   const noLog = scope.noLog || task.noLog === true
   const fail = (error: unknown): ListResult => {
     const outcome = outcomeOfError(error)
-    emitEnd(env, task, task.label, started, task.ignoreErrors || scope.ignoreErrors ? { ...outcome, status: 'ignored' } : outcome, noLog)
-    return task.ignoreErrors || scope.ignoreErrors ? 'ok' : 'failed'
+    let ignored = false
+    try {
+      ignored = ignoresErrors(task, scope, vars)
+    } catch {
+      // A templated ignore_errors that is not a boolean does not absorb the failure.
+    }
+    emitEnd(env, task, task.label, started, ignored ? { ...outcome, status: 'ignored' } : outcome, noLog)
+    return ignored ? 'ok' : 'failed'
   }
   let items: { item: unknown; data: Vars; label?: string }[]
   try {

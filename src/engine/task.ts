@@ -3,8 +3,10 @@ import { ConfigError } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
-import { checkModuleArgs } from '../playbook/module-args.js'
-import { evaluateCondition, HOST_DATA, hostDataRead, renderValue, type TaintedVars } from '../template/playbook.js'
+import { checkModuleArgs, coerceModuleArgs } from '../playbook/module-args.js'
+import { translateRendered } from '../playbook/ansible-modules.js'
+import { renderedFlag } from './flags.js'
+import { evaluateCondition, HOST_DATA, hostDataRead, isTemplate, renderValue, type TaintedVars } from '../template/playbook.js'
 import { UnreachableError } from '../transport/types.js'
 import { deadlineIn, moduleContexts, type Deadline } from './context.js'
 import { converge } from './converge.js'
@@ -83,7 +85,7 @@ async function oneAttempt(
   const { options } = env.run
   const environment = environmentOf(task, scope, vars)
   const ahead = attempt === 1 && environment === undefined ? await env.probes?.take(task, spec, become) : undefined
-  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served, environment)
+  const ctx = await moduleContexts(env.run, env.host, become, vars, deadline, task.noLog || scope.noLog, ahead?.served, environment, task.delegateLocal === true)
   const check = plansOnly(env, task, scope)
   const mode = { check, afterPlannedChanges: env.run.drifted.has(env.host.name) }
   const used = ahead?.observed === undefined ? module : withFirstObservation(module, ahead.observed)
@@ -123,9 +125,10 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     }
     const module = modules[task.module]?.module
     if (!module) return outcomeOfError(new ConfigError([{ ...task.argsSource, message: `unknown module ${task.module}` }]))
+    if (task.noLogTemplate !== undefined) renderedFlag('no_log', task.noLogTemplate, vars, task.source)
     const spec = specOf(task, vars)
     if (CONTROLLER_ACTIONS.has(task.module)) return runAction(task, spec, vars)
-    return await attempts(env, task, scope, module, spec, vars, becomeOf(env, task, scope))
+    return await attempts(env, task, scope, module, spec, vars, becomeOf(env, task, scope, vars))
   } catch (error) {
     return outcomeOfError(error)
   }
@@ -137,11 +140,25 @@ export function metaConditionHolds(env: HostEnv, task: ModuleTask, scope: Scope)
   return [...scope.when, ...task.when].every((condition) => evaluateCondition(condition, vars, task.source))
 }
 
+/** ignore_errors in force: the task's or an enclosing block's, templates rendered with the task's variables. */
+export function ignoresErrors(task: ModuleTask | { readonly ignoreErrors: boolean; readonly ignoreErrorsTemplate?: string; readonly source: ModuleTask['source'] }, scope: Scope, vars: Vars): boolean {
+  if (task.ignoreErrors || scope.ignoreErrors) return true
+  const templates = [...(scope.ignoreErrorsTemplates ?? []), ...(task.ignoreErrorsTemplate !== undefined ? [task.ignoreErrorsTemplate] : [])]
+  return templates.some((t) => renderedFlag('ignore_errors', t, vars, task.source))
+}
+
 /** A failure that ignore_errors or an enclosing rescue absorbs is counted as such. */
-function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope): TaskOutcome {
+function absorbed(outcome: TaskOutcome, task: ModuleTask, scope: Scope, vars: Vars): TaskOutcome {
   if (outcome.status === 'unreachable' && task.ignoreUnreachable === true) return { ...outcome, status: 'ignored' }
   if (outcome.status !== 'failed') return outcome
-  if (task.ignoreErrors || scope.ignoreErrors) return { ...outcome, status: 'ignored' }
+  let ignore: boolean
+  try {
+    ignore = ignoresErrors(task, scope, vars)
+  } catch (error) {
+    const bad = outcomeOfError(error)
+    return { ...outcome, message: `${outcome.message ?? 'failed'}; and ${bad.message ?? 'ignore_errors could not be decided'}` }
+  }
+  if (ignore) return { ...outcome, status: 'ignored' }
   return scope.rescuable ? { ...outcome, status: 'rescued' } : outcome
 }
 
@@ -179,17 +196,46 @@ function renderArgs(task: ModuleTask, vars: Vars): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, verbatim.includes(k) ? v : renderValue(v, vars, task.argsSource)]))
 }
 
-/** The module's spec rendered with the task's variables and checked against its schema. */
+/** set_fact's variable names may be templates (Ansible renders them); each must render to a name. */
+function renderFactNames(task: ModuleTask, spec: unknown, vars: Vars): unknown {
+  if (task.module !== 'set_fact' || spec === null || typeof spec !== 'object' || Array.isArray(spec)) return spec
+  return Object.fromEntries(Object.entries(spec as Record<string, unknown>).map(([key, value]) => {
+    if (!isTemplate(key)) return [key, value]
+    const name = renderValue(key, vars, task.argsSource)
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new ConfigError([{ ...task.argsSource, message: `set_fact: \`${key}\` rendered to ${JSON.stringify(name)}, which is not a variable name`, hint: 'Variable names are letters, digits and _, not starting with a digit.' }])
+    }
+    return [name, value]
+  }))
+}
+
+/**
+ * The module's spec rendered with the task's variables, translated from Ansible's words where
+ * that waited for rendering (`state: "{{ s }}"`), converted to the schema's types as Ansible
+ * converts arguments (`"yes"` → true, `"80"` → 80) and checked against the schema.
+ */
 function specOf(task: ModuleTask, vars: Vars): unknown {
   refuseHostPicksFile(task, vars)
-  const spec = withoutOmitted(renderArgs(task, vars))
+  let spec = renderFactNames(task, withoutOmitted(renderArgs(task, vars)), vars)
+  if (task.ansible !== undefined) {
+    const translated = translateRendered(task.ansible, spec)
+    if (translated.problems.length > 0) {
+      throw new ConfigError(translated.problems.map((p) => ({ ...task.argsSource, message: `${p.message} (after rendering)`, ...(p.hint ? { hint: p.hint } : {}) })))
+    }
+    spec = translated.args
+  }
+  spec = coerceModuleArgs(task.module, spec)
   const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return spec
 }
 
-const becomeOf = (env: HostEnv, task: ModuleTask, scope: Scope): BecomeSpec | undefined =>
-  task.become ?? scope.become ?? inventoryBecome(env.host)
+/** The become in force; a templated `become` (BecomeSpec.if) is decided with the task's variables. */
+function becomeOf(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars): BecomeSpec | undefined {
+  const spec = task.become ?? scope.become ?? inventoryBecome(env.host)
+  if (spec?.if === undefined) return spec
+  return renderedFlag('become', spec.if, vars, task.source) ? { user: spec.user } : undefined
+}
 
 const timeoutOf = (env: HostEnv, task: ModuleTask, scope: Scope): number =>
   task.timeoutSeconds ?? scope.timeoutSeconds ?? env.run.options.stepTimeoutSeconds
@@ -202,7 +248,7 @@ const timeoutOf = (env: HostEnv, task: ModuleTask, scope: Scope): number =>
 export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope): Promise<Upcoming | 'skipped' | undefined> {
   const { run, host } = env
   const module = modules[task.module]?.module
-  if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.noLog || scope.noLog) return undefined
+  if (module?.probeAhead === undefined || task.loop !== undefined || task.runOnce === true || task.delegateLocal === true || task.noLog || scope.noLog) return undefined
   // Probes taken ahead run without the task's environment, which may change what they see.
   if (task.environment !== undefined || scope.environment !== undefined) return undefined
   if (run.options.startAtTask !== undefined) return undefined
@@ -212,7 +258,7 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
     const vars = varsOf(env, task, scope)
     for (const condition of [...scope.when, ...task.when]) if (!evaluateCondition(condition, vars, task.source)) return 'skipped'
     const spec = specOf(task, vars)
-    const become = becomeOf(env, task, scope)
+    const become = becomeOf(env, task, scope, vars)
     deadline = deadlineIn(timeoutOf(env, task, scope), run.options.signal, run.options.abandon)
     const { observe } = await moduleContexts(run, host, become, vars, deadline)
     const ahead = module.probeAhead(observe, spec)
@@ -227,12 +273,12 @@ export async function prepareAhead(env: HostEnv, task: ModuleTask, scope: Scope)
 /** The task once, or per loop item (each item's `when` judged with the item bound). */
 async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars): Promise<TaskOutcome> {
   const loop = task.loop
-  if (loop === undefined) return absorbed(await settle(env, task, scope, vars), task, scope)
+  if (loop === undefined) return absorbed(await settle(env, task, scope, vars), task, scope, vars)
   let items: unknown[]
   try {
     items = loopItems(loop, vars)
   } catch (error) {
-    return absorbed(outcomeOfError(error), task, scope)
+    return absorbed(outcomeOfError(error), task, scope, vars)
   }
   const done: ItemOutcome[] = []
   let current = vars
@@ -248,7 +294,7 @@ async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars)
     const facts = keepFacts(env, task, outcome, itemVars)
     if (facts) current = { ...current, ...facts }
   }
-  return absorbed(combineItems(loop, done), task, scope)
+  return absorbed(combineItems(loop, done), task, scope, vars)
 }
 
 let lastYield = Date.now()

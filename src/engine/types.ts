@@ -179,6 +179,8 @@ export interface Scope {
   readonly when: readonly string[]
   readonly tags: readonly string[]
   readonly ignoreErrors: boolean
+  /** Enclosing blocks' `ignore_errors: "{{ … }}"`, decided with each task's variables. */
+  readonly ignoreErrorsTemplates?: readonly string[]
   readonly become?: BecomeSpec
   /** An enclosing block has `no_log`: this task's output is hidden as if it had its own. */
   readonly noLog: boolean

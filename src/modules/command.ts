@@ -25,6 +25,7 @@ const shellSchema = {
   required: ['cmd'],
   properties: {
     cmd: { type: 'string', description: 'A script run by /bin/sh -c (`shell: "ls | wc -l"`).' },
+    executable: { type: 'string', minLength: 1, description: 'The shell that runs the script instead of /bin/sh (Ansible\'s `executable`, e.g. /bin/bash).' },
     creates: commandSchema.properties.creates,
     removes: commandSchema.properties.removes,
     chdir: commandSchema.properties.chdir,
@@ -125,5 +126,5 @@ export const shell = commandLike<ShellSpec>(
   'shell',
   shellSchema,
   'Runs a script with /bin/sh -c. Changed whenever it runs; use creates/removes to make it idempotent. Skipped under --check unless creates/removes decide or check_mode: false.',
-  (spec) => ['/bin/sh', '-c', spec.cmd],
+  (spec) => [spec.executable ?? '/bin/sh', '-c', spec.cmd],
 )

@@ -5,13 +5,16 @@ import type { DesiredFile, FileChange } from './content/file-changes.js'
 import { fileChanges } from './content/file-changes.js'
 import type { FileObserved } from './content/file-state.js'
 import { probeFile, probeFileArgv } from './content/file-state.js'
+import { modeText } from './content/mode.js'
 
 /** Attributes shared with template (same words, same docs). */
 export const fileAttributes = {
   mode: {
-    type: 'string',
-    pattern: '^[0-7]{3,4}$',
-    description: 'Permissions as a quoted octal string, e.g. "0644" (unquoted 0644 is a YAML number).',
+    description: 'Permissions: octal as Ansible reads it ("0644", or 0644, which YAML reads as the number 420), or symbolic, applied to the current mode as chmod does ("u=rw,g=r,o=r", "u+x", "a-w").',
+    anyOf: [
+      { type: 'string', pattern: '^(0o)?[0-7]{1,4}$|^[ugoa]+([-+=]([rwxXst]*|[ugo]))+(,[ugoa]+([-+=]([rwxXst]*|[ugo]))+)*$' },
+      { type: 'integer', minimum: 0, maximum: 4095 },
+    ],
   },
   owner: { type: 'string', minLength: 1, description: 'User name or numeric uid that owns the file.' },
   group: { type: 'string', minLength: 1, description: 'Group name or numeric gid of the file.' },
@@ -50,11 +53,12 @@ const withContent = (desired: Pick<DesiredFile, 'state' | 'content'>): boolean =
 /** The pieces template reuses: probe, diff and apply of one desired file. */
 export const probeDesiredFile = (ctx: ModuleContext, desired: DesiredFile): Promise<FileObserved> =>
   probeFile(ctx, desired.path, withContent(desired))
-export { fileChanges, applyFileChange }
+export { fileChanges, applyFileChange, modeText }
 export type { DesiredFile, FileChange, FileObserved }
 
 function desiredOf(spec: FileSpec): DesiredFile {
-  return { ...spec, state: spec.state ?? 'present' }
+  const { mode, ...rest } = spec
+  return { ...rest, ...(mode !== undefined ? { mode: modeText(mode) } : {}), state: spec.state ?? 'present' }
 }
 
 function factsOf(observed: FileObserved): Readonly<Record<string, unknown>> {

@@ -12,6 +12,7 @@ import { assertModule, debug, fail, meta, setFact } from './actions.js'
 import { waitFor } from './wait-for.js'
 import { facts } from './facts.js'
 import { stat } from './stat.js'
+import { daemonReload } from './daemon-reload.js'
 
 /**
  * Every module tend knows, listed explicitly: no registration by side effect.
@@ -36,7 +37,8 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   fresh: { module: fresh as AnyModule },
   wait_for: { module: waitFor as AnyModule },
   facts: { module: facts as AnyModule },
-  stat: { module: stat as AnyModule, shorthand: 'path' },
+  stat: { module: stat as AnyModule },
+  daemon_reload: { module: daemonReload as AnyModule },
   // Controller-side (engine/actions.ts), from Ansible.
   debug: { module: debug, shorthand: 'msg' },
   set_fact: { module: setFact },

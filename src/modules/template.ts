@@ -7,7 +7,7 @@ import { ControllerFileError, parseTemplateFile, readControllerText, renderTempl
 import type { Vars } from '../source.js'
 import type { Module, ModuleContext } from './types.js'
 import type { DesiredFile, FileChange, FileObserved } from './file.js'
-import { applyFileChange, fileAttributes, fileChanges, file, filePath, probeDesiredFile } from './file.js'
+import { applyFileChange, fileAttributes, fileChanges, file, filePath, modeText, probeDesiredFile } from './file.js'
 import { probeFileArgv } from './content/file-state.js'
 
 const templateSchema = {
@@ -72,7 +72,7 @@ async function readSource(srcPath: string): Promise<string> {
 async function probe(ctx: ModuleContext, spec: TemplateSpec): Promise<TemplateObserved> {
   const srcPath = resolve(ctx.playbookDir, spec.src)
   const content = renderText(await readSource(srcPath), ctx.vars, srcPath, spec.dest, ctx.playbookDir)
-  const desired: DesiredFile = { path: spec.dest, state: 'present', content, mode: spec.mode, owner: spec.owner, group: spec.group }
+  const desired: DesiredFile = { path: spec.dest, state: 'present', content, mode: spec.mode === undefined ? undefined : modeText(spec.mode), owner: spec.owner, group: spec.group }
   return { desired, file: await probeDesiredFile(ctx, desired) }
 }
 

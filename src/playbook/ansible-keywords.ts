@@ -7,7 +7,6 @@
 export const MISSING_TASK_KEYWORDS: Readonly<Record<string, string>> = {
   delegate_to: 'tend runs each task on its own host; put the task in a play whose `hosts:` is the other machine',
   delegate_facts: 'tend runs each task on its own host; there is no delegation',
-  local_action: 'tend runs tasks on the hosts; for the controller, use an inventory host with `ansible_connection: local`',
   async: 'tend has no background tasks; give the task a `timeout:` (seconds) instead',
   poll: 'tend has no background tasks; give the task a `timeout:` instead',
   diff: 'use --diff on the command line',

@@ -13,6 +13,7 @@ import { isTemplate, unknownCallables } from '../template/playbook.js'
 import { parseTemplateFile, positionIn, readControllerText } from '../template/index.js'
 import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from './yaml-source.js'
 import { roleBlock, type RoleRef } from './roles.js'
+import { parseKv, splitArgs } from './ansible-args.js'
 import type { IncludeContext, LoadContext as Ctx, NormalizeHandlers, NormalizeTasks } from './load-context.js'
 
 export type { IncludeContext, NormalizeHandlers, NormalizeTasks }
@@ -25,6 +26,8 @@ const KINDS: readonly IncludeKind[] = ['include_tasks', 'import_tasks', 'include
 
 export function includeKind(key: string): IncludeKind | undefined {
   const short = key.replace(/^ansible\.(builtin|legacy)\./, '')
+  // The legacy `include:` of a tasks file (static or not: normalizeInclude decides, as Ansible does).
+  if (short === 'include') return 'include_tasks'
   return (KINDS as readonly string[]).includes(short) ? (short as IncludeKind) : undefined
 }
 
@@ -67,9 +70,14 @@ export function readTaskFile(ctx: Ctx, file: string, at: { source: YamlSource; o
   return normalize(inner, parsed.value, [])
 }
 
-/** `include_tasks: file.yml`, `{file: …}` or `file=…`. */
+/** `include_tasks: file.yml`, `{file: …}`, `file=…`, or the legacy `include: file.yml` (its first word). */
 function fileArg(args: unknown): string | undefined {
-  if (typeof args === 'string') return /^file=/.test(args) ? args.slice(5) : args
+  if (typeof args === 'string') {
+    const parsed = parseKv(args.trim())
+    if ('error' in parsed) return args
+    if (typeof parsed.options.file === 'string') return parsed.options.file
+    return parsed.raw === undefined ? args : splitArgs(parsed.raw)?.[0] ?? parsed.raw
+  }
   return isMapping(args) && typeof args.file === 'string' ? args.file : undefined
 }
 
@@ -91,6 +99,12 @@ export function normalizeInclude(
   normalizeTasks: NormalizeTasks, normalizeHandlers: NormalizeHandlers,
 ): Task | undefined {
   const at = { source: ctx.source, offset: offsetOf(ctx.source, [...path, key], true) }
+  // The legacy `include:` is static (import_tasks) unless it loops or names a template, as
+  // ansible-core 2.14 decides (playbook/helpers.py).
+  if (/^(ansible\.(builtin|legacy)\.)?include$/.test(key)) {
+    const file = fileArg(raw[key])
+    kind = common.loop === undefined && file !== undefined && !isTemplate(file) ? 'import_tasks' : 'include_tasks'
+  }
   const problem = (message: string, hint?: string) => ctx.diagnostics.push(diagnosticAt(ctx.source, at.offset, message, hint))
   if (kind.startsWith('import') && common.loop) {
     problem(`\`${kind}\` cannot loop: it is read once, with the playbook`, `Use \`${kind.replace('import', 'include')}\` to run it per item.`)
@@ -99,6 +113,12 @@ export function normalizeInclude(
   const block = (tasks: readonly Task[], extra: Partial<BlockTask> = {}): BlockTask => ({ ...common, type: 'block', block: tasks, rescue: [], always: [], ...extra })
   if (kind === 'include_tasks' || kind === 'import_tasks') {
     const file = fileArg(raw[key])
+    // The legacy `include: file.yml x=1` sets x for the included tasks.
+    const params = typeof raw[key] === 'string' ? parseKv(String(raw[key]).trim()) : undefined
+    if (params !== undefined && !('error' in params)) {
+      const { file: _file, ...vars } = params.options
+      if (Object.keys(vars).length > 0) common = { ...common, vars: { ...vars, ...common.vars } }
+    }
     if (file === undefined) {
       problem(`\`${kind}\` needs a file name`, `\`${kind}: tasks/extra.yaml\` (relative to ${ctx.baseDir}).`)
       return undefined

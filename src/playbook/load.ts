@@ -3,9 +3,10 @@ import { ConfigError, type Diagnostic } from '../errors.js'
 import type { BatchSize, BecomeSpec, Handler, ModuleTask, Play, Playbook, RolloutPolicy, SourceRef, Vars } from './model.js'
 import { playbookSchemaWith } from './schema.js'
 import { compileSchema } from './schema-check.js'
-import { normalizeHandlers, normalizeTasks, templateFeatureDiagnostics, templateSources, type TaskContext } from './tasks.js'
+import { becomeOf, normalizeHandlers, normalizeTasks, templateFeatureDiagnostics, templateSources, type TaskContext } from './tasks.js'
+import { flagOf } from './flags.js'
 import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
-import { renderValue } from '../template/playbook.js'
+import { isTemplate, renderValue } from '../template/playbook.js'
 import { readVarsFile } from './vars-files.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
 
@@ -14,9 +15,36 @@ export { loadInventory } from './inventory.js'
 type Mapping = Record<string, unknown>
 const isMapping = (value: unknown): value is Mapping => value !== null && typeof value === 'object' && !Array.isArray(value)
 
-function serialOf(value: unknown): BatchSize[] {
-  if (value === undefined || value === null) return []
-  return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'number' ? v : (String(v) as `${number}%`)))
+/** One batch size as Ansible reads it: a number, "30%", or text of digits ("2"). */
+function batchSizeOf(value: unknown): BatchSize | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value
+  if (typeof value !== 'string') return undefined
+  if (/^\s*\d+\s*$/.test(value) && Number(value) >= 1) return Number(value)
+  return /^(100|[1-9]?[0-9])(\.[0-9]+)?%$/.test(value.trim()) ? (value.trim() as `${number}%`) : undefined
+}
+
+/**
+ * `serial`, with templates rendered as Ansible renders them: with the play's variables and the
+ * extra variables (no host's), when the play starts; here, once, since both are known now.
+ */
+function serialOf(source: YamlSource, raw: unknown, vars: Vars, path: Path, diagnostics: Diagnostic[]): BatchSize[] {
+  if (raw === undefined || raw === null) return []
+  const where = refOf(source, path)
+  let value: unknown = raw
+  try {
+    value = renderValue(raw, vars, where)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    diagnostics.push(...error.diagnostics.map((d) => ({ ...d, ...where, message: `serial: ${d.message}` })))
+    return []
+  }
+  const sizes = (Array.isArray(value) ? value : [value]).map(batchSizeOf)
+  if (sizes.every((s) => s !== undefined)) return sizes as BatchSize[]
+  // A literal value the schema already reported; a rendered one is reported here.
+  if (isTemplate(raw) || (Array.isArray(raw) && raw.some(isTemplate))) {
+    diagnostics.push(diagnosticAt(source, offsetOf(source, path), `\`serial: ${JSON.stringify(raw)}\` rendered to ${JSON.stringify(value)}, which is not a batch size`, 'An integer of 1 or more, a percentage like "30%", or a list of them.'))
+  }
+  return []
 }
 
 function rolloutOf(raw: unknown): RolloutPolicy | undefined {
@@ -69,7 +97,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
   const varsFiles: string[] = []
   const fromFiles = await readVarsFiles(source, raw.vars_files, [...path, 'vars_files'], { ...inline, ...extraVars }, diagnostics, varsFiles)
   const rollout = rolloutOf(raw.rollout)
-  const become: BecomeSpec | undefined = raw.become === true ? { user: typeof raw.become_user === 'string' ? raw.become_user : 'root' } : undefined
+  const become: BecomeSpec | undefined = becomeOf(flagOf(source, diagnostics, raw, 'become', path), raw.become_user, undefined)
   const roleHandlers: Handler[] = []
   const ctx: TaskContext = {
     source, diagnostics, ...(become ? { become } : {}),
@@ -103,7 +131,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
     hosts: typeof raw.hosts === 'string' ? raw.hosts : '',
     // vars_files override vars, as in Ansible.
     vars: { ...inline, ...fromFiles },
-    serial: serialOf(raw.serial),
+    serial: serialOf(source, raw.serial, { ...inline, ...fromFiles, ...extraVars }, [...path, 'serial'], diagnostics),
     ...(typeof raw.max_fail_percentage === 'number' ? { maxFailPercentage: raw.max_fail_percentage } : {}),
     anyErrorsFatal: raw.any_errors_fatal === true,
     ...(rollout ? { rollout } : {}),

@@ -14,6 +14,8 @@ export interface TaskCommon {
   readonly when: readonly string[]
   readonly tags: readonly string[]
   readonly ignoreErrors: boolean
+  /** `ignore_errors: "{{ … }}"`: decided per host once rendered (then it must be a boolean). */
+  readonly ignoreErrorsTemplate?: string
   readonly become?: BecomeSpec
   readonly vars: Vars
   /** `no_log` (absent: false): on a block, every task inside it is hidden too. */
@@ -25,6 +27,8 @@ export interface TaskCommon {
   readonly checkMode?: boolean
   /** `environment` as written (a mapping or a template giving one), rendered per host when the task runs. */
   readonly environment?: unknown
+  /** `no_log: "{{ … }}"`: the task is hidden (noLog) and the template must render to a boolean. */
+  readonly noLogTemplate?: string
   /** `timeout`: on a block, the default deadline of every task inside it (Ansible's inheritance). */
   readonly timeoutSeconds?: number
   readonly source: SourceRef
@@ -85,6 +89,11 @@ export interface ModuleTask extends TaskCommon {
   readonly args: unknown
   /** Top-level args read from controller files (copy's src as `content`): data, never rendered. */
   readonly verbatimArgs?: readonly string[]
+  /**
+   * The Ansible module (`systemd`, `file`) whose words `args` still hold where a value it is
+   * translated by is a template (`state: "{{ s }}"`): translated again after rendering.
+   */
+  readonly ansible?: string
   readonly argsSource: SourceRef
   readonly register?: string
   readonly notify: readonly string[]
@@ -100,6 +109,8 @@ export interface ModuleTask extends TaskCommon {
   readonly runOnce?: boolean
   /** An unreachable host is counted `ignored` and stays in the play. */
   readonly ignoreUnreachable?: boolean
+  /** `local_action`: runs on localhost (the inventory's, else this machine) with the host's variables. */
+  readonly delegateLocal?: boolean
 }
 
 export interface BlockTask extends TaskCommon {
@@ -124,6 +135,8 @@ export interface Handler extends ModuleTask {
 
 export interface BecomeSpec {
   readonly user: string
+  /** `become: "{{ … }}"`: escalate only where this renders to true (decided at the task's turn). */
+  readonly if?: string
 }
 
 /** One batch size as written: an absolute count or a percentage of the play's hosts ("30%"). */

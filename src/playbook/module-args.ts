@@ -2,6 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { SourceRef } from './model.js'
+import { coerceToSchema } from './ansible-args.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
 import { isTemplate } from '../template/playbook.js'
 import { parseYaml, type Path, type YamlSource } from './yaml-source.js'
@@ -40,15 +41,31 @@ function templatedAt(value: unknown, path: Path): boolean {
 }
 
 /**
+ * Args converted to the types the module's schema asks for, as Ansible converts module arguments
+ * (`enabled: "yes"`, `port=80`): a new value. `asWritten` (at load time): `{{ templates }}` stay
+ * (they are converted once rendered), and a number where text is asked for is left for the
+ * schema to report (Ansible converts it with a warning; quoting says what was meant). A
+ * command's argv is never split at commas: its words are the program's.
+ */
+export function coerceModuleArgs(kind: string, args: unknown, asWritten = false): unknown {
+  const schema = modules[kind]?.module.schema
+  if (schema === undefined) return args
+  return coerceToSchema(args, schema, { ...(asWritten ? { keep: isTemplate } : { numbersToText: true }), noSplit: ['argv'] })
+}
+
+/**
  * Module args against the module's schema, at load time: errors where a `{{ template }}` sits
  * are skipped (checked again after rendering). `base` is the YAML path of the module's value.
  */
 export function moduleArgDiagnostics(kind: string, rawArgs: unknown, source: YamlSource, base: Path): Diagnostic[] {
   const validate = validatorOf(kind)
   if (!validate) return []
-  const { args, expanded } = expandShorthand(kind, rawArgs)
+  const expansion = expandShorthand(kind, rawArgs)
+  const { expanded } = expansion
+  const args = coerceModuleArgs(kind, expansion.args, true)
   const skip = (path: Path, error: ErrorObject) =>
     templatedAt(args, path) ||
+    (error.propertyName !== undefined && isTemplate(error.propertyName)) ||
     (error.keyword === 'additionalProperties' && templatedAt(args, [...path, String(error.params.additionalProperty)]))
   const shorthand = modules[kind]?.shorthand
   // Errors are found in the expanded value; point them at the YAML as written (no shorthand key there).

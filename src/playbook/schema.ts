@@ -22,8 +22,11 @@ const varsSchema = {
   propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
 }
 
+/** A boolean keyword: a boolean, or text checked by the loader (Ansible's words for one, or a template). */
+const flag = (description: string) => ({ description, type: ['boolean', 'string', 'integer'] })
+
 const becomeProperties = {
-  become: { type: 'boolean', description: 'Run with privilege escalation (sudo -n).' },
+  become: flag('Run with privilege escalation (sudo -n); a template is decided per host.'),
   become_user: { type: 'string', description: 'User to become (default root); applies when become is true.' },
 }
 
@@ -36,11 +39,11 @@ export const taskKeywords = {
   until: { type: 'string', description: 'Retry the task until this expression holds (see retries, delay).' },
   retries: { type: 'integer', minimum: 0, description: 'How often `until` retries (default 3).' },
   delay: { type: 'number', minimum: 0, description: 'Seconds between `until` retries (default 5).' },
-  ignore_errors: { type: 'boolean', description: 'A failure of this task does not fail the host.' },
+  ignore_errors: flag('A failure of this task does not fail the host; a template is decided per host.'),
   changed_when: conditionList('Expression(s) deciding whether the task counts as changed.'),
   failed_when: conditionList('Expression(s) deciding whether the task counts as failed.'),
   tags: stringOrList('Tags for --tags / --skip-tags.'),
-  no_log: { type: 'boolean', description: 'Hide this task\'s values and results from all output.' },
+  no_log: flag('Hide this task\'s values and results from all output (a template hides them whatever it renders to).'),
   environment: {
     description: 'Environment variables for the commands this task runs on the host (a mapping, or a template giving one: `"{{ proxy_env }}"`); inner levels override outer ones.',
     anyOf: [{ type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } }, { type: 'string' }],
@@ -65,7 +68,7 @@ export const taskKeywords = {
       extended: { type: 'boolean', description: 'Accepted; `ansible_loop` (index, index0, first, last, length) is always set.' },
     },
   },
-  args: { type: 'object', description: 'More arguments for the module (Ansible\'s `args:`), merged over those under the module key.' },
+  args: { type: ['object', 'string'], description: 'More arguments for the module (Ansible\'s `args:`, a mapping or `k=v` text); those under the module key win.' },
   run_once: { type: 'boolean', description: 'Run on one host of the batch only; every host of the batch gets its result.' },
   ignore_unreachable: { type: 'boolean', description: 'An unreachable host is counted `ignored` and stays in the play.' },
 } as const
@@ -116,7 +119,7 @@ export function playbookSchemaWith(forValidation: boolean): object {
   const batch = {
     anyOf: [
       { type: 'integer', minimum: 1 },
-      { type: 'string', pattern: '^(100|[1-9]?[0-9])(\\.[0-9]+)?%$' },
+      { type: 'string', pattern: '^(100|[1-9]?[0-9])(\\.[0-9]+)?%$|^\\s*[0-9]+\\s*$|\\{\\{' },
     ],
   }
   return {

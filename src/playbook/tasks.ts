@@ -1,14 +1,16 @@
 import type { Diagnostic } from '../errors.js'
 import { modules } from '../modules/index.js'
 import type { BecomeSpec, Handler, LoopSpec, SourceRef, Task, TemplateSource, Vars } from './model.js'
-import { ansibleModule, missingAnsibleModule } from './ansible-modules.js'
+import { ansibleModule, argsMapping, missingAnsibleModule, shortName } from './ansible-modules.js'
+import { parseKv, splitArgs } from './ansible-args.js'
+import { flagOf, type Flag } from './flags.js'
 import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
 import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
-import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
+import { coerceModuleArgs, expandShorthand, moduleArgDiagnostics } from './module-args.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
 import { checkTemplateText, isTemplate } from '../template/playbook.js'
-import { diagnosticAt, diagnosticAtRef, offsetOf, refOf, type Path, type YamlSource } from './yaml-source.js'
+import { diagnosticAt, diagnosticAtRef, offsetOf, refAt as refAtOffset, refOf, type Path, type YamlSource } from './yaml-source.js'
 
 type Mapping = Record<string, unknown>
 const BLOCK_KEYS = ['block', 'rescue', 'always']
@@ -84,27 +86,36 @@ function ansibleKind(key: string): string {
   return key.replace(/^ansible\.(builtin|legacy)\./, '')
 }
 
-/** The become in force for a task: its own, else the enclosing one (Ansible's inheritance). */
-function becomeOf(raw: Mapping, around: BecomeSpec | undefined): BecomeSpec | undefined {
-  if (raw.become === false) return undefined
-  const user = typeof raw.become_user === 'string' ? raw.become_user : undefined
-  if (raw.become === true) return { user: user ?? around?.user ?? 'root' }
-  return around && user ? { user } : around
+/**
+ * The become in force for a task: its own, else the enclosing one (Ansible's inheritance). A
+ * templated `become` is decided per host at the task's turn (BecomeSpec.if).
+ */
+export function becomeOf(become: Flag | undefined, becomeUser: unknown, around: BecomeSpec | undefined): BecomeSpec | undefined {
+  if (become === false) return undefined
+  const user = typeof becomeUser === 'string' ? becomeUser : undefined
+  if (become === true) return { user: user ?? around?.user ?? 'root' }
+  if (typeof become === 'string') return { user: user ?? around?.user ?? 'root', if: become }
+  return around && user ? { ...around, user } : around
 }
 
 /** The module keys of a task, and the problems with its keys, as diagnostics. */
 function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: readonly string[]): string[] {
   const keys = Object.keys(raw)
   const known = new Set([...Object.keys(taskKeywords), ...BLOCK_KEYS, ...extraKeys])
-  const moduleKeys = keys.filter((k) => !known.has(k) && isModuleKey(k))
-  const unknown = keys.filter((k) => !known.has(k) && !isModuleKey(k))
+  const moduleKeys = keys.filter((k) => !known.has(k) && !k.startsWith('with_') && isModuleKey(k))
+  const unknown = keys.filter((k) => !known.has(k) && (k.startsWith('with_') || !isModuleKey(k)))
   const isBlock = keys.some((k) => BLOCK_KEYS.includes(k))
   const moduleNames = Object.keys(modules)
   const at = (key: string) => offsetOf(ctx.source, [...path, key], true)
   for (const key of unknown) {
     const keyword = MISSING_TASK_KEYWORDS[key]
     const missing = missingAnsibleModule(key)
-    if (keyword !== undefined) {
+    if (key.startsWith('with_')) {
+      // Ansible's with_<lookup> is a loop over that lookup plugin, never a module.
+      const lookup = key.slice(5)
+      const hint = keyword !== undefined ? `${keyword}.` : 'tend loops with `loop:`, `with_items`, `with_list` and `with_dict`: build the list in `vars` and use `loop:`.'
+      ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `\`${key}\` loops over the \`${lookup}\` lookup, which tend does not have`, hint))
+    } else if (keyword !== undefined) {
       ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `Ansible's task keyword \`${key}\` is not in tend`, `${keyword}.`))
     } else if (missing !== undefined) {
       ctx.diagnostics.push(diagnosticAt(ctx.source, at(key), `unknown module \`${key}\``, missing))
@@ -124,7 +135,7 @@ function classifyKeys(ctx: TaskContext, raw: Mapping, path: Path, extraKeys: rea
   if (moduleKeys.length > 0 && isBlock) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, at(moduleKeys[0]!), `a task cannot have both a module (\`${moduleKeys[0]}\`) and \`block\``, 'Move the module into its own task inside the block.'))
   }
-  if (moduleKeys.length === 0 && !isBlock && unknown.length === 0) {
+  if (moduleKeys.length === 0 && !isBlock && unknown.every((k) => k.startsWith('with_'))) {
     ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, path), 'task has no module', `Add one module key: ${moduleNames.join(', ')}`))
   }
   for (const key of isBlock ? keys.filter((k) => NOT_ON_BLOCK.includes(k)) : []) {
@@ -169,34 +180,160 @@ export function normalizeTasks(ctx: TaskContext, raw: unknown, path: Path): Task
   })
 }
 
-/** The tend module and spec for a module key, Ansible's names translated; problems reported. */
-function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, path: Path): { kind: string; args: unknown; verbatim: boolean } {
-  const translate = ansibleModule(key)
-  if (!translate) return { kind: key, args: rawArgs, verbatim: false }
-  const resolved = resolveSource(ctx, ansibleKind(key), rawArgs, [...path, key])
-  const translated = translate(resolved)
-  for (const p of translated.problems) {
-    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, key, ...(p.key ? [p.key] : [])]), p.message, p.hint))
-  }
-  // copy's `content` read from `src` is the file's bytes: data, never rendered.
-  const verbatim = isMapping(rawArgs) && rawArgs.content === undefined && isMapping(resolved) && typeof resolved.content === 'string'
-  return { ...translated, verbatim }
+/** The property names of a tend module's schema (which `k=v` words a shorthand module takes). */
+function propertiesOf(kind: string): readonly string[] | undefined {
+  const props = (modules[kind]?.module.schema as { properties?: object } | undefined)?.properties
+  return props ? Object.keys(props) : undefined
 }
 
-function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
-  if (!isMapping(raw)) return undefined // the schema reports it
+/** Ansible's `args:` keyword: a mapping, or `k=v` text. */
+function extraArgsOf(extra: unknown): Mapping | undefined {
+  if (isMapping(extra)) return extra
+  if (typeof extra !== 'string') return undefined
+  const parsed = parseKv(extra)
+  return 'error' in parsed ? undefined : parsed.options
+}
+
+interface ModuleOf {
+  readonly kind: string
+  readonly args: unknown
+  readonly verbatim: boolean
+  /** The Ansible module whose words the args still hold in templated values (Translated.deferred). */
+  readonly ansible?: string
+}
+
+/**
+ * The tend module and spec for a module key, Ansible's names translated; problems reported at
+ * `argsPath` (the module's value in the YAML). `extra` is the task's `args:`.
+ */
+function moduleOf(ctx: TaskContext, key: string, rawArgs: unknown, extra: unknown, argsPath: Path): ModuleOf {
+  const translate = ansibleModule(key)
+  const short = shortName(key)
+  const kind = translate ? translate({}).kind : key
+  const named = translate ? short : key
+  const at = (sub: readonly string[] = []) => {
+    const offset = offsetOf(ctx.source, [...argsPath, ...sub])
+    return sub.length === 1 && typeof rawArgs === 'string' ? kvOffset(ctx.source, offset, sub[0]!) : offset
+  }
+  const { args: parsed, problem } = argsMapping(named, rawArgs, modules[named]?.shorthand, propertiesOf(named))
+  if (problem) {
+    const start = at()
+    const word = problem.word === undefined ? -1 : (ctx.source.lines[refAtOffset(ctx.source, start).line - 1] ?? '').indexOf(problem.word, refAtOffset(ctx.source, start).column - 1)
+    const offset = word === -1 ? start : start + word - (refAtOffset(ctx.source, start).column - 1)
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offset, problem.message, problem.hint))
+  }
+  let args = isMapping(parsed) ? parsed : (expandShorthand(kind, parsed).args)
+  // Ansible's `args:` are the base; the module's own arguments win (parsing/mod_args.py).
+  const more = extraArgsOf(extra)
+  if (more !== undefined && isMapping(args)) args = { ...more, ...args }
+  if (!translate || !isMapping(args)) return { kind, args, verbatim: false }
+  const resolved = resolveSource(ctx, short, args, argsPath)
+  const translated = translate(isMapping(resolved) ? resolved : args)
+  for (const p of translated.problems) ctx.diagnostics.push(diagnosticAt(ctx.source, at(p.key ? [p.key] : []), p.message, p.hint))
+  // copy's `content` read from `src` is the file's bytes: data, never rendered.
+  const verbatim = args.content === undefined && isMapping(resolved) && typeof resolved.content === 'string'
+  return { kind: translated.kind, args: translated.args, verbatim, ...(translated.deferred ? { ansible: short } : {}) }
+}
+
+/** Where `key=` is written in the `k=v` text starting at `offset` (on its first line), else `offset`. */
+function kvOffset(source: YamlSource, offset: number, key: string): number {
+  const { line, column } = refAtOffset(source, offset)
+  const text = source.lines[line - 1]?.slice(column - 1) ?? ''
+  const found = new RegExp(`(^|[\\s"'])${key.replace(/[^\w]/g, '')}=`).exec(text)
+  return found === null ? offset : offset + found.index + found[1]!.length
+}
+
+/** A schema problem of `k=v` text points at its key inside the text (`enabled=perhaps`), not at the text's start. */
+function inKvText(source: YamlSource, d: Diagnostic, written: unknown, argsPath: Path): Diagnostic {
+  const key = /^`(\w+)`/.exec(d.message)?.[1]
+  if (typeof written !== 'string' || key === undefined) return d
+  const start = offsetOf(source, argsPath)
+  const here = refAtOffset(source, start)
+  if (here.line !== d.line || here.column !== d.column) return d
+  return { ...d, ...refAtOffset(source, kvOffset(source, start, key)) }
+}
+
+/** `mode: 644` (a YAML decimal): Ansible would set 0o1204 (-w----r-T); almost always meant 0644. */
+function decimalModeDiagnostic(ctx: TaskContext, args: unknown, argsPath: Path): void {
+  if (!isMapping(args) || typeof args.mode !== 'number' || args.mode === 0) return
+  const ref = refOf(ctx.source, [...argsPath, 'mode'])
+  const written = /^[0-9]+/.exec(ctx.source.lines[ref.line - 1]?.slice(ref.column - 1) ?? '')?.[0]
+  if (written === undefined || written.startsWith('0')) return
+  const meant = /^[0-7]{3,4}$/.test(written) ? `"0${written.slice(-3)}"` : '"0644"'
+  ctx.diagnostics.push(diagnosticAtRef(ctx.source, ref, `\`mode: ${written}\` is the decimal number ${written}: Ansible would set mode ${Number(written).toString(8).padStart(4, '0')}, not ${written}`,
+    `Write the mode as a quoted octal string (\`mode: ${meant}\`) or with a leading zero (\`mode: 0${written}\`, which YAML reads as octal).`))
+}
+
+/** A task written with `action:`/`local_action:`: the module key it stands for, and where it is written. */
+interface Legacy {
+  readonly task: Mapping
+  readonly keyword: 'action' | 'local_action'
+}
+
+/**
+ * Ansible's old forms (parsing/mod_args.py): `action: copy src=a dest=b`, `action: {module: copy,
+ * src: a}`, and `local_action:` the same, run on localhost. Returns the task as if the module
+ * were its own key; undefined (and a diagnostic) when there is no module to read.
+ */
+function legacyAction(ctx: TaskContext, raw: Mapping, path: Path): Legacy | undefined {
+  const keyword = 'local_action' in raw ? 'local_action' : 'action' in raw ? 'action' : undefined
+  if (keyword === undefined) return undefined
+  const at = offsetOf(ctx.source, [...path, keyword], true)
+  if ('action' in raw && 'local_action' in raw) {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, at, '`action` and `local_action` are mutually exclusive', 'Keep one: `local_action` is `action` run on localhost.'))
+    return undefined
+  }
+  const value = raw[keyword]
+  let module: string | undefined
+  let args: unknown
+  if (typeof value === 'string') {
+    const words = splitArgs(value.trim()) ?? []
+    module = words[0]
+    args = words.slice(1).join(' ')
+  } else if (isMapping(value) && typeof value.module === 'string') {
+    const { module: line, ...rest } = value
+    const words = splitArgs(line.trim()) ?? []
+    module = words[0]
+    const inline = words.length > 1 ? parseKv(words.slice(1).join(' ')) : undefined
+    args = { ...rest, ...(inline !== undefined && !('error' in inline) ? inline.options : {}) }
+  }
+  if (module === undefined || module === '') {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, at, `\`${keyword}\` names no module`, `\`${keyword}: copy src=a dest=b\`, or \`${keyword}: {module: copy, src: a, dest: b}\`.`))
+    return undefined
+  }
+  if (!isModuleKey(module)) {
+    const missing = missingAnsibleModule(module)
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, keyword]), `unknown module \`${module}\` in \`${keyword}\``, missing ?? `known modules: ${Object.keys(modules).join(', ')}`))
+    return undefined
+  }
+  const { [keyword]: _legacy, ...rest } = raw
+  return { task: { ...rest, [module]: args === '' ? null : args }, keyword }
+}
+
+function normalizeTask(ctx: TaskContext, written: unknown, path: Path, extraKeys: readonly string[] = []): Task | undefined {
+  if (!isMapping(written)) return undefined // the schema reports it
+  const legacy = legacyAction(ctx, written, path)
+  if (legacy === undefined && ('action' in written || 'local_action' in written)) return undefined
+  const raw = legacy?.task ?? written
   const moduleKeys = classifyKeys(ctx, raw, path, extraKeys)
-  const become = becomeOf(raw, ctx.become)
+  const flag = (key: string) => flagOf(ctx.source, ctx.diagnostics, raw, key, path)
+  const become = becomeOf(flag('become'), raw.become_user, ctx.become)
+  const ignoreErrors = flag('ignore_errors')
+  const noLog = flag('no_log')
   const loop = loopOf(ctx, raw, path)
   const common = {
     ...(ctx.numbering !== undefined && { index: `${ctx.numbering.prefix}${++ctx.numbering.next}` }),
     ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     when: list(raw.when),
     tags: list(raw.tags).flatMap((t) => t.split(',').map((s) => s.trim())).filter((t) => t !== ''),
-    ignoreErrors: raw.ignore_errors === true,
+    ignoreErrors: ignoreErrors === true,
+    ...(typeof ignoreErrors === 'string' ? { ignoreErrorsTemplate: ignoreErrors } : {}),
     ...(become ? { become } : {}),
     vars: (isMapping(raw.vars) ? raw.vars : {}) as Vars,
-    noLog: raw.no_log === true,
+    // A templated no_log hides the task whatever it renders to: what may be shown is decided
+    // before anything is rendered. Its type is still checked at the task's turn.
+    noLog: noLog === true || typeof noLog === 'string',
+    ...(typeof noLog === 'string' ? { noLogTemplate: noLog } : {}),
     ...(typeof raw.check_mode === 'boolean' ? { checkMode: raw.check_mode } : {}),
     ...(raw.environment !== undefined && raw.environment !== null ? { environment: raw.environment } : {}),
     ...(typeof raw.timeout === 'number' ? { timeoutSeconds: raw.timeout } : {}),
@@ -219,11 +356,11 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
   if (key === undefined) return undefined
   const include = includeKind(key)
   if (include) return normalizeInclude({ ...ctx, ...(become ? { become } : {}) }, raw, path, key, include, common, normalizeTasks, normalizeHandlers)
-  const translated = moduleOf(ctx, key, raw[key], path)
+  const argsPath = [...path, legacy?.keyword ?? key]
+  const translated = moduleOf(ctx, key, raw[key], raw.args, argsPath)
   const kind = translated.kind
-  // Ansible's `args:` adds arguments to the module's (`command: ls` with `args: {chdir: /tmp}`).
-  const moduleArgs = isMapping(raw.args) ? { ...(expandShorthand(kind, translated.args).args as Mapping), ...raw.args } : translated.args
-  ctx.diagnostics.push(...moduleArgDiagnostics(kind, moduleArgs, ctx.source, [...path, key]))
+  decimalModeDiagnostic(ctx, raw[key], argsPath)
+  ctx.diagnostics.push(...moduleArgDiagnostics(kind, translated.args, ctx.source, argsPath).map((d) => inKvText(ctx.source, d, raw[key], argsPath)))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))
   const changedWhen = conditions(raw.changed_when)
@@ -232,9 +369,10 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...common,
     type: 'module',
     module: kind,
-    args: expandShorthand(kind, moduleArgs).args,
+    args: coerceModuleArgs(kind, expandShorthand(kind, translated.args).args, true),
     ...(translated.verbatim ? { verbatimArgs: ['content'] } : {}),
-    argsSource: refOf(ctx.source, [...path, key]),
+    ...(translated.ansible !== undefined ? { ansible: translated.ansible } : {}),
+    argsSource: refOf(ctx.source, argsPath),
     ...(typeof raw.register === 'string' ? { register: raw.register } : {}),
     notify: list(raw.notify),
     ...('notify' in raw ? { notifySource: refOf(ctx.source, [...path, 'notify']) } : {}),
@@ -246,6 +384,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...(failedWhen ? { failedWhen } : {}),
     ...(raw.run_once === true ? { runOnce: true } : {}),
     ...(raw.ignore_unreachable === true ? { ignoreUnreachable: true } : {}),
+    ...(legacy?.keyword === 'local_action' ? { delegateLocal: true } : {}),
   }
 }
 

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../errors.js'
 import { MAGIC_VARIABLES, type IncludeTask, type Inventory, type Play, type Playbook, type Task, type TemplateSource, type Vars } from './model.js'
 import { didYouMean } from './nearest.js'
 import { selectHosts } from './patterns.js'
-import { checkTemplateText, isTemplate } from '../template/playbook.js'
+import { checkTemplateText, isTemplate, renderValue } from '../template/playbook.js'
 import { FACT_NAMES } from '../modules/facts.js'
 import { allTasks, walkTasks, type VisitedTask } from './visit.js'
 import { withSourceLine } from './yaml-source.js'
@@ -15,7 +15,7 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
   const diagnostics: Diagnostic[] = []
   const registered = new Set<string>()
   for (const play of playbook.plays) {
-    for (const task of allTasks([...play.tasks, ...play.handlers], { intoIncludes: true })) for (const name of definedBy(task)) registered.add(name)
+    for (const task of allTasks([...play.tasks, ...play.handlers], { intoIncludes: true })) for (const name of definedBy(task, { ...play.vars, ...extraVars })) registered.add(name)
     const hosts = selectHosts(inventory, play.hosts)
     if (hosts.length === 0) diagnostics.push(emptyPattern(play, inventory))
     diagnostics.push(...unknownHandlers(play))
@@ -25,13 +25,24 @@ export function checkPlaybook(playbook: Playbook, inventory: Inventory, extraVar
 }
 
 
+/** A set_fact name written as a template, rendered with the play's variables when they tell (else none). */
+function factName(key: string, vars: Vars, task: Task): string[] {
+  if (!isTemplate(key)) return [key]
+  try {
+    const name = renderValue(key, vars, task.source)
+    return typeof name === 'string' ? [name] : []
+  } catch {
+    return []
+  }
+}
+
 /** Variables a task defines for the tasks after it: register, set_fact's names, gathered facts. */
-function definedBy(task: Task): string[] {
+function definedBy(task: Task, vars: Vars): string[] {
   if (task.type !== 'module') return []
   const args = task.args !== null && typeof task.args === 'object' ? Object.keys(task.args) : []
   return [
     ...(task.register ? [task.register] : []),
-    ...(task.module === 'set_fact' ? args.filter((k) => k !== 'cacheable') : []),
+    ...(task.module === 'set_fact' ? args.filter((k) => k !== 'cacheable').flatMap((k) => factName(k, vars, task)) : []),
     ...(task.module === 'facts' ? FACT_NAMES : []),
   ]
 }

@@ -164,7 +164,7 @@ export function evaluateExpression(expr: string, vars: Vars, where: SourceRef, i
   return value
 }
 
-/** `{{ expr }}` alone (whitespace around allowed): its value keeps its type, as Ansible's does. */
+/** `{{ expr }}` alone (whitespace around allowed): its value keeps its type, as Ansible's does (see renderValue). */
 const SINGLE_EXPRESSION = /^\s*\{\{((?:(?!\}\}|\{\{)[\s\S])*)\}\}\s*$/
 
 /**
@@ -177,7 +177,11 @@ export function renderValue(value: unknown, vars: Vars, where: SourceRef): unkno
     if (!isTemplate(value)) return value
     const single = SINGLE_EXPRESSION.exec(value)
     if (single?.[1] !== undefined && !single[1].trimStart().startsWith('-') && !single[1].trimEnd().endsWith('-')) {
-      return evaluateExpression(single[1].trim(), vars, where, true)
+      const result = evaluateExpression(single[1].trim(), vars, where, true)
+      // With text around it (`"{{ name }}\n"`), a scalar renders as text, whitespace kept; a list
+      // or mapping keeps its type: Ansible reads the rendered text back as a literal then.
+      const bare = value.startsWith('{{') && value.endsWith('}}')
+      return bare || (result !== null && typeof result === 'object') ? result : renderText(value, vars, where)
     }
     return renderText(value, vars, where)
   }

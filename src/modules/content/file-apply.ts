@@ -5,15 +5,20 @@ import type { FileChange } from './file-changes.js'
  * Atomic replace: the new bytes arrive on stdin into a temp file in the target's own directory
  * (same filesystem, so `mv` is a rename), which gets its final mode and owner before it is renamed
  * over the path. Every value is a positional parameter; none is ever part of the script text.
- * Without a mode, a new file gets 0666 minus the umask, as any program creating it would.
+ * Without a mode, a new file gets 0666 minus the umask, as any program creating it would; a
+ * symbolic mode (`u=rw,g=r`) is applied to that, as Ansible applies it to the file it created.
  */
 const WRITE_SCRIPT = `set -eu
 path=$1 mode=$2 owner=$3 group=$4
 tmp=$(mktemp "\${path%/*}/.tend-XXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
-if [ -z "$mode" ]; then u=$(umask); mode=$(printf %o $(( 0666 & ~$u ))); fi
-chmod -- "$mode" "$tmp"
+u=$(umask); created=$(printf %o $(( 0666 & ~$u )))
+case $mode in
+'') chmod -- "$created" "$tmp" ;;
+*[!0-7]*) chmod -- "$created" "$tmp"; chmod -- "$mode" "$tmp" ;;
+*) chmod -- "$mode" "$tmp" ;;
+esac
 if [ -n "$owner" ] && [ -n "$group" ]; then chown -- "$owner:$group" "$tmp"
 elif [ -n "$owner" ]; then chown -- "$owner" "$tmp"
 elif [ -n "$group" ]; then chgrp -- "$group" "$tmp"; fi

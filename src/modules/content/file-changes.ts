@@ -1,6 +1,7 @@
 import { diffLines } from 'diff'
 import type { FileObserved } from './file-state.js'
 import { normalizeMode } from './file-state.js'
+import { isSymbolicMode, targetMode } from './mode.js'
 
 /** What file and template both want on the host; template fills `content` from its rendering. */
 export interface DesiredFile {
@@ -8,6 +9,7 @@ export interface DesiredFile {
   readonly state: 'present' | 'absent'
   /** Undefined: content not managed (a missing file is created empty). */
   readonly content?: string
+  /** Four octal digits, or a symbolic mode (`u=rw,g=r`) applied to the file's current mode. */
   readonly mode?: string
   readonly owner?: string
   readonly group?: string
@@ -61,9 +63,14 @@ function lineCounts(before: string, after: string): string {
   return `+${added} -${removed} lines`
 }
 
+/** The octal mode the spec asks of this file: a symbolic mode is read against its current one. */
+const wantedMode = (spec: DesiredFile, observed: Present): string | undefined =>
+  spec.mode === undefined ? undefined : normalizeMode(targetMode(spec.mode, observed.mode))
+
 function modeDrift(observed: Present, spec: DesiredFile): string | undefined {
-  if (spec.mode === undefined || normalizeMode(spec.mode) === observed.mode) return undefined
-  return `mode ${observed.mode} → ${normalizeMode(spec.mode)}`
+  const wanted = wantedMode(spec, observed)
+  if (wanted === undefined || wanted === observed.mode) return undefined
+  return `mode ${observed.mode} → ${wanted}`
 }
 
 /** Owner/group words that differ; a spec may name a user or a numeric id. */
@@ -82,7 +89,7 @@ function createChange(spec: DesiredFile): FileChange {
   const owner = [spec.owner, spec.group].filter((x) => x !== undefined).join(':')
   const details = [
     `${Buffer.byteLength(content)} bytes`,
-    ...(spec.mode === undefined ? [] : [`mode ${normalizeMode(spec.mode)}`]),
+    ...(spec.mode === undefined ? [] : [`mode ${isSymbolicMode(spec.mode) ? spec.mode : normalizeMode(spec.mode)}`]),
     ...(owner === '' ? [] : [`owner ${owner}`]),
   ]
   return {
@@ -103,14 +110,15 @@ function presentChanges(spec: DesiredFile, observed: Present): FileChange[] {
     return [{
       action: 'write', path: spec.path, content: after,
       // The replacement keeps what the spec does not manage: the file's current attributes.
-      mode: spec.mode ?? observed.mode, owner: spec.owner ?? observed.uid, group: spec.group ?? observed.gid,
+      mode: wantedMode(spec, observed) ?? observed.mode, owner: spec.owner ?? observed.uid, group: spec.group ?? observed.gid,
       summary: `update ${spec.path}: ${what.join(', ')}`,
       diff: { path: spec.path, before, after },
     }]
   }
   const changes: FileChange[] = []
-  if (mode !== undefined && spec.mode !== undefined) {
-    changes.push({ action: 'chmod', path: spec.path, mode: spec.mode, summary: `chmod ${spec.path}: ${mode}` })
+  const chmodTo = wantedMode(spec, observed)
+  if (mode !== undefined && chmodTo !== undefined) {
+    changes.push({ action: 'chmod', path: spec.path, mode: chmodTo, summary: `chmod ${spec.path}: ${mode}` })
   }
   if (owners.words.length > 0) {
     changes.push({ action: 'chown', path: spec.path, owner: owners.owner, group: owners.group,
