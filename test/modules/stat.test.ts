@@ -17,10 +17,11 @@ import { eventsOf } from '../support/events.js'
 const CASES = [
   { name: 'file', args: 'path={{ dir }}/file' },
   { name: 'empty', args: 'path={{ dir }}/empty checksum_algorithm=sha256' },
-  { name: 'script', args: '{ path: "{{ dir }}/script", get_md5: true }' },
+  { name: 'script', args: 'path={{ dir }}/script get_md5=yes' },
   { name: 'dir', args: 'path={{ dir }}/sub' },
   { name: 'link', args: 'path={{ dir }}/link' },
   { name: 'link followed', args: '{ path: "{{ dir }}/link", follow: true }' },
+  { name: 'link followed (k=v)', args: 'path={{ dir }}/link follow=yes get_mime=no' },
   { name: 'dangling', args: 'path={{ dir }}/dangling' },
   { name: 'fifo', args: '{ path: "{{ dir }}/fifo", get_mime: false }' },
   { name: 'missing', args: 'path={{ dir }}/missing' },
@@ -93,8 +94,10 @@ test('tend\'s stat registers what Ansible\'s does, key for key, on every kind of
   // A few a user reads, said plainly.
   assert.equal(ours.stats[0]!.checksum, execFileSync('sha1sum', [join(dir, 'file')]).toString().split(' ')[0])
   assert.deepEqual([ours.stats[2]!.mode, ours.stats[2]!.isuid, ours.stats[3]!.isdir, ours.stats[4]!.islnk, ours.stats[5]!.islnk], ['4755', true, true, true, false])
-  assert.deepEqual([ours.stats[6]!.exists, ours.stats[6]!.islnk, ours.stats[6]!.lnk_target], [true, true, join(dir, 'nowhere')])
-  assert.deepEqual(ours.stats[8], { exists: false })
+  const named = (name: string) => ours.stats[CASES.findIndex((c) => c.name === name)]!
+  assert.deepEqual([named('dangling').exists, named('dangling').islnk, named('dangling').lnk_target], [true, true, join(dir, 'nowhere')])
+  assert.deepEqual(named('missing'), { exists: false })
+  assert.equal(named('link followed (k=v)').mimetype, undefined, 'get_mime=no')
 })
 
 test('stat changes nothing and answers the same under --check', async () => {
