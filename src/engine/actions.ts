@@ -7,6 +7,8 @@ import { ConfigError } from '../errors.js'
 import type { ModuleTask, Vars } from '../playbook/model.js'
 import { evaluateCondition, evaluateExpression, hostDataRead, isTemplate, renderValue } from '../template/playbook.js'
 import type { TaskOutcome } from './outcome.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { abortReason } from '../transport/types.js'
 
 type Mapping = Record<string, unknown>
 const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -75,6 +77,24 @@ function assert(task: ModuleTask, spec: Mapping, vars: Vars): TaskOutcome {
 }
 
 /** Runs one of the actions; `facts` receives set_fact's variables for the host. */
+/**
+ * Ansible's `pause` with seconds or minutes: a wait on the controller, cut short by Ctrl-C. A
+ * prompt is refused: the run's output owns the terminal, and an unattended run has none.
+ */
+export async function runPause(spec: unknown, interrupt: AbortSignal): Promise<TaskOutcome> {
+  const args = isMapping(spec) ? spec : {}
+  if (args.prompt !== undefined) return failed('pause: `prompt` is not in tend: it never reads the terminal during a run; pass the value with -e (or use `seconds`)')
+  const seconds = typeof args.minutes === 'number' ? args.minutes * 60 : typeof args.seconds === 'number' ? args.seconds : undefined
+  if (seconds === undefined) return failed('pause: give `seconds` or `minutes` (a pause without them waits for a prompt, which tend does not read)')
+  const start = new Date()
+  await sleep(seconds * 1000, undefined, { signal: interrupt }).catch(() => undefined)
+  const stop = new Date()
+  const delta = Math.round((stop.getTime() - start.getTime()) / 1000)
+  const result = { delta, echo: true, rc: 0, start: start.toISOString(), stop: stop.toISOString(), user_input: '' }
+  if (interrupt.aborted) return failed(`pause cut short after ${delta} s: ${abortReason(interrupt)}`, result)
+  return ok(undefined, { ...result, stdout: `Paused for ${seconds} seconds` })
+}
+
 export function runAction(task: ModuleTask, spec: unknown, vars: Vars): TaskOutcome {
   const args = isMapping(spec) ? spec : {}
   switch (task.module) {

@@ -15,7 +15,7 @@ import { hidden, outcomeOfError, skipped, type TaskOutcome } from './outcome.js'
 import { hostDataOf, registeredOf } from './state.js'
 import { taskVars, withoutOmitted } from './vars.js'
 import { CONTROLLER_ACTIONS } from '../modules/actions.js'
-import { runAction } from './actions.js'
+import { runAction, runPause } from './actions.js'
 import { combineItems, itemData, itemLabel, loopItems, type ItemOutcome } from './loop.js'
 import { runOnce } from './run-once.js'
 import { withFirstObservation } from './first-observation.js'
@@ -128,6 +128,7 @@ async function settle(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars):
     if (task.noLogTemplate !== undefined) renderedFlag('no_log', task.noLogTemplate, vars, task.source)
     const spec = specOf(task, vars)
     if (CONTROLLER_ACTIONS.has(task.module)) return runAction(task, spec, vars)
+    if (task.module === 'pause') return await runPause(spec, env.run.options.signal)
     return await attempts(env, task, scope, module, spec, vars, becomeOf(env, task, scope, vars))
   } catch (error) {
     return outcomeOfError(error)

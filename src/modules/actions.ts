@@ -51,6 +51,17 @@ export const fail = action('fail', 'Fails the host with a message.', {
   properties: { msg: message },
 })
 
+export const pause = action('pause', 'Waits `seconds` (or `minutes`) on the controller, then goes on; Ctrl-C cuts it short. A `prompt` is refused: tend never reads the terminal during a run.', {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    seconds: { type: 'number', minimum: 0, description: 'How long to wait, in seconds.' },
+    minutes: { type: 'number', minimum: 0, description: 'How long to wait, in minutes.' },
+    prompt: { type: 'string', description: 'Refused: pass the value with -e, or wait with seconds.' },
+    echo: { type: 'boolean', description: 'Accepted for Ansible compatibility (no prompt is read).' },
+  },
+})
+
 /** `meta:` actions tend has; reset_connection is refused at validation (the connection holds the host lock). */
 export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play', 'clear_host_errors', 'refresh_inventory'] as const
 export type MetaAction = (typeof META_ACTIONS)[number]

@@ -8,7 +8,7 @@ import { unit } from './unit.js'
 import { stable } from './stable.js'
 import { journal } from './journal.js'
 import { fresh } from './fresh.js'
-import { assertModule, debug, fail, meta, setFact } from './actions.js'
+import { assertModule, debug, fail, meta, pause, setFact } from './actions.js'
 import { waitFor } from './wait-for.js'
 import { facts } from './facts.js'
 import { stat } from './stat.js'
@@ -45,4 +45,5 @@ export const modules: Readonly<Record<string, ModuleEntry>> = {
   assert: { module: assertModule, shorthand: 'that' },
   fail: { module: fail, shorthand: 'msg' },
   meta: { module: meta, shorthand: 'free_form' },
+  pause: { module: pause },
 }

@@ -209,7 +209,6 @@ const INSTEAD: Readonly<Record<string, string>> = {
   script: 'copy the script with `file`/`template` and run it with `command`',
   raw: 'use `command` or `shell`',
   include_vars: 'use `vars_files` on the play',
-  pause: 'use `wait_for` for a condition, or `loop_control: {pause}` between items',
   journald: 'use the `journal` gate',
   unarchive: 'tend has no archive module; use `command: [tar, -xf, FILE, -C, DIR]` with `creates:`',
   synchronize: 'tend has no file transfer beyond `file`/`template`',
