@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
+import { withoutBom } from '../playbook/yaml-source.js'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Vars } from '../playbook/model.js'
 
@@ -39,7 +40,7 @@ async function fromFile(path: string): Promise<{ vars?: Vars; problems: Diagnost
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error)
     return { problems: [problem(path, `cannot read extra variables file (${reason})`, 'the path after -e @ is relative to the current directory')] }
   }
-  return parseMapping(text, path)
+  return parseMapping(withoutBom(text), path)
 }
 
 function fromPair(arg: string): { vars?: Vars; problems: Diagnostic[] } {

@@ -8,7 +8,7 @@ import { looksLikeIni, readIniInventory } from './inventory-ini.js'
 import { readScriptInventory } from './inventory-script.js'
 import { readYamlInventory } from './inventory-yaml.js'
 import { readNamedVars } from './vars-files.js'
-import { parseYaml, withSourceLine } from './yaml-source.js'
+import { parseYaml, withoutBom, withSourceLine } from './yaml-source.js'
 
 /** Ansible's inventory_ignore_extensions, plus the vars directories of an inventory directory. */
 const IGNORED = /(~|\.orig|\.bak|\.cfg|\.retry|\.pyc|\.pyo|\.md|\.txt)$/
@@ -27,7 +27,7 @@ async function isExecutable(file: string): Promise<boolean> {
 async function readSource(draft: Draft, file: string): Promise<Diagnostic[]> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = withoutBom(await readFile(file, 'utf8'))
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     return [{ file, line: 0, column: 0, message: reason }]

@@ -22,7 +22,17 @@ export interface ParsedYaml {
   readonly trusted: boolean
 }
 
-export function parseYaml(file: string, text: string): ParsedYaml {
+/**
+ * A UTF-8 byte order mark at the start of a file is dropped: editors on Windows write one, and
+ * PyYAML (Ansible's reader) skips it. Left in, it is either a syntax error (`\uFEFF- hosts`) or,
+ * worse, part of the first key (a group named `\uFEFFall`).
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+export function parseYaml(file: string, written: string): ParsedYaml {
+  const text = withoutBom(written)
   const lineCounter = new LineCounter()
   // prettyErrors off: we render positions ourselves, with the source line and a caret.
   // YAML 1.1, as Ansible reads it: `become: yes` is a boolean in existing playbooks.
@@ -173,7 +183,7 @@ export function withSourceLine(d: Diagnostic): Diagnostic {
   let lines = fileLines.get(d.file)
   if (!lines) {
     try {
-      lines = readFileSync(d.file, 'utf8').split(/\r?\n/)
+      lines = withoutBom(readFileSync(d.file, 'utf8')).split(/\r?\n/)
     } catch {
       lines = []
     }
