@@ -1,5 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import type { Module, ModuleContext } from './types.js'
+import { droppedLine } from '../transport/capped.js'
+import type { ExecResult } from '../transport/types.js'
 
 const commandSchema = {
   type: 'object',
@@ -66,6 +68,23 @@ function inDirectory(argv: readonly string[], chdir: string | undefined): readon
   return chdir === undefined ? argv : ['sh', '-c', 'cd "$1" || exit 1; shift; exec "$@"', 'sh', chdir, ...argv]
 }
 
+/**
+ * Output past the transport's cap was dropped (issue 20): the result says so, per stream, with a
+ * warning line (Ansible's `warnings`) giving the bytes dropped, so nobody reads a cut log as whole.
+ */
+function truncation(result: ExecResult): Record<string, unknown> {
+  const cut = result.truncated
+  if (cut === undefined) return {}
+  return {
+    ...(cut.stdoutDropped > 0 ? { stdout_truncated: true } : {}),
+    ...(cut.stderrDropped > 0 ? { stderr_truncated: true } : {}),
+    warnings: [
+      ...(cut.stdoutDropped > 0 ? [droppedLine('stdout', cut.stdoutDropped, cut.cap)] : []),
+      ...(cut.stderrDropped > 0 ? [droppedLine('stderr', cut.stderrDropped, cut.cap)] : []),
+    ],
+  }
+}
+
 async function runChange(ctx: ModuleContext, change: RunChange, spec: Guards) {
   const result = await ctx.run(inDirectory(change.argv, spec.chdir), { stdin: spec.stdin })
   const data = {
@@ -74,6 +93,7 @@ async function runChange(ctx: ModuleContext, change: RunChange, spec: Guards) {
     stderr: result.stderr,
     stdout_lines: result.stdout.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1),
     cmd: change.argv,
+    ...truncation(result),
   }
   const failed = result.exitCode === 0 ? undefined : `non-zero exit ${result.exitCode}: ${result.stderr.trim()}`
   return { data, failed }
