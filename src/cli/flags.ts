@@ -16,13 +16,13 @@ export const RUN_OPTIONS = [
   { key: 'queue', help: `converge each host on a tend worker; ${QUEUE_HELP}` },
   'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait', 'stateDir',
   // ansible-playbook's flags, with its meaning.
-  'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser',
+  'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type RunFlags = FlagsOf<typeof RUN_OPTIONS>
 
 export const WORKER_OPTIONS = [
   { key: 'queue', required: true }, 'concurrency', 'name', 'stallSeconds',
-  { key: 'metrics', help: 'serve Prometheus metrics on http://HOST:PORT/metrics (and /healthz)' }, 'acceptNewHostKeys',
+  { key: 'metrics', help: 'serve Prometheus metrics on http://HOST:PORT/metrics (and /healthz)' }, 'acceptNewHostKeys', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type WorkerFlags = FlagsOf<typeof WORKER_OPTIONS>
 
@@ -32,7 +32,7 @@ export type QueueStatusFlags = FlagsOf<typeof QUEUE_STATUS_OPTIONS>
 export const WATCH_OPTIONS = [
   'every', ...CONVERGE, 'splay', { key: 'rate', help: 'start at most N host convergences per second across the fleet' }, 'keep', 'grace', 'metrics', 'stateDir',
   { key: 'queue', help: `host-cycles run on tend workers, scheduled in Redis (several controllers may watch at once); ${QUEUE_HELP}` },
-  { key: 'json', help: 'write the event stream as NDJSON on stdout, each event with its host-cycle id' }, 'stepTimeout', 'acceptNewHostKeys',
+  { key: 'json', help: 'write the event stream as NDJSON on stdout, each event with its host-cycle id' }, 'stepTimeout', 'acceptNewHostKeys', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type WatchFlags = FlagsOf<typeof WATCH_OPTIONS>
 
@@ -41,7 +41,7 @@ export type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>
 
 export const RESUME_OPTIONS = [
   'stateDir', 'replan', 'json', 'waitLock', { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` },
-  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait',
+  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type ResumeFlags = FlagsOf<typeof RESUME_OPTIONS>
 
