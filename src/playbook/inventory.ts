@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './model.js'
 import { connectionOf } from './connection.js'
-import { depths, finishDraft, findCycles, groupsOfHost, newDraft, parentsOf, type Draft } from './inventory-draft.js'
+import { depths, finishDraft, findCycles, groupsOfHost, newDraft, parentsOf, unsafeNames, type Draft } from './inventory-draft.js'
 import { looksLikeIni, readIniInventory } from './inventory-ini.js'
 import { readScriptInventory } from './inventory-script.js'
 import { readYamlInventory } from './inventory-yaml.js'
@@ -60,6 +60,7 @@ export async function loadInventory(path: string): Promise<Inventory> {
   if (isDir && files.length === 0) diagnostics.push({ file: path, line: 0, column: 0, message: 'the inventory directory holds no inventory file' })
   for (const file of files) diagnostics.push(...(await readSource(draft, file)))
   finishDraft(draft)
+  diagnostics.push(...unsafeNames(draft))
   diagnostics.push(...findCycles(draft))
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return resolve(isDir ? path : dirname(path), files, draft)
