@@ -4,6 +4,7 @@ import { modules } from '../modules/index.js'
 import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
 import { checkModuleArgs } from '../playbook/module-args.js'
+import { nulProblems, timerArgProblems } from '../playbook/bounds.js'
 import { evaluateCondition, HOST_DATA, hostDataRead, renderValue, type TaintedVars } from '../template/playbook.js'
 import { UnreachableError } from '../transport/types.js'
 import { deadlineIn, moduleContexts, type Deadline } from './context.js'
@@ -143,6 +144,11 @@ function renderArgs(task: ModuleTask, vars: Vars): unknown {
 function specOf(task: ModuleTask, vars: Vars): unknown {
   refuseHostPicksFile(task, vars)
   const spec = withoutOmitted(renderArgs(task, vars))
+  // Templating can produce what validation refused where it was literal: a NUL, a timer too long.
+  // Controller actions (debug, set_fact) reach no host: their values are data, binary or not.
+  const toHost = !CONTROLLER_ACTIONS.has(task.module)
+  const rendered = [...(toHost ? nulProblems(spec) : []), ...timerArgProblems(spec)].map((p) => ({ ...task.argsSource, message: `after templating, ${p.message}`, hint: p.hint }))
+  if (rendered.length > 0) throw new ConfigError(rendered)
   const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return spec

@@ -7,6 +7,7 @@ import { normalizeHandlers, normalizeTasks, templateFeatureDiagnostics, template
 import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
 import { renderValue } from '../template/playbook.js'
 import { readVarsFile } from './vars-files.js'
+import { playBoundDiagnostics } from './bounds.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
 
 export { loadInventory } from './inventory.js'
@@ -69,6 +70,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
   const varsFiles: string[] = []
   const fromFiles = await readVarsFiles(source, raw.vars_files, [...path, 'vars_files'], { ...inline, ...extraVars }, diagnostics, varsFiles)
   const rollout = rolloutOf(raw.rollout)
+  diagnostics.push(...playBoundDiagnostics(source, raw, path))
   const become: BecomeSpec | undefined = raw.become === true ? { user: typeof raw.become_user === 'string' ? raw.become_user : 'root' } : undefined
   const roleHandlers: Handler[] = []
   const ctx: TaskContext = {

@@ -5,6 +5,8 @@ import { ansibleModule, missingAnsibleModule } from './ansible-modules.js'
 import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
 import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
 import { expandShorthand, moduleArgDiagnostics } from './module-args.js'
+import { argBoundDiagnostics, taskKeyBoundDiagnostics } from './bounds.js'
+import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
 import { checkTemplateText, isTemplate } from '../template/playbook.js'
@@ -202,6 +204,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
     ...(loop ? { loop } : {}),
   }
   ctx.diagnostics.push(...templateFeatureDiagnostics(ctx.source, common.templateSources))
+  ctx.diagnostics.push(...taskKeyBoundDiagnostics(ctx.source, raw, path))
   if ('block' in raw) {
     const inner = { ...ctx, ...(become ? { become } : {}) }
     return {
@@ -221,6 +224,7 @@ function normalizeTask(ctx: TaskContext, raw: unknown, path: Path, extraKeys: re
   // Ansible's `args:` adds arguments to the module's (`command: ls` with `args: {chdir: /tmp}`).
   const moduleArgs = isMapping(raw.args) ? { ...(expandShorthand(kind, translated.args).args as Mapping), ...raw.args } : translated.args
   ctx.diagnostics.push(...moduleArgDiagnostics(kind, moduleArgs, ctx.source, [...path, key]))
+  ctx.diagnostics.push(...argBoundDiagnostics(ctx.source, [...path, key], moduleArgs, !CONTROLLER_ACTIONS.has(kind)))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))
   const changedWhen = conditions(raw.changed_when)
