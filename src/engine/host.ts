@@ -1,6 +1,7 @@
 import type { InventoryHost } from '../playbook/model.js'
 import { ProbeAhead } from './probe-ahead.js'
 import { runHandlers, runTask } from './tasks.js'
+import { yieldToEventLoop } from './yield.js'
 import type { Coordination, HostEnv, HostOutcome, ListResult, PlayPlace, RunContext, Scope, Walk } from './types.js'
 
 
@@ -27,10 +28,12 @@ export async function convergeHost(run: RunContext, place: PlayPlace, host: Inve
   let state: HostOutcome['state'] = 'ok'
   let stopped: string | undefined
   for (const [step, task] of place.play.tasks.entries()) {
+    // Controller-only tasks never wait on I/O: let signals in between them.
+    await yieldToEventLoop()
     stopped ??= state === 'ok' ? coord.stopped() : undefined
     if (state === 'ok' && stopped === undefined) {
       const result = await coord.slot(async () => {
-        await env.probes?.plan(env, place.play.tasks.slice(step), scope)
+        await env.probes?.plan(env, place.play.tasks, scope, step)
         return runTask(walk, task, scope)
       })
       const down = stateOf(result)

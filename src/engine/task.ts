@@ -17,6 +17,7 @@ import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { runAction } from './actions.js'
 import { combineItems, itemData, itemLabel, loopItems, type ItemOutcome } from './loop.js'
 import { runOnce } from './run-once.js'
+import { yieldToEventLoop } from './yield.js'
 import { withFirstObservation } from './first-observation.js'
 import { selectedByTags } from './tags.js'
 import type { HostEnv, Scope, Upcoming } from './types.js'
@@ -213,15 +214,6 @@ async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars)
     if (facts) current = { ...current, ...facts }
   }
   return absorbed(combineItems(loop, done), task, scope)
-}
-
-let lastYield = Date.now()
-
-/** Gives the event loop a turn at most every 50 ms, so a long synchronous loop still hears SIGTERM. */
-async function yieldToEventLoop(): Promise<void> {
-  if (Date.now() - lastYield < 50) return
-  lastYield = Date.now()
-  await new Promise((resolve) => setImmediate(resolve))
 }
 
 /** An item's variables: the loop variable is host data when the loop's items are. */
