@@ -1,4 +1,4 @@
-import { access, constants, readdir, readFile, stat } from 'node:fs/promises'
+import { access, constants, readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './model.js'
@@ -9,6 +9,7 @@ import { readScriptInventory } from './inventory-script.js'
 import { readYamlInventory } from './inventory-yaml.js'
 import { readNamedVars } from './vars-files.js'
 import { parseYaml, withoutBom, withSourceLine } from './yaml-source.js'
+import { readInput } from './input-file.js'
 
 /** Ansible's inventory_ignore_extensions, plus the vars directories of an inventory directory. */
 const IGNORED = /(~|\.orig|\.bak|\.cfg|\.retry|\.pyc|\.pyo|\.md|\.txt)$/
@@ -27,7 +28,7 @@ async function isExecutable(file: string): Promise<boolean> {
 async function readSource(draft: Draft, file: string): Promise<Diagnostic[]> {
   let text: string
   try {
-    text = withoutBom(await readFile(file, 'utf8'))
+    text = withoutBom(await readInput(file))
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     return [{ file, line: 0, column: 0, message: reason }]

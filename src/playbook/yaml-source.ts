@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml'
 import type { Diagnostic } from '../errors.js'
 import type { SourceRef } from './model.js'
+import { readInput, readInputSync } from './input-file.js'
 
 /** One parsed YAML file with what is needed to point diagnostics at its lines. */
 export interface YamlSource {
@@ -45,15 +44,18 @@ export function parseYaml(file: string, written: string): ParsedYaml {
     return diagnosticAt(source, offset, message, yamlHint(e.code))
   })
   let value: unknown
+  let converted = true
   try {
     value = doc.toJS({ maxAliasCount: 1000 })
   } catch (error) {
+    // An alias bomb (billion laughs) stops here, before it expands: nothing else is checked.
     value = undefined
-    if (diagnostics.length === 0) diagnostics.push(diagnosticAt(source, 0, (error as Error).message))
+    converted = false
+    if (diagnostics.length === 0) diagnostics.push(diagnosticAt(source, 0, (error as Error).message, 'YAML aliases (`*name`) may expand to at most 1000 nodes in one file.'))
   }
   // Past a syntax error the tree is a guess: schema checks on it would only add noise. A
   // duplicate key leaves the tree intact, so those files are still checked.
-  const trusted = doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
+  const trusted = converted && doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
   return { source, value, diagnostics, trusted }
 }
 
@@ -89,7 +91,7 @@ function unclosedBefore(text: string, end: number, open: '[' | '{'): number | un
 /** Reads and parses a YAML file; a missing or unreadable file is one diagnostic. */
 export async function readYaml(file: string, from?: Diagnostic): Promise<ParsedYaml | Diagnostic> {
   try {
-    return parseYaml(file, await readFile(file, 'utf8'))
+    return parseYaml(file, await readInput(file))
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     return from ? { ...from, message: `${from.message}: ${reason}` } : { file, line: 0, column: 0, message: reason }
@@ -183,7 +185,7 @@ export function withSourceLine(d: Diagnostic): Diagnostic {
   let lines = fileLines.get(d.file)
   if (!lines) {
     try {
-      lines = withoutBom(readFileSync(d.file, 'utf8')).split(/\r?\n/)
+      lines = withoutBom(readInputSync(d.file)).split(/\r?\n/)
     } catch {
       lines = []
     }
