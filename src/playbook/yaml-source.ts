@@ -35,8 +35,20 @@ export function parseYaml(file: string, written: string): ParsedYaml {
   const lineCounter = new LineCounter()
   // prettyErrors off: we render positions ourselves, with the source line and a caret.
   // YAML 1.1, as Ansible reads it: `become: yes` is a boolean in existing playbooks.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyyamlBooleans })
+  let doc: Document
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyyamlBooleans })
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    const empty = parseDocument('')
+    const source: YamlSource = { file, lines: text.split(/\r?\n/), doc: empty, lineCounter: new LineCounter() }
+    return { source, value: undefined, diagnostics: [{ file, line: 0, column: 0, message: `nested too deeply to read (more than the YAML reader's stack holds)`, hint: NESTING_HINT }], trusted: false }
+  }
   const source: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter }
+  const deep = tooDeep(doc.contents)
+  if (deep !== undefined) {
+    return { source, value: undefined, diagnostics: [diagnosticAt(source, deep, `nested more than ${MAX_NESTING} levels deep`, NESTING_HINT)], trusted: false }
+  }
   const diagnostics = [...doc.errors, ...doc.warnings].map((e) => {
     const opener = /end with an? ([\]}])/.exec(e.message)
     const offset = opener?.[1] ? unclosedBefore(text, e.pos[0], opener[1] === ']' ? '[' : '{') ?? e.pos[0] : e.pos[0]
@@ -57,6 +69,29 @@ export function parseYaml(file: string, written: string): ParsedYaml {
   // duplicate key leaves the tree intact, so those files are still checked.
   const trusted = converted && doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
   return { source, value, diagnostics, trusted }
+}
+
+/**
+ * How deep collections may nest in one file. Every later step (conversion, schema checks,
+ * templates) walks the tree recursively; 3,000 levels overflowed the stack. No playbook, inventory
+ * or vars file needs more than a few dozen.
+ */
+export const MAX_NESTING = 200
+const NESTING_HINT = `Mappings and lists may nest at most ${MAX_NESTING} levels deep.`
+
+/** The offset of the first node nested deeper than MAX_NESTING, found without recursion. */
+function tooDeep(root: unknown): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }]
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!
+    if (!isMap(node) && !isSeq(node)) continue
+    if (depth > MAX_NESTING) return node.range?.[0] ?? 0
+    for (const item of node.items) {
+      if (isPair(item)) stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 })
+      else stack.push({ node: item, depth: depth + 1 })
+    }
+  }
+  return undefined
 }
 
 /**
