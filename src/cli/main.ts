@@ -163,10 +163,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Exits once stdout has taken everything written (a pipe reader must see the last line). */
+/**
+ * Exits once stdout and stderr have taken everything written (a pipe reader must see the last
+ * line). Writes to a pipe are asynchronous: 20,000 diagnostics on stderr were cut after 64 kB.
+ */
 function exitAfterFlush(code: number): void {
-  if (isClosed(process.stdout)) process.exit(code)
-  process.stdout.write('', () => process.exit(code))
+  const flushed = (stream: NodeJS.WriteStream): Promise<void> =>
+    isClosed(stream) ? Promise.resolve() : new Promise((resolve) => stream.write('', () => resolve()))
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
 }
 
 dropOutputToClosedReaders()
