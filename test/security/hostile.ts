@@ -4,7 +4,9 @@
  * the input is a file. Each runs in a tend of its own with 1 GB of heap, under GNU time for its
  * peak memory, killed (its whole process group) when it overruns its bound.
  */
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import type { TestContext } from 'node:test'
 import { chmodSync, closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
@@ -118,4 +120,25 @@ export function judgeAnswer(c: HostileCase, a: Answer): string | undefined {
 
 export function scratchDir(): string {
   return mkdtempSync(join(tmpdir(), 'tend-hostile-'))
+}
+
+/**
+ * Runs `cases` two at a time (TEND_HOSTILE_ONLY=REGEX: only those whose name matches), reports
+ * each one's answer, time and peak memory, and fails with every case that went wrong.
+ */
+export async function runCorpus(t: TestContext, cases: readonly HostileCase[]): Promise<void> {
+  const scratch = scratchDir()
+  const problems: string[] = []
+  const only = process.env.TEND_HOSTILE_ONLY
+  const queue = cases.filter((c) => only === undefined || new RegExp(only).test(c.name))
+  const worker = async (): Promise<void> => {
+    for (let c: HostileCase | undefined; (c = queue.shift()) !== undefined;) {
+      const a = await answer(c, scratch)
+      const problem = judgeAnswer(c, a)
+      t.diagnostic(`${problem === undefined ? 'ok  ' : 'FAIL'} ${c.name}: exit ${a.code} in ${a.ms} ms, peak ${a.mb ?? '?'} MB`)
+      if (problem !== undefined) problems.push(`${c.name}: ${problem}`)
+    }
+  }
+  await Promise.all([worker(), worker()])
+  assert.deepEqual(problems, [])
 }
