@@ -111,6 +111,7 @@ const NAMES: HostileCase[] = [
   { name: 'an inventory script printing a group with ..', files: { 'pb.yaml': VALID, 'inv.sh': { script: '#!/bin/sh\necho \'{"..": {"hosts": ["h"]}}\'\n' } }, args: ['validate', 'pb.yaml', '-i', 'inv.sh'], code: 5, says: /inv\.sh: inventory group name `\.\.`/ },
   { name: 'an inventory script printing binary garbage', files: { 'pb.yaml': VALID, 'inv.sh': { script: '#!/bin/sh\nhead -c 4096 /dev/urandom\n' } }, args: ['validate', 'pb.yaml', '-i', 'inv.sh'], code: 5, says: /inv\.sh: inventory script printed no JSON/, never: RAW_CONTROL },
   { name: 'a host name with escape sequences is listed as text', files: { 'pb.yaml': VALID, 'inv.yaml': 'all:\n  hosts:\n    "\\e[2Jevil": { ansible_connection: local }\n' }, args: ['run', 'pb.yaml', '-i', 'inv.yaml'], code: 0, says: /\[\\x1b\[2Jevil\]/, never: RAW_CONTROL },
+  { name: 'a host name with escape sequences in tend inventory --graph', files: { 'pb.yaml': VALID, 'inv.yaml': 'all:\n  hosts:\n    "\\e]0;pwned\\aevil": {}\n' }, args: ['inventory', '-i', 'inv.yaml', '--graph'], code: 0, says: /\\x1b\]0;pwned\\x07evil/, never: RAW_CONTROL },
   { name: 'host_vars of a host named like a path are never read', files: { 'pb.yaml': VALID, 'inv/hosts.yaml': 'all:\n  hosts:\n    "../../secret": {}\n', 'secret.yaml': 'leak: SECRET-VALUE\n' }, args: ['inventory', '-i', 'inv', '--list'], code: 5, says: /inventory host name/, never: /SECRET-VALUE/ },
 ]
 
