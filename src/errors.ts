@@ -31,8 +31,20 @@ export function formatDiagnostic(d: Diagnostic): string {
   const lines = [`${where}: ${d.message}`]
   if (d.sourceLine !== undefined && d.line > 0) {
     const gutter = `${String(d.line).padStart(4)} | `
-    lines.push(gutter + d.sourceLine, ' '.repeat(gutter.length + Math.max(0, d.column - 1)) + '^')
+    const { text, caret } = around(d.sourceLine, Math.max(0, d.column - 1))
+    lines.push(gutter + text, ' '.repeat(gutter.length + caret) + '^')
   }
   if (d.hint) lines.push(`hint: ${d.hint}`)
   return lines.join('\n')
+}
+
+const SHOWN_COLUMNS = 160
+
+/** A long source line (a 10 MB one-line file) cut to the columns around the caret, `…` where cut. */
+function around(line: string, column: number): { text: string; caret: number } {
+  if (line.length <= SHOWN_COLUMNS) return { text: line, caret: column }
+  const start = Math.max(0, Math.min(column - SHOWN_COLUMNS / 2, line.length - SHOWN_COLUMNS))
+  const head = start > 0 ? '…' : ''
+  const tail = start + SHOWN_COLUMNS < line.length ? '…' : ''
+  return { text: head + line.slice(start, start + SHOWN_COLUMNS) + tail, caret: column - start + head.length }
 }

@@ -2,11 +2,12 @@
  * `-e KEY=VALUE`, `-e @FILE` (YAML or JSON mapping) and `-e '{"k": 1}'`, merged left to right
  * (a later -e wins). KEY=VALUE values stay strings, as in Ansible.
  */
-import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
+import { withoutBom } from '../playbook/yaml-source.js'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Vars } from '../playbook/model.js'
 import { maskedExtraVar, type RecordedExtraVars } from '../rollout/plan.js'
+import { readInput } from '../playbook/input-file.js'
 
 const COMMAND_LINE = '<command line>'
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -35,12 +36,12 @@ function parseMapping(text: string, file: string): { vars?: Vars; problems: Diag
 async function fromFile(path: string): Promise<{ vars?: Vars; problems: Diagnostic[] }> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = await readInput(path)
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error)
     return { problems: [problem(path, `cannot read extra variables file (${reason})`, 'the path after -e @ is relative to the current directory')] }
   }
-  return parseMapping(text, path)
+  return parseMapping(withoutBom(text), path)
 }
 
 function fromPair(arg: string): { vars?: Vars; problems: Diagnostic[] } {

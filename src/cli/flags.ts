@@ -16,13 +16,13 @@ export const RUN_OPTIONS = [
   { key: 'queue', help: `converge each host on a tend worker; ${QUEUE_HELP}` }, 'queueUrlFile',
   'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait', 'stateDir',
   // ansible-playbook's flags, with its meaning.
-  'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser',
+  'listHosts', 'listTasks', 'listTags', 'startAtTask', 'syntaxCheck', 'verbose', 'user', 'privateKey', 'become', 'becomeUser', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type RunFlags = FlagsOf<typeof RUN_OPTIONS>
 
 export const WORKER_OPTIONS = [
   'queue', 'queueUrlFile', 'concurrency', 'name', 'stallSeconds',
-  { key: 'metrics', help: 'serve Prometheus metrics on http://HOST:PORT/metrics (and /healthz)' }, 'acceptNewHostKeys',
+  { key: 'metrics', help: 'serve Prometheus metrics on http://HOST:PORT/metrics (and /healthz)' }, 'acceptNewHostKeys', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type WorkerFlags = FlagsOf<typeof WORKER_OPTIONS>
 
@@ -32,7 +32,7 @@ export type QueueStatusFlags = FlagsOf<typeof QUEUE_STATUS_OPTIONS>
 export const WATCH_OPTIONS = [
   'every', ...CONVERGE, 'splay', { key: 'rate', help: 'start at most N host convergences per second across the fleet' }, 'keep', 'grace', 'metrics', 'stateDir',
   { key: 'queue', help: `host-cycles run on tend workers, scheduled in Redis (several controllers may watch at once); ${QUEUE_HELP}` }, 'queueUrlFile',
-  { key: 'json', help: 'write the event stream as NDJSON on stdout, each event with its host-cycle id' }, 'stepTimeout', 'acceptNewHostKeys',
+  { key: 'json', help: 'write the event stream as NDJSON on stdout, each event with its host-cycle id' }, 'stepTimeout', 'acceptNewHostKeys', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type WatchFlags = FlagsOf<typeof WATCH_OPTIONS>
 
@@ -42,7 +42,7 @@ export type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>
 export const RESUME_OPTIONS = [
   'stateDir', 'replan', 'json', 'waitLock',
   { key: 'extraVars', help: 'the run\'s extra variables again (KEY=VALUE, @FILE, JSON; repeatable): the store keeps only digests, and a missing or different one is refused' }, { key: 'queue', help: `the hosts left converge on tend workers; ${QUEUE_HELP}` }, 'queueUrlFile',
-  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait',
+  'maxHostsInFlight', { key: 'rate', help: WITH_QUEUE }, 'workerWait', 'outputCap',
 ] as const satisfies readonly OptionUse[]
 export type ResumeFlags = FlagsOf<typeof RESUME_OPTIONS>
 

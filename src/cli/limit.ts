@@ -1,5 +1,5 @@
 /** `--limit PATTERN` or `--limit @FILE` (one pattern per line, like Ansible's retry files). */
-import { readFile } from 'node:fs/promises'
+import { readInput } from '../playbook/input-file.js'
 import { ConfigError } from '../errors.js'
 import type { Inventory } from '../playbook/model.js'
 import { selectHosts } from '../playbook/patterns.js'
@@ -9,7 +9,7 @@ async function patternOf(arg: string): Promise<string> {
   const file = arg.slice(1)
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInput(file)
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error)
     throw new ConfigError([{ file, line: 0, column: 0, message: `cannot read --limit file (${reason})` }])

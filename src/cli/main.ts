@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { ExitCode } from '../exit-codes.js'
+import { parseSize } from '../limits.js'
 import { dropOutputToClosedReaders, isClosed } from './closed-output.js'
 import { longRunningSignals } from './signals.js'
 import {
@@ -37,6 +38,12 @@ function program(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    // --output-cap is read where output is captured (transport/capped.ts), through the variable
+    // it stands for: one setting for every transport of this process.
+    .hook('preAction', (_, action) => {
+      const cap: unknown = action.opts().outputCap
+      if (typeof cap === 'number') process.env.TEND_OUTPUT_CAP = String(cap)
+    })
 
   const run = tend.command('run').description('converge the hosts a playbook targets').argument('<playbook>', 'playbook file')
   addOptions(run, RUN_OPTIONS).action(async (playbook: string) => {
@@ -140,6 +147,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(program().helpInformation())
     return ExitCode.noCommand
   }
+  const cap = process.env.TEND_OUTPUT_CAP
+  if (cap !== undefined && parseSize(cap) === undefined) {
+    process.stderr.write(`tend: TEND_OUTPUT_CAP=${JSON.stringify(cap)} is not a size; expected 10M, 512k, 1G or a number of bytes\n`)
+    return ExitCode.invalidInput
+  }
   try {
     await program().parseAsync([...argv], { from: 'user' })
     return commandExitCode
@@ -151,10 +163,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Exits once stdout has taken everything written (a pipe reader must see the last line). */
+/**
+ * Exits once stdout and stderr have taken everything written (a pipe reader must see the last
+ * line). Writes to a pipe are asynchronous: 20,000 diagnostics on stderr were cut after 64 kB.
+ */
 function exitAfterFlush(code: number): void {
-  if (isClosed(process.stdout)) process.exit(code)
-  process.stdout.write('', () => process.exit(code))
+  const flushed = (stream: NodeJS.WriteStream): Promise<void> =>
+    isClosed(stream) ? Promise.resolve() : new Promise((resolve) => stream.write('', () => resolve()))
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
 }
 
 dropOutputToClosedReaders()

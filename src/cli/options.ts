@@ -7,6 +7,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { parseListen, type Listen } from '../http/listen.js'
 import { parseDuration } from '../watch/duration.js'
+import { parseSize, timerProblem } from '../limits.js'
 
 export const DEFAULT_INVENTORY = 'inventory/local.yaml'
 const DEFAULT_STEP_TIMEOUT_SECONDS = 300
@@ -21,6 +22,8 @@ function positiveInteger(value: string): number {
 function positiveSeconds(value: string): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0')
+  const problem = timerProblem(n)
+  if (problem !== undefined) throw new InvalidArgumentError(`${n} s ${problem}`)
   return n
 }
 
@@ -35,6 +38,21 @@ function duration(value: string): number {
   const ms = parseDuration(value)
   if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 30s, 5m, 1h or 30d')
   return ms
+}
+
+/** A duration a timer waits (an interval, a grace period): at most what setTimeout holds. */
+function timerDuration(value: string): number {
+  const ms = duration(value)
+  const problem = timerProblem(ms / 1000)
+  if (problem !== undefined) throw new InvalidArgumentError(`${value} ${problem}`)
+  return ms
+}
+
+/** `10M`, `512k`, `1G` or bytes. */
+function size(value: string): number {
+  const bytes = parseSize(value)
+  if (bytes === undefined) throw new InvalidArgumentError('expected a size such as 10M, 512k, 1G or a number of bytes')
+  return bytes
 }
 
 function listenAddress(value: string): Listen {
@@ -85,7 +103,7 @@ export const OPTIONS = {
   queue: { flags: '--queue [url]', help: QUEUE_HELP },
   queueUrlFile: { flags: '--queue-url-file <path>', help: 'read the queue URL from this file (mode 0600: readable by its owner only); implies --queue' },
   maxHostsInFlight: { flags: '--max-hosts-in-flight <n>', help: 'with --queue: hosts converging at once across all workers', parse: positiveInteger },
-  workerWait: { flags: '--worker-wait <duration>', help: 'with --queue: while no worker is connected, how long hosts wait before the run gives up, resumable (exit 8; default: 5m)', parse: duration },
+  workerWait: { flags: '--worker-wait <duration>', help: 'with --queue: while no worker is connected, how long hosts wait before the run gives up, resumable (exit 8; default: 5m)', parse: timerDuration },
   rate: { flags: '--rate <n>', help: 'host convergences started per second', parse: positiveNumber },
   stateDir: { flags: '--state-dir <dir>', help: 'where runs are recorded (default: $TEND_STATE_DIR, else $XDG_STATE_HOME/tend or ~/.local/state/tend)' },
   listHosts: { flags: '--list-hosts', help: 'list the hosts each play would run on; contact none' },
@@ -100,10 +118,10 @@ export const OPTIONS = {
   becomeUser: { flags: '--become-user <user>', help: 'user to become with -b (default root)' },
   replan: { flags: '--replan', help: 'accept playbook, vars or inventory changes made since the run froze its plan' },
   count: { flags: '-n, --limit <n>', help: 'list at most this many runs (default 50)', parse: positiveInteger },
-  every: { flags: '--every <duration>', help: 'interval: each host converges once per interval (30s, 5m, 1h)', parse: duration, required: true },
-  splay: { flags: '--splay <duration>', help: "spread hosts over this much of the interval (each host's offset comes from its name)", parse: duration },
+  every: { flags: '--every <duration>', help: 'interval: each host converges once per interval (30s, 5m, 1h)', parse: timerDuration, required: true },
+  splay: { flags: '--splay <duration>', help: "spread hosts over this much of the interval (each host's offset comes from its name)", parse: timerDuration },
   keep: { flags: '--keep <duration>', help: 'prune history older than this (default: 30d)', parse: duration },
-  grace: { flags: '--grace <duration>', help: 'on SIGTERM, how long running changes may take to finish (default: 60s)', parse: duration },
+  grace: { flags: '--grace <duration>', help: 'on SIGTERM, how long running changes may take to finish (default: 60s)', parse: timerDuration },
   metrics: { flags: '--metrics <host:port>', help: 'serve /metrics and /healthz here (PORT alone: loopback)', parse: listenAddress },
   concurrency: { flags: '--concurrency <n>', help: 'host jobs this worker converges at once', parse: positiveInteger, default: 1 },
   name: { flags: '--name <name>', help: 'worker name shown by `tend queue status` and in lock owners (default: HOSTNAME-PID)' },
@@ -113,6 +131,7 @@ export const OPTIONS = {
   status: { flags: '--status <list>', help: 'outcomes to show: all, or ok,corrected,failed,unreachable,busy (default: corrected,failed,unreachable)' },
   list: { flags: '--list', help: 'JSON like ansible-inventory --list (default: the selected hosts, one per line)' },
   graph: { flags: '--graph', help: 'groups and hosts as a tree' },
+  outputCap: { flags: '--output-cap <size>', help: 'stdout and stderr kept per command, each (10M, 512k, bytes); past it output is dropped and the result says how much (default: $TEND_OUTPUT_CAP, else 10M)', parse: size },
   listen: { flags: '--listen <host:port>', help: 'address to listen on (loopback by default)', default: DEFAULT_LISTEN },
 } as const satisfies Readonly<Record<string, OptionSpec>>
 

@@ -3,6 +3,7 @@ import { ConfigError, formatDiagnostic } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { QueueUnavailableError, QueueUrlError } from '../queue/errors.js'
 import { storeErrorOf } from '../state/store.js'
+import { visible } from './render/visible.js'
 
 /** A command line that names something unusable (e.g. an unknown schema kind). */
 export class UsageError extends Error {
@@ -22,7 +23,8 @@ export function exitCodeForError(error: unknown): number {
 export function reportError(error: unknown): void {
   if (error instanceof ConfigError) {
     const count = error.diagnostics.length
-    process.stderr.write(error.diagnostics.map(formatDiagnostic).join('\n\n') + '\n')
+    // A diagnostic quotes the file's line and what a script printed: shown, never obeyed.
+    process.stderr.write(visible(error.diagnostics.map(formatDiagnostic).join('\n\n')) + '\n')
     process.stderr.write(`\n${count} problem${count === 1 ? '' : 's'} found; no host was contacted.\n`)
     return
   }
@@ -36,7 +38,7 @@ export function reportError(error: unknown): void {
     return
   }
   if (error instanceof QueueUnavailableError) {
-    process.stderr.write(`tend: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`)
+    process.stderr.write(visible(`tend: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`))
     return
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)

@@ -5,6 +5,7 @@
  */
 import { shJoin } from '../transport/quote.js'
 import type { CommandRecord } from '../engine/types.js'
+import { visible } from './render/visible.js'
 
 const INDENT = '    '
 
@@ -19,11 +20,11 @@ function shown(argv: readonly string[]): string {
 
 export function commandLines(record: CommandRecord, verbosity: number): string[] {
   const outcome = record.exitCode === undefined ? 'did not finish' : `rc=${record.exitCode}`
-  const lines = [`${INDENT}[${record.host}] $ ${shown(record.argv)}  (${record.durationMs} ms, ${outcome})`]
+  const lines = [visible(`${INDENT}[${record.host}] $ ${shown(record.argv)}  (${record.durationMs} ms, ${outcome})`)]
   if (verbosity >= 3) {
     for (const [label, text] of [['stdout', record.stdout], ['stderr', record.stderr]] as const) {
       if (text.trim() === '') continue
-      lines.push(`${INDENT}${INDENT}${label}:`, ...text.trimEnd().split('\n').map((l) => `${INDENT}${INDENT}| ${l}`))
+      lines.push(`${INDENT}${INDENT}${label}:`, ...visible(text.trimEnd()).split('\n').map((l) => `${INDENT}${INDENT}| ${l}`))
     }
   }
   return lines

@@ -186,13 +186,23 @@ export async function converge(module: AnyModule, contexts: ModuleContext | Task
   }
   const applied = await applyAll(module, change, spec, planned)
   if (applied.failed !== undefined) {
-    return { status: 'failed', changes: planned, data: { ...facts, ...applied.data }, message: applied.failed, explained: applied.explained }
+    return { status: 'failed', changes: planned, data: { ...facts, ...applied.data }, message: withWarnings(applied.failed, applied.data), explained: applied.explained }
   }
   const { problems, facts: after } = await verifyApplied(module, change, spec)
   const data = { ...applied.data, ...facts, ...after }
   // Finished after the first interrupt: say so, the run stops after this task.
   const finished = ctx.signal.aborted && !change.signal.aborted ? `${abortReason(ctx.signal)}: this task's changes were finished; nothing new starts` : undefined
-  if (problems.length === 0) return { status: 'changed', changes: planned, data, ...(finished !== undefined && { message: finished, explained: true }) }
+  if (problems.length === 0) {
+    const message = withWarnings(finished, data)
+    return { status: 'changed', changes: planned, data, ...(message !== undefined && { message }), ...(finished !== undefined && { explained: true }) }
+  }
   const message = failedWith('still not as declared after applying', problems)
   return { status: 'failed', changes: planned, data, message: finished === undefined ? message : `${finished}\n${message}`, explained: finished !== undefined }
+}
+
+/** A result's `warnings` (output cut at the cap) said in the task's message, after what it says. */
+function withWarnings(message: string | undefined, data: Readonly<Record<string, unknown>>): string | undefined {
+  const warnings = Array.isArray(data.warnings) ? data.warnings.filter((w): w is string => typeof w === 'string') : []
+  if (warnings.length === 0) return message
+  return [message, ...warnings.map((w) => `warning: ${w}`)].filter((line) => line !== undefined).join('\n')
 }

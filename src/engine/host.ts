@@ -2,6 +2,7 @@ import type { InventoryHost } from '../playbook/model.js'
 import { ProbeAhead } from './probe-ahead.js'
 import { playScope } from './block-scope.js'
 import { runHandlers, runTask } from './tasks.js'
+import { yieldToEventLoop } from './yield.js'
 import type { Coordination, HostEnv, HostOutcome, ListResult, PlayPlace, RunContext, Walk } from './types.js'
 
 
@@ -26,10 +27,12 @@ export async function convergeHost(run: RunContext, place: PlayPlace, host: Inve
   let state: HostOutcome['state'] = 'ok'
   let stopped: string | undefined
   for (const [step, task] of place.play.tasks.entries()) {
+    // Controller-only tasks never wait on I/O: let signals in between them.
+    await yieldToEventLoop()
     stopped ??= state === 'ok' ? coord.stopped() : undefined
     if (state === 'ok' && stopped === undefined && walk.ended === undefined) {
       const result = await coord.slot(async () => {
-        await env.probes?.plan(env, place.play.tasks.slice(step), scope)
+        await env.probes?.plan(env, place.play.tasks, scope, step)
         const done = await runTask(walk, task, scope)
         // Ansible's flush points (after pre_tasks, after roles + tasks): the handlers notified so far.
         if (done !== 'ok' || !flushes.has(step) || walk.notified.size === 0 || walk.ended !== undefined) return done

@@ -36,12 +36,13 @@ export class ProbeAhead implements ProbesAhead {
    * Called before each task with the tasks from it to the end of its list: when execution has left
    * the window taken ahead, drops what is left of it and takes the next window ahead.
    */
-  async plan(env: HostEnv, tasks: readonly Task[], scope: Scope): Promise<void> {
-    const head = tasks[0]
+  /** `from`: the index in `tasks` of the task about to run (a slice per task would cost n² for n tasks). */
+  async plan(env: HostEnv, tasks: readonly Task[], scope: Scope, from = 0): Promise<void> {
+    const head = tasks[from]
     if (head === undefined || this.window.has(head)) return
     this.drop()
     const upcoming: Upcoming[] = []
-    for (const { task, scope: inner } of walk(tasks, scope)) {
+    for (const { task, scope: inner } of walk(tasks, scope, from)) {
       this.window.add(task)
       if (task.type === 'block') continue
       if (task.type !== 'module') break
@@ -118,8 +119,9 @@ async function runScript(ctx: ModuleContext, commands: readonly (readonly string
 }
 
 /** The tasks from the head of `tasks` on, walking into what `descend` opens (static blocks). */
-function* walk(tasks: readonly Task[], scope: Scope): Generator<{ task: Task; scope: Scope }> {
-  for (const task of tasks) {
+function* walk(tasks: readonly Task[], scope: Scope, from = 0): Generator<{ task: Task; scope: Scope }> {
+  for (let i = from; i < tasks.length; i++) {
+    const task = tasks[i]!
     yield { task, scope }
     const inner = descend(task, scope)
     if (inner !== undefined) yield* walk(inner.tasks, inner.scope)

@@ -4,6 +4,7 @@ import { modules } from '../modules/index.js'
 import type { AnyModule } from '../modules/types.js'
 import type { BecomeSpec, InventoryHost, ModuleTask, Vars } from '../playbook/model.js'
 import { checkModuleArgs, coerceModuleArgs } from '../playbook/module-args.js'
+import { nulProblems, timerArgProblems } from '../playbook/bounds.js'
 import { translateRendered } from '../playbook/ansible-modules.js'
 import { renderedFlag } from './flags.js'
 import { evaluateCondition, HOST_DATA, hostDataRead, isTemplate, renderValue, type TaintedVars } from '../template/playbook.js'
@@ -18,6 +19,7 @@ import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { runAction, runPause } from './actions.js'
 import { combineItems, itemData, itemLabel, loopItems, type ItemOutcome } from './loop.js'
 import { runOnce } from './run-once.js'
+import { yieldToEventLoop } from './yield.js'
 import { withFirstObservation } from './first-observation.js'
 import { selectedByTags } from './tags.js'
 import type { HostEnv, Scope, Upcoming } from './types.js'
@@ -226,6 +228,11 @@ function specOf(task: ModuleTask, vars: Vars): unknown {
     spec = translated.args
   }
   spec = coerceModuleArgs(task.module, spec)
+  // Templating can produce what validation refused where it was literal: a NUL, a timer too long.
+  // Controller actions (debug, set_fact) reach no host: their values are data, binary or not.
+  const toHost = !CONTROLLER_ACTIONS.has(task.module)
+  const rendered = [...(toHost ? nulProblems(spec) : []), ...timerArgProblems(spec)].map((p) => ({ ...task.argsSource, message: `after templating, ${p.message}`, hint: p.hint }))
+  if (rendered.length > 0) throw new ConfigError(rendered)
   const diagnostics = checkModuleArgs(task.module, spec, task.argsSource)
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return spec
@@ -296,15 +303,6 @@ async function execute(env: HostEnv, task: ModuleTask, scope: Scope, vars: Vars)
     if (facts) current = { ...current, ...facts }
   }
   return absorbed(combineItems(loop, done), task, scope, vars)
-}
-
-let lastYield = Date.now()
-
-/** Gives the event loop a turn at most every 50 ms, so a long synchronous loop still hears SIGTERM. */
-async function yieldToEventLoop(): Promise<void> {
-  if (Date.now() - lastYield < 50) return
-  lastYield = Date.now()
-  await new Promise((resolve) => setImmediate(resolve))
 }
 
 /** An item's variables: the loop variable is host data when the loop's items are. */

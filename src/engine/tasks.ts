@@ -6,6 +6,7 @@ import { startReached } from './start-at.js'
 import { includedParts, notifiedNames } from './include.js'
 import { inner, playScope } from './block-scope.js'
 import type { ListResult, Scope, Walk } from './types.js'
+import { yieldToEventLoop } from './yield.js'
 
 
 
@@ -56,9 +57,11 @@ export async function runTask(walk: Walk, task: Task, scope: Scope): Promise<Lis
 
 export async function runTasks(walk: Walk, tasks: readonly Task[], scope: Scope): Promise<ListResult> {
   for (const [index, task] of tasks.entries()) {
+    // Controller-only tasks never wait on I/O: let signals in between them.
+    await yieldToEventLoop()
     if (walk.stopped() !== undefined) return 'stopped'
     if (walk.ended !== undefined) return 'ok'
-    await walk.env.probes?.plan(walk.env, tasks.slice(index), scope)
+    await walk.env.probes?.plan(walk.env, tasks, scope, index)
     const result = await runTask(walk, task, scope)
     if (result !== 'ok') return result
   }
@@ -73,6 +76,7 @@ export async function runHandlers(walk: Walk, handlers: readonly Handler[], scop
   const ran: Handler[] = []
   try {
     for (const handler of handlers) {
+      await yieldToEventLoop()
       if (!walk.notified.has(handler.name) && !handler.listen.some((topic) => walk.notified.has(topic))) continue
       if (walk.env.run.options.signal.aborted) return 'stopped'
       ran.push(handler)

@@ -226,7 +226,7 @@ export interface Walk {
  * the task they belong to, dropped as soon as a change is applied.
  */
 export interface ProbesAhead {
-  plan(env: HostEnv, tasks: readonly Task[], scope: Scope): Promise<void>
+  plan(env: HostEnv, tasks: readonly Task[], scope: Scope, from?: number): Promise<void>
   drop(): void
   take(task: ModuleTask, spec: unknown, become: BecomeSpec | undefined): Promise<Prefetched | undefined>
 }

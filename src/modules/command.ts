@@ -1,5 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import type { Module, ModuleContext } from './types.js'
+import { droppedLine } from '../transport/capped.js'
+import type { ExecResult } from '../transport/types.js'
 
 const commandSchema = {
   type: 'object',
@@ -79,9 +81,26 @@ function inDirectory(argv: readonly string[], chdir: string | undefined): readon
   return chdir === undefined ? argv : ['sh', '-c', 'cd "$1" || exit 1; shift; exec "$@"', 'sh', chdir, ...argv]
 }
 
+/**
+ * Output past the transport's cap was dropped (issue 20): the result says so, per stream, with a
+ * warning line (Ansible's `warnings`) giving the bytes dropped, so nobody reads a cut log as whole.
+ */
+function truncation(result: ExecResult): Record<string, unknown> {
+  const cut = result.truncated
+  if (cut === undefined) return {}
+  return {
+    ...(cut.stdoutDropped > 0 ? { stdout_truncated: true } : {}),
+    ...(cut.stderrDropped > 0 ? { stderr_truncated: true } : {}),
+    warnings: [
+      ...(cut.stdoutDropped > 0 ? [droppedLine('stdout', cut.stdoutDropped, cut.cap)] : []),
+      ...(cut.stderrDropped > 0 ? [droppedLine('stderr', cut.stderrDropped, cut.cap)] : []),
+    ],
+  }
+}
+
 async function runChange(ctx: ModuleContext, change: RunChange, spec: Guards) {
   const result = await ctx.run(inDirectory(change.argv, spec.chdir), { stdin: spec.stdin })
-  const data = { rc: result.exitCode, ...outputData(result.stdout, result.stderr), cmd: change.argv }
+  const data = { rc: result.exitCode, ...outputData(result.stdout, result.stderr), cmd: change.argv, ...truncation(result) }
   const failed = result.exitCode === 0 ? undefined : `non-zero exit ${result.exitCode}: ${result.stderr.trim()}`
   return { data, failed }
 }

@@ -4,6 +4,11 @@
  * Ansible's expand_hostname_range); letters are single characters. The end is inclusive.
  */
 
+/** More hosts than any inventory holds: `h[0:99999999]` would take minutes and gigabytes to list. */
+export const MAX_RANGE_HOSTS = 100_000
+
+const tooMany = (whole: string): { error: string } => ({ error: `host range \`${whole}\` stands for more than ${MAX_RANGE_HOSTS} hosts` })
+
 const RANGE = /\[([^\]]*?):([^\]]*?)(?::([^\]]*?))?\]/
 
 /** Every name a pattern stands for, or an error message saying what is wrong with the range. */
@@ -22,6 +27,7 @@ export function expandHostRange(pattern: string): string[] | { error: string } {
     const from = Number(beg)
     const to = Number(rawEnd)
     if (from > to) return { error: `host range \`${whole}\`: the start is above the end` }
+    if ((to - from) / step >= MAX_RANGE_HOSTS) return tooMany(whole)
     const width = beg.startsWith('0') && beg.length > 1 ? beg.length : 0
     items = []
     for (let n = from; n <= to; n += step) items.push(String(n).padStart(width, '0'))
@@ -38,7 +44,8 @@ export function expandHostRange(pattern: string): string[] | { error: string } {
   for (const item of items) {
     const rest = expandHostRange(`${head}${item}${tail}`)
     if ('error' in rest) return rest
-    out.push(...rest)
+    if (out.length + rest.length > MAX_RANGE_HOSTS) return tooMany(whole)
+    for (const name of rest) out.push(name)
   }
   return out
 }

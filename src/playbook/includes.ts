@@ -3,7 +3,7 @@
  * (dynamic: run when reached, with when/loop; loaded now when its name is not a template),
  * import_role/include_role and the role loader (roles.ts). Diagnostics point into the included file.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { BlockTask, Handler, IncludeTask, Task, TaskCommon } from './model.js'
@@ -15,6 +15,7 @@ import { diagnosticAt, offsetOf, parseYaml, type Path, type YamlSource } from '.
 import { roleBlock, type RoleRef } from './roles.js'
 import { parseKv, splitArgs } from './ansible-args.js'
 import type { IncludeContext, LoadContext as Ctx, NormalizeHandlers, NormalizeTasks } from './load-context.js'
+import { readInputSync } from './input-file.js'
 
 export type { IncludeContext, NormalizeHandlers, NormalizeTasks }
 
@@ -54,7 +55,7 @@ export function readTaskFile(ctx: Ctx, file: string, at: { source: YamlSource; o
   }
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readInputSync(file)
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     ctx.diagnostics.push(diagnosticAt(at.source, at.offset, `cannot read \`${file}\`: ${reason}`, `Relative paths are resolved against ${ctx.baseDir}.`))
@@ -166,7 +167,13 @@ export function resolveSource(ctx: Ctx, kind: string, args: unknown, path: Path)
     ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, 'src']), `copy: \`${src}\` not found`, `Looked in ${[...dirs, ctx.playbookDir].join(', ')}.`))
     return args
   }
-  const text = readFileSync(found, 'utf8')
+  let text: string
+  try {
+    text = readInputSync(found)
+  } catch (error) {
+    ctx.diagnostics.push(diagnosticAt(ctx.source, offsetOf(ctx.source, [...path, 'src']), `copy: cannot read \`${found}\`: ${(error as Error).message}`))
+    return args
+  }
   const { src: _src, ...rest } = args
   return { ...rest, content: text }
 }

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../errors.js'
 import type { SourceRef } from './model.js'
+import { quotedName, UNSAFE_NAME_HINT, unsafeName } from './names.js'
 import { withSourceLine } from './yaml-source.js'
 
 /**
@@ -11,6 +12,8 @@ export interface DraftGroup {
   children: string[]
   vars: Record<string, unknown>
   links: Map<string, SourceRef>
+  /** Where the group is first named (its key, section header, or the script that printed it). */
+  source?: SourceRef
 }
 
 export interface Draft {
@@ -25,9 +28,10 @@ export function newDraft(): Draft {
   return draft
 }
 
-export function groupOf(draft: Draft, name: string): DraftGroup {
+export function groupOf(draft: Draft, name: string, where?: SourceRef): DraftGroup {
   let group = draft.groups.get(name)
   if (!group) draft.groups.set(name, (group = { hosts: [], children: [], vars: {}, links: new Map() }))
+  if (where !== undefined) group.source ??= where
   return group
 }
 
@@ -36,13 +40,31 @@ export function addHost(draft: Draft, group: string, host: string, vars: Record<
   const existing = draft.hosts.get(host)
   if (existing) Object.assign(existing.vars, vars)
   else draft.hosts.set(host, { vars: { ...vars }, source })
-  const g = groupOf(draft, group)
+  const g = groupOf(draft, group, source)
   if (!g.hosts.includes(host)) g.hosts.push(host)
+}
+
+/**
+ * Host and group names that could not be file names (names.ts), each reported where it is
+ * written: the inventory's file:line:column, or the script that printed it.
+ */
+export function unsafeNames(draft: Draft): Diagnostic[] {
+  const found: Diagnostic[] = []
+  const report = (kind: string, name: string, where: SourceRef | undefined): void => {
+    const problem = unsafeName(name)
+    if (problem === undefined) return
+    const from = where ?? { file: '', line: 0, column: 0 }
+    const script = from.line === 0 ? ' (printed by the inventory script)' : ''
+    found.push(withSourceLine({ ...from, message: `inventory ${kind} name ${quotedName(name)} ${problem}${script}`, hint: UNSAFE_NAME_HINT }))
+  }
+  for (const [name, group] of draft.groups) report('group', name, group.source)
+  for (const [name, host] of draft.hosts) report('host', name, host.source)
+  return found
 }
 
 export function addChild(draft: Draft, parent: string, child: string, where: SourceRef): void {
   const group = groupOf(draft, parent)
-  groupOf(draft, child)
+  groupOf(draft, child, where)
   if (!group.children.includes(child)) group.children.push(child)
   if (!group.links.has(child)) group.links.set(child, where)
 }

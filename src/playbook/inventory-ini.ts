@@ -90,7 +90,7 @@ export function readIniInventory(draft: Draft, file: string, text: string): Diag
       if (section.kind === 'vars') varSections.push(section)
       else {
         declared.add(section.group)
-        groupOf(draft, section.group)
+        groupOf(draft, section.group, where)
       }
       continue
     }

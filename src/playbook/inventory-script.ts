@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
-import { dirname } from 'node:path'
+import { dirname, resolve as absolute } from 'node:path'
 import type { Diagnostic } from '../errors.js'
 import { addChild, addHost, groupOf, type Draft } from './inventory-draft.js'
+import { unsafeName } from './names.js'
 
 /**
  * A dynamic inventory: an executable that prints Ansible's JSON for `--list` (groups with hosts,
@@ -15,7 +16,8 @@ const TIMEOUT_MS = 60_000
 
 function runScript(file: string, args: readonly string[]): Promise<{ stdout: string; error?: string }> {
   return new Promise((resolve) => {
-    execFile(file, [...args], { cwd: dirname(file), timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // Absolute: `-i inv.sh` names the file here, not a program on PATH.
+    execFile(absolute(file), [...args], { cwd: dirname(file), timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve({ stdout })
       const code = (error as { code?: unknown }).code
       resolve({ stdout, error: `\`${file} ${args.join(' ')}\` failed (${typeof code === 'number' ? `exit ${code}` : String(code ?? error.message)}): ${stderr.trim() || error.message}` })
@@ -44,7 +46,7 @@ export async function readScriptInventory(draft: Draft, file: string): Promise<D
     if (group === '_meta') continue
     // The old form: a group is just a list of host names.
     const def = Array.isArray(body) ? { hosts: body } : isMapping(body) ? body : {}
-    groupOf(draft, group)
+    groupOf(draft, group, where)
     if (isMapping(def.vars)) Object.assign(groupOf(draft, group).vars, def.vars)
     for (const host of Array.isArray(def.hosts) ? def.hosts : []) addHost(draft, group, String(host), {}, where)
     for (const child of Array.isArray(def.children) ? def.children : []) addChild(draft, group, String(child), where)
@@ -54,7 +56,8 @@ export async function readScriptInventory(draft: Draft, file: string): Promise<D
   for (const [host, entry] of draft.hosts) {
     if (entry.source.file !== file) continue
     let vars: unknown = meta && isMapping(meta.hostvars) ? meta.hostvars[host] : undefined
-    if (!meta) {
+    // A name that cannot be a file name is refused by the inventory; it is not passed on either.
+    if (!meta && unsafeName(host) === undefined) {
       const asked = await runScript(file, ['--host', host])
       if (asked.error) diagnostics.push({ ...where, message: `inventory script: ${asked.error}` })
       vars = parseJson(asked.stdout || '{}')

@@ -33,6 +33,9 @@ function walkGroup(draft: Draft, source: YamlSource, name: string, definition: u
 /** Ansible's YAML inventory into the draft; returns its diagnostics. */
 export function readYamlInventory(draft: Draft, source: YamlSource, value: unknown): Diagnostic[] {
   const diagnostics: Diagnostic[] = [...schemaDiagnostics(compileSchema(inventorySchema()), value ?? {}, source)]
-  for (const [name, definition] of Object.entries(asMapping(value))) walkGroup(draft, source, name, definition, [name], diagnostics)
+  for (const [name, definition] of Object.entries(asMapping(value))) {
+    groupOf(draft, name, refOf(source, [name], true))
+    walkGroup(draft, source, name, definition, [name], diagnostics)
+  }
   return diagnostics
 }

@@ -1,14 +1,15 @@
-import { access, constants, readdir, readFile, stat } from 'node:fs/promises'
+import { access, constants, readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { ConfigError, type Diagnostic } from '../errors.js'
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './model.js'
 import { connectionOf } from './connection.js'
-import { depths, finishDraft, findCycles, groupsOfHost, newDraft, parentsOf, type Draft } from './inventory-draft.js'
+import { depths, finishDraft, findCycles, groupsOfHost, newDraft, parentsOf, unsafeNames, type Draft } from './inventory-draft.js'
 import { looksLikeIni, readIniInventory } from './inventory-ini.js'
 import { readScriptInventory } from './inventory-script.js'
 import { readYamlInventory } from './inventory-yaml.js'
 import { readNamedVars } from './vars-files.js'
-import { parseYaml, withSourceLine } from './yaml-source.js'
+import { parseYaml, withoutBom, withSourceLine } from './yaml-source.js'
+import { readInput } from './input-file.js'
 
 /** Ansible's inventory_ignore_extensions, plus the vars directories of an inventory directory. */
 const IGNORED = /(~|\.orig|\.bak|\.cfg|\.retry|\.pyc|\.pyo|\.md|\.txt)$/
@@ -27,7 +28,7 @@ async function isExecutable(file: string): Promise<boolean> {
 async function readSource(draft: Draft, file: string): Promise<Diagnostic[]> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = withoutBom(await readInput(file))
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     return [{ file, line: 0, column: 0, message: reason }]
@@ -60,6 +61,7 @@ export async function loadInventory(path: string): Promise<Inventory> {
   if (isDir && files.length === 0) diagnostics.push({ file: path, line: 0, column: 0, message: 'the inventory directory holds no inventory file' })
   for (const file of files) diagnostics.push(...(await readSource(draft, file)))
   finishDraft(draft)
+  diagnostics.push(...unsafeNames(draft))
   diagnostics.push(...findCycles(draft))
   if (diagnostics.length > 0) throw new ConfigError(diagnostics)
   return resolve(isDir ? path : dirname(path), files, draft)

@@ -8,6 +8,7 @@ import { flagOf } from './flags.js'
 import { flattenStatic, playRoles, importPlaybook, isImport, playbookDiagnostics, withRoleVars } from './play-imports.js'
 import { isTemplate, renderValue } from '../template/playbook.js'
 import { readVarsFile } from './vars-files.js'
+import { playBoundDiagnostics } from './bounds.js'
 import { readYaml, refOf, diagnosticAt, offsetOf, type Path, type YamlSource } from './yaml-source.js'
 
 export { loadInventory } from './inventory.js'
@@ -97,6 +98,7 @@ async function normalizePlay(source: YamlSource, raw: unknown, index: number, ex
   const varsFiles: string[] = []
   const fromFiles = await readVarsFiles(source, raw.vars_files, [...path, 'vars_files'], { ...inline, ...extraVars }, diagnostics, varsFiles)
   const rollout = rolloutOf(raw.rollout)
+  diagnostics.push(...playBoundDiagnostics(source, raw, path))
   const become: BecomeSpec | undefined = becomeOf(flagOf(source, diagnostics, raw, 'become', path), raw.become_user, undefined)
   const roleHandlers: Handler[] = []
   const ctx: TaskContext = {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import type { Inventory } from './model.js'
 import { compileLinear } from '../template/linear-regex.js'
+import { readInput } from './input-file.js'
 
 /**
  * Ansible host patterns. Terms are separated by `,` (or `:` when there is no comma); a term is
@@ -98,7 +98,7 @@ export function hostsOfGroup(inventory: Inventory, group: string): string[] {
 
 /** Names listed in a file, one per line (`--limit @file`, like Ansible's retry files); # comments. */
 export async function readHostList(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8')
+  const text = await readInput(file)
   return text
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*$/, '').trim())

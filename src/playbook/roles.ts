@@ -4,11 +4,12 @@
  * TEND_ROLES_PATH (colon-separated). A role becomes a block: its vars are the block's, its defaults
  * sit below every other variable, its handlers join the play's.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import type { BlockTask, Handler, Task, Vars } from './model.js'
 import type { IncludeContext, LoadContext as Ctx, RoleLoaders as Loaders } from './load-context.js'
 import { diagnosticAt, offsetOf, parseYaml, type YamlSource } from './yaml-source.js'
+import { readInputSync } from './input-file.js'
 
 type Mapping = Record<string, unknown>
 const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -53,7 +54,7 @@ function roleFile(dir: string, folder: string, name = 'main'): string | undefine
 
 function readVars(ctx: Ctx, file: string | undefined): Vars {
   if (file === undefined) return {}
-  const parsed = parseYaml(file, readFileSync(file, 'utf8'))
+  const parsed = parseYaml(file, readInputSync(file))
   ctx.diagnostics.push(...parsed.diagnostics)
   if (parsed.value === null || parsed.value === undefined) return {}
   if (!isMapping(parsed.value)) {
@@ -77,7 +78,7 @@ export function roleRefOf(entry: unknown): RoleRef | undefined {
 function dependencies(ctx: Ctx, dir: string, loaders: Loaders, at: At): Task[] {
   const file = roleFile(dir, 'meta')
   if (file === undefined) return []
-  const parsed = parseYaml(file, readFileSync(file, 'utf8'))
+  const parsed = parseYaml(file, readInputSync(file))
   ctx.diagnostics.push(...parsed.diagnostics)
   const deps = isMapping(parsed.value) && Array.isArray(parsed.value.dependencies) ? parsed.value.dependencies : []
   return deps.flatMap((entry, i) => {

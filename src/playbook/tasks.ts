@@ -7,6 +7,8 @@ import { flagOf, type Flag } from './flags.js'
 import { MISSING_TASK_KEYWORDS } from './ansible-keywords.js'
 import { includeKind, normalizeInclude, resolveSource, type IncludeContext } from './includes.js'
 import { coerceModuleArgs, expandShorthand, moduleArgDiagnostics } from './module-args.js'
+import { argBoundDiagnostics, taskKeyBoundDiagnostics } from './bounds.js'
+import { CONTROLLER_ACTIONS } from '../modules/actions.js'
 import { nearest } from './nearest.js'
 import { BLOCK_KEYWORDS, taskKeywords } from './schema.js'
 import { checkTemplateText, isTemplate } from '../template/playbook.js'
@@ -342,6 +344,7 @@ function normalizeTask(ctx: TaskContext, written: unknown, path: Path, extraKeys
     ...(loop ? { loop } : {}),
   }
   ctx.diagnostics.push(...templateFeatureDiagnostics(ctx.source, common.templateSources))
+  ctx.diagnostics.push(...taskKeyBoundDiagnostics(ctx.source, raw, path))
   if ('block' in raw) {
     const inner = { ...ctx, ...(become ? { become } : {}) }
     return {
@@ -361,6 +364,7 @@ function normalizeTask(ctx: TaskContext, written: unknown, path: Path, extraKeys
   const kind = translated.kind
   decimalModeDiagnostic(ctx, raw[key], argsPath)
   ctx.diagnostics.push(...moduleArgDiagnostics(kind, translated.args, ctx.source, argsPath).map((d) => inKvText(ctx.source, d, raw[key], argsPath)))
+  ctx.diagnostics.push(...argBoundDiagnostics(ctx.source, argsPath, translated.args, !CONTROLLER_ACTIONS.has(kind)))
   const until = typeof raw.until === 'string' ? raw.until : undefined
   const conditions = (value: unknown) => (value === undefined ? undefined : list(value))
   const changedWhen = conditions(raw.changed_when)

@@ -5,6 +5,7 @@ import type { Vars } from './model.js'
 import { connectionVariables } from './schema.js'
 import { compileSchema, schemaDiagnostics } from './schema-check.js'
 import { diagnosticAt, readYaml } from './yaml-source.js'
+import { unsafeName } from './names.js'
 
 /** What a group_vars/host_vars entry or a vars_files entry contributed. */
 export interface VarsFromFiles {
@@ -45,6 +46,8 @@ const YAML_FILE = /\.(ya?ml|json)$/
  * directory NAME/ whose YAML files are merged in name order.
  */
 export async function readNamedVars(dir: string, name: string): Promise<VarsFromFiles> {
+  // The inventory refused such names already (names.ts); a name is never a path, whoever calls.
+  if (unsafeName(name) !== undefined) return { vars: {}, files: [], diagnostics: [] }
   const results: VarsFromFiles[] = []
   for (const candidate of ['.yaml', '.yml', '.json', ''].map((ext) => join(dir, name + ext))) {
     const kind = await kindOf(candidate)

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml'
 import type { Diagnostic } from '../errors.js'
 import type { SourceRef } from './model.js'
+import { readInput, readInputSync } from './input-file.js'
 
 /** One parsed YAML file with what is needed to point diagnostics at its lines. */
 export interface YamlSource {
@@ -22,12 +21,34 @@ export interface ParsedYaml {
   readonly trusted: boolean
 }
 
-export function parseYaml(file: string, text: string): ParsedYaml {
+/**
+ * A UTF-8 byte order mark at the start of a file is dropped: editors on Windows write one, and
+ * PyYAML (Ansible's reader) skips it. Left in, it is either a syntax error (`\uFEFF- hosts`) or,
+ * worse, part of the first key (a group named `\uFEFFall`).
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+export function parseYaml(file: string, written: string): ParsedYaml {
+  const text = withoutBom(written)
   const lineCounter = new LineCounter()
   // prettyErrors off: we render positions ourselves, with the source line and a caret.
   // YAML 1.1, as Ansible reads it: `become: yes` is a boolean in existing playbooks.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyyamlBooleans })
+  let doc: Document
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyyamlBooleans })
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    const empty = parseDocument('')
+    const source: YamlSource = { file, lines: text.split(/\r?\n/), doc: empty, lineCounter: new LineCounter() }
+    return { source, value: undefined, diagnostics: [{ file, line: 0, column: 0, message: `nested too deeply to read (more than the YAML reader's stack holds)`, hint: NESTING_HINT }], trusted: false }
+  }
   const source: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter }
+  const deep = tooDeep(doc.contents)
+  if (deep !== undefined) {
+    return { source, value: undefined, diagnostics: [diagnosticAt(source, deep, `nested more than ${MAX_NESTING} levels deep`, NESTING_HINT)], trusted: false }
+  }
   const diagnostics = [...doc.errors, ...doc.warnings].map((e) => {
     const opener = /end with an? ([\]}])/.exec(e.message)
     const offset = opener?.[1] ? unclosedBefore(text, e.pos[0], opener[1] === ']' ? '[' : '{') ?? e.pos[0] : e.pos[0]
@@ -35,16 +56,42 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     return diagnosticAt(source, offset, message, yamlHint(e.code))
   })
   let value: unknown
+  let converted = true
   try {
     value = doc.toJS({ maxAliasCount: 1000 })
   } catch (error) {
+    // An alias bomb (billion laughs) stops here, before it expands: nothing else is checked.
     value = undefined
-    if (diagnostics.length === 0) diagnostics.push(diagnosticAt(source, 0, (error as Error).message))
+    converted = false
+    if (diagnostics.length === 0) diagnostics.push(diagnosticAt(source, 0, (error as Error).message, 'YAML aliases (`*name`) may expand to at most 1000 nodes in one file.'))
   }
   // Past a syntax error the tree is a guess: schema checks on it would only add noise. A
   // duplicate key leaves the tree intact, so those files are still checked.
-  const trusted = doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
+  const trusted = converted && doc.errors.every((e) => e.code === 'DUPLICATE_KEY')
   return { source, value, diagnostics, trusted }
+}
+
+/**
+ * How deep collections may nest in one file. Every later step (conversion, schema checks,
+ * templates) walks the tree recursively; 3,000 levels overflowed the stack. No playbook, inventory
+ * or vars file needs more than a few dozen.
+ */
+export const MAX_NESTING = 200
+const NESTING_HINT = `Mappings and lists may nest at most ${MAX_NESTING} levels deep.`
+
+/** The offset of the first node nested deeper than MAX_NESTING, found without recursion. */
+function tooDeep(root: unknown): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }]
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!
+    if (!isMap(node) && !isSeq(node)) continue
+    if (depth > MAX_NESTING) return node.range?.[0] ?? 0
+    for (const item of node.items) {
+      if (isPair(item)) stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 })
+      else stack.push({ node: item, depth: depth + 1 })
+    }
+  }
+  return undefined
 }
 
 /**
@@ -79,7 +126,7 @@ function unclosedBefore(text: string, end: number, open: '[' | '{'): number | un
 /** Reads and parses a YAML file; a missing or unreadable file is one diagnostic. */
 export async function readYaml(file: string, from?: Diagnostic): Promise<ParsedYaml | Diagnostic> {
   try {
-    return parseYaml(file, await readFile(file, 'utf8'))
+    return parseYaml(file, await readInput(file))
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     return from ? { ...from, message: `${from.message}: ${reason}` } : { file, line: 0, column: 0, message: reason }
@@ -173,7 +220,7 @@ export function withSourceLine(d: Diagnostic): Diagnostic {
   let lines = fileLines.get(d.file)
   if (!lines) {
     try {
-      lines = readFileSync(d.file, 'utf8').split(/\r?\n/)
+      lines = withoutBom(readInputSync(d.file)).split(/\r?\n/)
     } catch {
       lines = []
     }

@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream'
 import { $ } from 'zx/core'
 import { withBecome } from './quote.js'
 import { firstLineOf } from './hold.js'
+import { CappedChunks, NoChunks, outputCap, withOutput } from './capped.js'
+import { refuseNul } from './nul.js'
 import type { ExecOptions, ExecResult, Held, Transport } from './types.js'
 import { CommandTimeoutError, abortReason } from './types.js'
 
@@ -22,8 +24,12 @@ export class LocalTransport implements Transport {
   constructor(readonly host: string = 'localhost') {}
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    refuseNul(argv)
     const words = withBecome(argv, options.become?.user)
+    const cap = options.outputCap ?? outputCap()
+    const store = { stdout: CappedChunks.capped(cap), stderr: CappedChunks.capped(cap), stdall: new NoChunks() }
     const run = $({
+      store,
       nothrow: true,
       quiet: true,
       verbose: false,
@@ -40,7 +46,7 @@ export class LocalTransport implements Transport {
     if (options.timeoutMs !== undefined && output.signal === 'SIGTERM' && output.exitCode === null) {
       throw new CommandTimeoutError(argv, options.timeoutMs)
     }
-    return { exitCode: output.exitCode ?? 128, stdout: output.stdout, stderr: output.stderr }
+    return withOutput(output.exitCode ?? 128, store.stdout, store.stderr, cap)
   }
 
   openTcp(address: string, port: number, signal?: AbortSignal): Promise<Duplex> {

@@ -1,5 +1,6 @@
 import { constants } from 'node:os'
 import type { Client, ClientChannel } from 'ssh2'
+import { CappedChunks, withOutput } from './capped.js'
 import type { ExecResult } from './types.js'
 
 /** How a session channel ended: an exit status, our abort, or the connection vanished under it. */
@@ -43,14 +44,14 @@ export function openSession(client: Client, command: string): Promise<Session> {
 
 /**
  * Feeds stdin (then EOF, so readers of stdin never hang), collects output as bytes and decodes it
- * once at the end (a UTF-8 character may straddle two packets). On abort the remote process group
+ * once at the end (a UTF-8 character may straddle two packets), each stream up to `cap` bytes. On abort the remote process group
  * gets SIGTERM and the channel is closed; we do not wait for the host to confirm.
  */
-export function collect(session: Session, stdin: string | Buffer | undefined, signal: AbortSignal): Promise<ChannelOutcome> {
+export function collect(session: Session, stdin: string | Buffer | undefined, signal: AbortSignal, cap: number): Promise<ChannelOutcome> {
   const { stream } = session
   return new Promise((resolve) => {
-    const stdout: Buffer[] = []
-    const stderr = new StderrAfterPid()
+    const stdout = CappedChunks.capped(cap)
+    const stderr = new StderrAfterPid(cap)
     stream.on('data', (chunk: Buffer) => stdout.push(chunk))
     stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     const onAbort = (): void => {
@@ -62,8 +63,7 @@ export function collect(session: Session, stdin: string | Buffer | undefined, si
       signal.removeEventListener('abort', onAbort)
       const exitCode = session.exitCode()
       if (exitCode === undefined) return resolve({ kind: 'lost' })
-      const decode = (chunks: readonly Buffer[]): string => Buffer.concat(chunks).toString('utf8')
-      resolve({ kind: 'exit', result: { exitCode, stdout: decode(stdout), stderr: decode(stderr.chunks) } })
+      resolve({ kind: 'exit', result: withOutput(exitCode, stdout, stderr.chunks, cap) })
     })
     if (signal.aborted) return onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
@@ -76,9 +76,13 @@ export function collect(session: Session, stdin: string | Buffer | undefined, si
  * before it, so the report is found by its marker, and whatever preceded it is kept.
  */
 class StderrAfterPid {
-  private readonly parts: Buffer[] = []
+  private readonly parts: CappedChunks
   private head: Buffer | undefined = Buffer.alloc(0)
   pid: number | undefined
+
+  constructor(cap: number) {
+    this.parts = CappedChunks.capped(cap)
+  }
 
   push(chunk: Buffer): void {
     if (this.head === undefined) return void this.parts.push(chunk)
@@ -94,7 +98,7 @@ class StderrAfterPid {
     this.flush(Buffer.concat([joined.subarray(0, match.index), joined.subarray(match.index + match[0].length)]))
   }
 
-  get chunks(): readonly Buffer[] {
+  get chunks(): CappedChunks {
     if (this.head !== undefined) this.flush(this.head)
     return this.parts
   }

@@ -48,7 +48,9 @@ export class PooledShell {
   }
 
   /** Runs one command (already shJoin'ed); `lost` when the shell died under it. */
-  async run(command: string, signal: AbortSignal): Promise<ExecResult | 'lost' | 'aborted'> {
+  async run(command: string, signal: AbortSignal, cap: number): Promise<ExecResult | 'lost' | 'aborted'> {
+    this.stdout.cap = cap
+    this.stderr.cap = cap
     const token = randomBytes(8).toString('hex')
     const end = `__tend_end_${token}`
     this.stream.write(`(${command}) </dev/null; __tend_rc=$?; printf '\\n${end} %d\\n' "$__tend_rc"; printf '\\n${end}\\n' >&2\n`)
@@ -61,11 +63,11 @@ export class PooledShell {
       const out = this.stdout.findAtEnd(outMarker, within)
       const err = this.stderr.findAtEnd(errMarker, within)
       if (out !== undefined && err !== undefined) {
-        return {
-          exitCode: Number(out.match[1]),
-          stdout: this.stdout.take(out.index, out.length),
-          stderr: this.stderr.take(err.index, err.length),
-        }
+        const stdout = this.stdout.take(out.index, out.length)
+        const stderr = this.stderr.take(err.index, err.length)
+        const result = { exitCode: Number(out.match[1]), stdout: stdout.text, stderr: stderr.text }
+        if (stdout.dropped === 0 && stderr.dropped === 0) return result
+        return { ...result, truncated: { cap, stdoutDropped: stdout.dropped, stderrDropped: stderr.dropped } }
       }
       if (this.closed) return 'lost'
       if (signal.aborted) return 'aborted'
@@ -94,35 +96,36 @@ export class PooledShell {
 
 /**
  * Bytes received so far on one stream of a shell. A command's end marker is the last thing the
- * shell writes for it, so only the newest bytes are searched and chunks are joined once, when
- * the command is done: a long output (a file read through base64) costs no rescans or recopies.
+ * shell writes for it, so only the newest bytes (`recent`) are searched, and chunks are joined once,
+ * when the command is done: a long output (a file read through base64) costs no rescans or
+ * recopies. Past `cap` bytes (plus room for the marker) chunks are counted, not kept, so a command
+ * that prints without end costs the cap and no more.
  */
 class Growing {
   private chunks: Buffer[] = []
-  private length = 0
+  /** Bytes in `chunks`. */
+  private kept = 0
+  /** Bytes received since the last command ended (kept or not). */
+  private received = 0
+  /** The last RECENT bytes received, where the end marker is looked for. */
+  private recent: Buffer = Buffer.alloc(0)
+  cap = Number.MAX_SAFE_INTEGER
 
   push(chunk: Buffer): void {
-    this.chunks.push(chunk)
-    this.length += chunk.length
-  }
-
-  /** The last `count` bytes (fewer if there are fewer), joined. */
-  private tail(count: number): Buffer {
-    const parts: Buffer[] = []
-    let needed = count
-    for (let i = this.chunks.length - 1; i >= 0 && needed > 0; i--) {
-      const chunk = this.chunks[i]!
-      parts.unshift(chunk.length > needed ? chunk.subarray(chunk.length - needed) : chunk)
-      needed -= chunk.length
-    }
-    return Buffer.concat(parts)
+    this.received += chunk.length
+    this.recent = chunk.length >= RECENT ? Buffer.from(chunk.subarray(chunk.length - RECENT)) : lastBytes([this.recent, chunk], RECENT)
+    const room = this.cap + RECENT - this.kept
+    if (room <= 0) return
+    const keep = chunk.length <= room ? chunk : Buffer.from(chunk.subarray(0, room))
+    this.chunks.push(keep)
+    this.kept += keep.length
   }
 
   /** The marker at the very end of what was received; `within` bounds its length in bytes. */
   findAtEnd(pattern: RegExp, within: number): { index: number; length: number; match: RegExpExecArray } | undefined {
-    const tail = this.tail(within)
+    const tail = this.recent.subarray(Math.max(0, this.recent.length - within))
     const match = pattern.exec(tail.toString('latin1'))
-    return match ? { index: this.length - tail.length + match.index, length: match[0].length, match } : undefined
+    return match ? { index: this.received - tail.length + match.index, length: match[0].length, match } : undefined
   }
 
   /** The shell's start-up report `__tend_shell=PID` (it precedes any command's output), removed. */
@@ -131,16 +134,30 @@ class Growing {
     const match = /__tend_shell=(\d+)\n/.exec(all.toString('latin1'))
     if (!match) return undefined
     this.chunks = [all.subarray(0, match.index), all.subarray(match.index + match[0].length)]
-    this.length = all.length - match[0].length
+    this.kept = all.length - match[0].length
+    // Nothing was dropped yet when the report is still in the window: the window is rebuilt.
+    if (this.received === all.length) this.recent = lastBytes(this.chunks, RECENT)
+    this.received -= match[0].length
     return Number(match[1])
   }
 
-  /** Removes and decodes everything before the marker, and the marker. */
-  take(markerIndex: number, markerLength: number): string {
+  /** Removes and decodes what came before the marker (up to the cap), and the marker. */
+  take(markerIndex: number, markerLength: number): { text: string; dropped: number } {
     const all = Buffer.concat(this.chunks)
-    const rest = all.subarray(markerIndex + markerLength)
+    const end = markerIndex + markerLength
+    const rest: Buffer = end <= all.length ? all.subarray(end) : Buffer.alloc(0)
     this.chunks = [rest]
-    this.length = rest.length
-    return all.subarray(0, markerIndex).toString('utf8')
+    this.kept = rest.length
+    this.received = rest.length
+    this.recent = lastBytes([rest], RECENT)
+    return { text: all.subarray(0, Math.min(markerIndex, this.cap)).toString('utf8'), dropped: Math.max(0, markerIndex - this.cap) }
   }
+}
+
+/** Room for the end marker (`\n__tend_end_TOKEN RC\n`) however the cap falls. */
+const RECENT = 256
+
+function lastBytes(parts: readonly Buffer[], count: number): Buffer {
+  const joined = Buffer.concat(parts)
+  return joined.length <= count ? joined : Buffer.from(joined.subarray(joined.length - count))
 }

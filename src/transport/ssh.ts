@@ -7,6 +7,8 @@ import { connectEndpoint } from './ssh-connect.js'
 import { connectionClosed } from './ssh-errors.js'
 import { collect, openSession } from './ssh-exec.js'
 import { PooledShell } from './ssh-shell.js'
+import { outputCap } from './capped.js'
+import { refuseNul } from './nul.js'
 import { resolveEndpoint, type Endpoint, type SshTarget } from './ssh-target.js'
 import { CommandTimeoutError, UnreachableError, abortReason } from './types.js'
 import type { Become, ExecOptions, ExecResult, Held, Transport } from './types.js'
@@ -61,7 +63,9 @@ class SshTransport implements Transport {
   }
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    refuseNul(argv)
     const command = shJoin(withBecome(argv, options.become?.user))
+    const cap = options.outputCap ?? outputCap()
     const started = Date.now()
     const abort = new AbortController()
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(), options.timeoutMs)
@@ -70,8 +74,8 @@ class SshTransport implements Transport {
     if (options.signal?.aborted) abort.abort()
     try {
       // Commands with stdin need the channel's own stdin; the rest run in a pooled shell when one is free.
-      const pooled = options.stdin === undefined ? await this.runPooled(command, options.become, abort.signal) : undefined
-      return pooled ?? (await this.run(command, options.become, options.stdin, abort.signal))
+      const pooled = options.stdin === undefined ? await this.runPooled(command, options.become, abort.signal, cap) : undefined
+      return pooled ?? (await this.run(command, options.become, options.stdin, abort.signal, cap))
     } catch (error) {
       if (!abort.signal.aborted || error instanceof UnreachableError) throw error
       // The caller's signal (deadline, second Ctrl-C) says why; only our own timer is a timeout.
@@ -83,7 +87,7 @@ class SshTransport implements Transport {
     }
   }
 
-  private async run(command: string, become: Become | undefined, stdin: string | Buffer | undefined, signal: AbortSignal): Promise<ExecResult> {
+  private async run(command: string, become: Become | undefined, stdin: string | Buffer | undefined, signal: AbortSignal, cap: number): Promise<ExecResult> {
     const giveUpAt = Date.now() + CHANNEL_RETRY_MS
     for (let attempt = 1; ; attempt += 1) {
       this.throwIfLost()
@@ -106,7 +110,7 @@ class SshTransport implements Transport {
       }
       this.channels.opened()
       session.stream.once('close', () => this.channels.release())
-      const outcome = await collect(session, stdin, signal)
+      const outcome = await collect(session, stdin, signal, cap)
       if (outcome.kind === 'exit') return outcome.result
       if (outcome.kind === 'aborted') {
         if (outcome.sessionPid !== undefined) await this.killSession(outcome.sessionPid, become)
@@ -122,11 +126,11 @@ class SshTransport implements Transport {
   }
 
   /** A result from a pooled shell, or undefined when no shell can be had (the caller opens a channel). */
-  private async runPooled(command: string, become: Become | undefined, signal: AbortSignal): Promise<ExecResult | undefined> {
+  private async runPooled(command: string, become: Become | undefined, signal: AbortSignal, cap: number): Promise<ExecResult | undefined> {
     this.throwIfLost()
     const shell = await this.takeShell(signal)
     if (shell === undefined) return undefined
-    const outcome = await shell.run(command, signal)
+    const outcome = await shell.run(command, signal, cap)
     if (outcome === 'aborted') {
       // The command runs in the shell's process group: ending the group ends it and its children.
       if (shell.pid !== undefined) await this.killSession(shell.pid, become)

@@ -10,6 +10,8 @@ export interface ExecOptions {
   readonly timeoutMs?: number
   readonly stdin?: string | Buffer
   readonly become?: Become
+  /** Bytes of stdout, and again of stderr, to keep (default: transport/capped.ts's outputCap()). */
+  readonly outputCap?: number
 }
 
 /** A finished command. A non-zero exit is data, not an exception. */
@@ -17,6 +19,11 @@ export interface ExecResult {
   readonly exitCode: number
   readonly stdout: string
   readonly stderr: string
+  /**
+   * Present when output went past the cap: the bytes dropped from the end of each stream (what
+   * was kept is the first `outputCap` bytes).
+   */
+  readonly truncated?: { readonly cap: number; readonly stdoutDropped: number; readonly stderrDropped: number }
 }
 
 /**

@@ -13,6 +13,7 @@ import { colorEnabled, palette } from '../render/color.js'
 import { cycleLines } from '../render/watch-format.js'
 import { UsageError } from '../report-error.js'
 import { compileLinear } from '../../template/linear-regex.js'
+import { visible } from '../render/visible.js'
 
 const OUTCOMES: readonly CycleOutcome[] = ['ok', 'corrected', 'failed', 'unreachable', 'busy']
 const DEFAULT_OUTCOMES: readonly CycleOutcome[] = ['corrected', 'failed', 'unreachable']
@@ -62,7 +63,7 @@ export async function historyCommand(flags: HistoryFlags): Promise<number> {
     }
     const paint = palette(colorEnabled(process.stdout))
     const lines = cycles.flatMap((c) => cycleLines(c, paint, true))
-    process.stdout.write(lines.length > 0 ? lines.join('\n') + '\n' : 'no matching host-cycles\n')
+    process.stdout.write(lines.length > 0 ? visible(lines.join('\n')) + '\n' : 'no matching host-cycles\n')
     return ExitCode.ok
   } finally {
     store.close()

@@ -7,6 +7,7 @@ import type { Inventory } from '../../playbook/model.js'
 import { loadInventory } from '../../playbook/load.js'
 import { DEFAULT_INVENTORY, type InventoryFlags } from '../flags.js'
 import { resolveLimit } from '../limit.js'
+import { visible } from '../render/visible.js'
 
 interface GroupTree {
   readonly hosts: readonly string[]
@@ -64,9 +65,10 @@ export async function inventoryCommand(flags: InventoryFlags): Promise<number> {
   const inventory = await loadInventory(flags.inventory ?? DEFAULT_INVENTORY)
   const selected = flags.limit === undefined ? new Set<string>(inventory.hosts.keys()) : await resolveLimit(inventory, flags.limit)
   let text: string
-  if (flags.graph) text = graph(groupTree(inventory, selected), 'all', 0, []).join('\n')
+  // Names are data (a dynamic inventory's): shown with control characters visible, exact in JSON.
+  if (flags.graph) text = visible(graph(groupTree(inventory, selected), 'all', 0, []).join('\n'))
   else if (flags.list) text = listJson(inventory, selected)
-  else text = [...selected].join('\n')
+  else text = visible([...selected].join('\n'))
   process.stdout.write(text + '\n')
   return ExitCode.ok
 }

@@ -36,9 +36,14 @@ export function listPlaybook(
     const tasks = flatten(play.tasks).filter((t) => selectedByTags(t.tags, filter.tags, filter.skipTags))
     if (modes.includes('hosts')) {
       const hosts = selectHosts(inventory, play.hosts).filter((h) => filter.limit?.has(h) ?? true)
-      out.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`))
+      out.push(`    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`)
+      for (const h of hosts) out.push(`      ${h}`)
     }
-    if (modes.includes('tasks')) out.push('    tasks:', ...tasks.map((t) => `      ${t.name}\t${tagList(t.tags)}`))
+    // One push per line: spreading 250,000 lines into push() overflows the stack.
+    if (modes.includes('tasks')) {
+      out.push('    tasks:')
+      for (const t of tasks) out.push(`      ${t.name}\t${tagList(t.tags)}`)
+    }
     if (modes.includes('tags')) out.push(`      TASK ${tagList([...new Set(tasks.flatMap((t) => t.tags))].sort())}`)
   }
   return out.join('\n') + '\n'

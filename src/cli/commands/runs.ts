@@ -12,6 +12,7 @@ import { StateStore } from '../../state/store.js'
 import type { RunsFlags } from '../flags.js'
 import { UsageError } from '../report-error.js'
 import { controllerAlive } from '../controller-alive.js'
+import { visible } from '../render/visible.js'
 
 const time = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString())
 
@@ -119,18 +120,18 @@ export async function runsCommand(runId: string | undefined, flags: RunsFlags): 
   try {
     if (runId === undefined) {
       const runs = listRuns(store, { limit: flags.count ?? 50 })
-      process.stdout.write(flags.json === true ? JSON.stringify(runs.map(summary)) + '\n' : listText(runs))
+      process.stdout.write(flags.json === true ? JSON.stringify(runs.map(summary)) + '\n' : visible(listText(runs)))
       return ExitCode.ok
     }
     const run = getRun(store, runId)
     if (run === undefined) throw new UsageError(`no run ${runId} in ${store.dir}`)
     if (run.kind === 'watch') {
       const view = watchDetail(store, run)
-      process.stdout.write(flags.json === true ? JSON.stringify(view) + '\n' : watchDetailText(view))
+      process.stdout.write(flags.json === true ? JSON.stringify(view) + '\n' : visible(watchDetailText(view)))
       return ExitCode.ok
     }
     const view = detail(store, run)
-    process.stdout.write(flags.json === true ? JSON.stringify(view) + '\n' : detailText(view))
+    process.stdout.write(flags.json === true ? JSON.stringify(view) + '\n' : visible(detailText(view)))
     return ExitCode.ok
   } finally {
     store.close()

@@ -6,6 +6,7 @@ import { colorEnabled } from './color.js'
 import { jsonRenderer } from './json.js'
 import { plainRenderer } from './plain.js'
 import type { Renderer, WatchRenderer } from './types.js'
+import { visibleEvent } from './visible.js'
 import type { FleetSchedule } from '../../watch/schedule.js'
 import type { WatchEvent } from '../../watch/events.js'
 
@@ -23,10 +24,16 @@ export async function chooseRenderer(options: { readonly json: boolean; readonly
   const color = colorEnabled(out)
   const verbosity = options.verbosity ?? 0
   // -v and more print results and commands as they end: plain lines, which a live view would overwrite.
-  if (!liveTerminal(out) || verbosity >= 1) return plainRenderer({ out, check: options.check, color, verbosity })
+  if (!liveTerminal(out) || verbosity >= 1) return showingVisible(plainRenderer({ out, check: options.check, color, verbosity }))
   // listr2 and its dependencies load only for a terminal.
   const { listrRenderer } = await import('./listr.js')
-  return listrRenderer({ out, check: options.check, color, verbosity })
+  return showingVisible(listrRenderer({ out, check: options.check, color, verbosity }))
+}
+
+/** Text views get every event with its control characters made visible (visible.ts); JSON does not. */
+function showingVisible<R extends { readonly emit: (event: never) => void }>(renderer: R): R {
+  const emit = renderer.emit as (event: unknown) => void
+  return { ...renderer, emit: (event: unknown) => emit(visibleEvent(event)) }
 }
 
 /** The same choice for a watch; its live view starts once the schedule exists (after the first validation passed). */
@@ -35,11 +42,11 @@ export async function chooseWatchRenderer(json: boolean, schedule: () => FleetSc
   if (json) return (await import('./watch-json.js')).watchJsonRenderer(out)
   const color = colorEnabled(out)
   const { watchPlainRenderer } = await import('./watch-plain.js')
-  if (!liveTerminal(out)) return watchPlainRenderer({ out, err: process.stderr, color })
+  if (!liveTerminal(out)) return showingVisible(watchPlainRenderer({ out, err: process.stderr, color }))
   const { watchLiveRenderer } = await import('./watch-live.js')
   let live: WatchRenderer | undefined
   const pending: WatchEvent[] = []
-  return {
+  return showingVisible<WatchRenderer>({
     emit(event) {
       const known = schedule()
       if (live === undefined && known !== undefined) {
@@ -50,5 +57,5 @@ export async function chooseWatchRenderer(json: boolean, schedule: () => FleetSc
       else pending.push(event)
     },
     finish: async () => live?.finish(),
-  }
+  })
 }

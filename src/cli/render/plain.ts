@@ -8,6 +8,7 @@ import { banner, recapLines, taskEndLines } from './format.js'
 import { batchLine, haltLines, pauseLine, planLines, recheckLine, runEndLines } from './rollout-format.js'
 import type { RenderOptions, Renderer } from './types.js'
 import { resultLine } from '../verbose.js'
+import { MAX_TIMER_MS } from '../../limits.js'
 
 
 /**
@@ -16,7 +17,8 @@ import { resultLine } from '../verbose.js'
  */
 function heartbeatMs(): number {
   const seconds = Number(process.env.TEND_HEARTBEAT_SECONDS ?? 30)
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000
+  // Past what a timer holds, setInterval would fire every millisecond: the default instead.
+  return Number.isFinite(seconds) && seconds > 0 && seconds * 1000 <= MAX_TIMER_MS ? seconds * 1000 : 30_000
 }
 
 const elapsed = (ms: number): string => {

@@ -10,6 +10,7 @@ import type { WatchEvent } from '../../watch/events.js'
 import { palette, type Palette } from './color.js'
 import type { WatchRenderer } from './types.js'
 import { cycleLines, lifecycleLines, outcomeWord } from './watch-format.js'
+import { visible } from './visible.js'
 
 const TICK_MS = 500
 const RECENT_LINES = 8
@@ -27,7 +28,7 @@ function ago(ms: number | undefined, now: number): string {
 function hostLine(entry: HostEntry, now: number, paint: Palette, width: number): string {
   const outcome = entry.lastOutcome ? outcomeWord(entry.lastOutcome, paint) : paint.dim('not yet')
   const next = entry.nextRun === undefined ? entry.state : `next ${ago(entry.nextRun, now)}`
-  return `  ${entry.host.padEnd(width)}  ${entry.state.padEnd(8)} ${outcome}  ${paint.dim(`checked ${ago(entry.lastChecked, now)}, ${next}`)}`
+  return `  ${visible(entry.host).padEnd(width)}  ${entry.state.padEnd(8)} ${outcome}  ${paint.dim(`checked ${ago(entry.lastChecked, now)}, ${next}`)}`
 }
 
 /** `line` cut to `columns` visible characters (escape sequences kept, not counted). */
@@ -66,7 +67,7 @@ export function watchLiveRenderer(options: LiveScreen): WatchRenderer {
     const snap = options.schedule.snapshot()
     const width = Math.min(30, Math.max(4, ...snap.hosts.map((h) => h.host.length)))
     const rows = Math.max(3, (options.out.rows ?? 24) - 1)
-    const title = `tend watch: ${snap.hosts.length} host(s) every ${snap.everyMs / 1000}s — ${snap.playbook}${snap.stopping ? ' (stopping)' : ''}`
+    const title = `tend watch: ${snap.hosts.length} host(s) every ${snap.everyMs / 1000}s — ${visible(snap.playbook)}${snap.stopping ? ' (stopping)' : ''}`
     const tail = recent.length > 0 ? ['', ...recent.slice(-RECENT_LINES)] : []
     const hostRoom = Math.max(1, rows - 1 - tail.length)
     const hosts = snap.hosts.length <= hostRoom ? snap.hosts : snap.hosts.slice(0, hostRoom - 1)
