@@ -2,7 +2,7 @@
 import { ConfigError, formatDiagnostic } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { QueueUnavailableError, QueueUrlError } from '../queue/errors.js'
-import { storeErrorOf } from '../state/store.js'
+import { storeErrorOf } from '../state/store-error.js'
 import { visible } from './render/visible.js'
 
 /** A command line that names something unusable (e.g. an unknown schema kind). */

@@ -12,6 +12,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { StateStoreError } from './errors.js'
+import { noteOpened, storeErrorOf } from './store-error.js'
 import { createPrivateFile, moveAside, secureStateDir } from './files.js'
 import { MIGRATIONS } from './migrations.js'
 import { digestKey, valueDigest } from './secrets.js'
@@ -24,8 +25,6 @@ export const STORE_FILE = 'tend.db'
 const TABLES = ['runs', 'run_hosts', 'host_cycles']
 const MAGIC = 'SQLite format 3\u0000'
 
-/** The store file last opened by this process: where a corruption found mid-query is. */
-let lastOpened: string | undefined
 
 export class StateStore {
   private key: Buffer | undefined
@@ -43,7 +42,7 @@ export class StateStore {
   static open(dir: string, options: { readonly readonly?: boolean } = {}): StateStore {
     const writable = options.readonly !== true
     const file = join(dir, STORE_FILE)
-    lastOpened = file
+    noteOpened(file)
     try {
       secureStateDir(dir, writable)
       if (writable) createPrivateFile(file)
@@ -149,21 +148,3 @@ function migrate(db: Db, file: string): void {
   }
 }
 
-const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX'])
-
-/**
- * A SQLite error that means the file is damaged (found on open or mid-query) as a StateStoreError
- * naming the file; anything else is not the file's fault (undefined).
- */
-export function storeErrorOf(error: unknown, file: string | undefined = lastOpened): StateStoreError | undefined {
-  if (error instanceof StateStoreError) return error
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code !== 'string' || file === undefined) return undefined
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_READONLY' || code === 'EACCES') {
-    return new StateStoreError(file, `cannot be opened for ${code === 'SQLITE_READONLY' ? 'writing' : 'reading'} by this user (${(error as Error).message})`,
-      'run tend as the user that owns the state dir, or give another --state-dir')
-  }
-  if (!CORRUPT.has(code)) return undefined
-  const what = code === 'SQLITE_NOTADB' ? 'is not a SQLite database (garbage, or another kind of file)' : `is damaged (${(error as Error).message})`
-  return new StateStoreError(file, what, moveAside(file))
-}
