@@ -6,27 +6,17 @@
  * kept in test/e2e/output/ (ignored by git). ansible-playbook must be on PATH (CI installs it).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { resetToBaseline } from '../../src/testbed/index.js'
 import { cleanEnv, parseRecap, project, tend, type Finished } from '../cli/support.js'
 import { leaseHosts, type TestHost } from '../support/testbed.js'
+import { ansiblePlaybook, fixtureFiles } from '../support/ansible.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/ansible-parity/', import.meta.url))
 const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url))
-
-function fixtureFiles(dir = FIXTURE): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    if (statSync(path).isDirectory()) Object.assign(out, fixtureFiles(path))
-    else out[relative(FIXTURE, path)] = readFileSync(path, 'utf8')
-  }
-  return out
-}
 
 /** The INI inventory: a host range, group vars both tools read, host_vars with each address. */
 function inventoryFiles(hosts: readonly TestHost[]): Record<string, string> {
@@ -39,20 +29,6 @@ function inventoryFiles(hosts: readonly TestHost[]): Record<string, string> {
   }
   hosts.forEach((h, i) => (files[`host_vars/node${i + 1}.yml`] = `ansible_host: ${h.address}\nansible_port: ${h.port}\n`))
   return files
-}
-
-function ansiblePlaybook(args: readonly string[], cwd: string): Promise<Finished> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PIPELINING: '1', ANSIBLE_HOST_KEY_CHECKING: '1' }
-  delete env.ANSIBLE_FORCE_COLOR
-  const child = spawn('ansible-playbook', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`ansible-playbook could not start (${e.message}); CI installs it with scripts/setup`)))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
 }
 
 /** What a user would check on each host, read with OpenSSH: files, modes, the unit. */
@@ -75,13 +51,13 @@ function keep(name: string, run: Finished): void {
 
 test('a playbook written for Ansible: same end state and same recap under ansible-playbook and tend run', async () => {
   const hosts = await leaseHosts(2)
-  const dir = await project({ ...fixtureFiles(), ...inventoryFiles(hosts) })
+  const dir = await project({ ...fixtureFiles(FIXTURE), ...inventoryFiles(hosts) })
   const cleanup = async () => Promise.all(hosts.map((h) => h.sh('rm -f /etc/tend-parity.conf /etc/tend-parity-blue /etc/tend-parity-green')))
   const runs: { tool: string; first: Finished; second: Finished; state: Record<string, string> }[] = []
   for (const tool of ['ansible', 'tend'] as const) {
     await cleanup()
     await Promise.all(hosts.map(resetToBaseline))
-    const go = () => (tool === 'ansible' ? ansiblePlaybook(['-i', 'hosts', 'site.yml'], dir) : tend(['run', 'site.yml', '-i', 'hosts'], dir, cleanEnv()))
+    const go = () => (tool === 'ansible' ? ansiblePlaybook(['-i', 'hosts', 'site.yml'], dir, { ANSIBLE_PIPELINING: '1', ANSIBLE_HOST_KEY_CHECKING: '1' }) : tend(['run', 'site.yml', '-i', 'hosts'], dir, cleanEnv()))
     const first = await go()
     keep(`${tool}-first.txt`, first)
     const second = await go()

@@ -7,28 +7,18 @@
  * plus the files local_action wrote on the controller) and the same recap per host.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { resetToBaseline } from '../../src/testbed/index.js'
 import { cleanEnv, parseRecap, project, tend, type Finished } from '../cli/support.js'
 import { leaseHosts, type TestHost } from '../support/testbed.js'
+import { ansiblePlaybook, fixtureFiles } from '../support/ansible.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/ansible-syntax/', import.meta.url))
 const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url))
 const FILES = ['-motd', '.conf', '-done', '-pwd', '-included', '-blue', '-green'].map((f) => `/etc/tend-syntax${f}`)
-
-function fixtureFiles(dir = FIXTURE): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    if (statSync(path).isDirectory()) Object.assign(out, fixtureFiles(path))
-    else out[relative(FIXTURE, path)] = readFileSync(path, 'utf8')
-  }
-  return out
-}
 
 function inventory(hosts: readonly TestHost[]): Record<string, string> {
   const [first] = hosts
@@ -39,20 +29,6 @@ function inventory(hosts: readonly TestHost[]): Record<string, string> {
       `tend_known_hosts_file=${kh}\nansible_ssh_common_args='-o UserKnownHostsFile=${kh} -o StrictHostKeyChecking=yes -o ControlMaster=no'\n` +
       'ansible_python_interpreter=/usr/bin/python3\n',
   }
-}
-
-function ansiblePlaybook(args: readonly string[], cwd: string): Promise<Finished> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PIPELINING: '1', ANSIBLE_HOST_KEY_CHECKING: '1', ANSIBLE_DEPRECATION_WARNINGS: '0' }
-  delete env.ANSIBLE_FORCE_COLOR
-  const child = spawn('ansible-playbook', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`ansible-playbook could not start (${e.message}); CI installs it with scripts/setup`)))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
 }
 
 /** Each file's mode and content, the unit's state, and what local_action left on the controller. */
@@ -79,13 +55,13 @@ const cleanup = (hosts: readonly TestHost[]) => Promise.all(hosts.map((h) => h.s
 
 test('Ansible\'s task syntax: same end state and same recap under ansible-playbook and tend run', async () => {
   const hosts = await leaseHosts(2)
-  const dir = await project({ ...fixtureFiles(), ...inventory(hosts) })
+  const dir = await project({ ...fixtureFiles(FIXTURE), ...inventory(hosts) })
   const runs: { tool: string; first: Finished; second: Finished; state: Record<string, string> }[] = []
   for (const tool of ['ansible', 'tend'] as const) {
     await Promise.all(hosts.map(resetToBaseline))
     await cleanup(hosts)
     for (const h of ['node1', 'node2']) rmSync(join(dir, `local-${h}`), { force: true })
-    const go = () => (tool === 'ansible' ? ansiblePlaybook(['-i', 'hosts', 'site.yml'], dir) : tend(['run', 'site.yml', '-i', 'hosts'], dir, cleanEnv()))
+    const go = () => (tool === 'ansible' ? ansiblePlaybook(['-i', 'hosts', 'site.yml'], dir, { ANSIBLE_PIPELINING: '1', ANSIBLE_HOST_KEY_CHECKING: '1', ANSIBLE_DEPRECATION_WARNINGS: '0' }) : tend(['run', 'site.yml', '-i', 'hosts'], dir, cleanEnv()))
     const first = await go()
     const second = await go()
     mkdirSync(OUTPUT, { recursive: true })

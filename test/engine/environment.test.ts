@@ -5,12 +5,12 @@
  * leaves the same files. Values never show in -vv's command lines (they are often credentials).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { cleanEnv, tend, type Finished } from '../cli/support.js'
+import { cleanEnv, tend } from '../cli/support.js'
+import { ansiblePlaybook } from '../support/ansible.js'
 
 const PLAYBOOK = `- hosts: all
   gather_facts: false
@@ -45,19 +45,6 @@ function scene(): string {
 
 const files = (dir: string) => Object.fromEntries(['play', 'block', 'task'].map((f) => [f, readFileSync(join(dir, `${f}.env`), 'utf8').trim().split('\n')]))
 
-function ansiblePlaybook(dir: string): Promise<Finished> {
-  const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_LOCALHOST_WARNING: '0' }
-  const child = spawn('ansible-playbook', ['-i', 'hosts', 'site.yml'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`ansible-playbook could not start (${e.message}); scripts/setup installs ansible-core`)))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
 test('environment on play, block and task reaches the commands as Ansible\'s does', async () => {
   const ours = scene()
   const ran = await tend(['run', 'site.yml', '-i', 'hosts', '-vv'], ours, cleanEnv())
@@ -73,7 +60,7 @@ test('environment on play, block and task reaches the commands as Ansible\'s doe
   assert.ok(!ran.stdout.includes('proxy.example'), 'an environment value reached the output')
 
   const theirs = scene()
-  const peer = await ansiblePlaybook(theirs)
+  const peer = await ansiblePlaybook(['-i', 'hosts', 'site.yml'], theirs)
   assert.equal(peer.code, 0, peer.stdout + peer.stderr)
   assert.deepEqual(files(theirs), expected, 'ansible-playbook set these')
 })

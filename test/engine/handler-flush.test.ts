@@ -6,12 +6,12 @@
  * connection, two inventory hosts): each host's log of what ran, in order, is the same.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { cleanEnv, parseRecap, tend, type Finished } from '../cli/support.js'
+import { cleanEnv, parseRecap, tend } from '../cli/support.js'
+import { ansiblePlaybook } from '../support/ansible.js'
 
 const log = (what: string) => `shell: "echo ${what} >> {{ dir }}/LOG"`
 
@@ -83,22 +83,9 @@ function logsOf(dir: string, hosts: readonly string[]): Record<string, string[]>
   return Object.fromEntries(hosts.map((h) => [h, readFileSync(join(dir, h, 'LOG'), 'utf8').trim().split('\n')]))
 }
 
-function ansiblePlaybook(dir: string): Promise<Finished> {
-  const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_LOCALHOST_WARNING: '0' }
-  const child = spawn('ansible-playbook', ['-i', 'hosts', 'site.yml'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`ansible-playbook could not start (${e.message}); scripts/setup installs ansible-core`)))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
 test('handlers flush after pre_tasks, roles + tasks, post_tasks and at meta: flush_handlers; end_host and end_play end as Ansible\'s', async () => {
   const theirs = scene()
-  const peer = await ansiblePlaybook(theirs.dir)
+  const peer = await ansiblePlaybook(['-i', 'hosts', 'site.yml'], theirs.dir)
   assert.equal(peer.code, 0, peer.stdout + peer.stderr)
   const ours = scene()
   const ran = await tend(['run', 'site.yml', '-i', 'hosts'], ours.dir, cleanEnv())

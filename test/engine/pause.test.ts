@@ -22,15 +22,14 @@ test('pause waits its seconds, registers Ansible\'s keys, and a prompt is refuse
   const [settle, ask] = taskEnds(ran, 'h1')
   assert.equal(settle?.result?.stdout, 'Paused for 1 seconds')
   assert.equal(settle?.result?.rc, 0)
+  // The pause's own measure of its wait (a lower bound tend sets, not a speed).
   assert.ok(Number(settle?.result?.delta) >= 1, JSON.stringify(settle?.result))
-  assert.ok((settle?.durationMs ?? 0) >= 1000, 'it waited')
   assert.match(ask?.message ?? '', /prompt.*not in tend.*-e/)
 })
 
 test('Ctrl-C cuts a pause short', async () => {
   const at = await scene(['h1'])
   const interrupt = new AbortController()
-  const started = Date.now()
   const ran = await run(at, `
 - hosts: all
   tasks:
@@ -40,5 +39,5 @@ test('Ctrl-C cuts a pause short', async () => {
   const [long] = taskEnds(ran, 'h1')
   assert.equal(long?.status, 'failed')
   assert.match(long?.message ?? '', /pause cut short/)
-  assert.ok(Date.now() - started < 60_000, 'ten minutes were not waited')
+  assert.ok(Number(long?.result?.delta) < 600, `ten minutes were not waited: ${JSON.stringify(long?.result)}`)
 })

@@ -6,13 +6,14 @@
  * the same inode, one through Python's float; atime moves as the checksums read the files). Also k=v arguments, aliases, and --check.
  */
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { cleanEnv, tend } from '../cli/support.js'
 import { eventsOf } from '../support/events.js'
+import { ansiblePlaybook } from '../support/ansible.js'
 
 const CASES = [
   { name: 'file', args: 'path={{ dir }}/file' },
@@ -52,19 +53,10 @@ type Stat = Record<string, unknown>
 
 async function ansibleStats(dir: string): Promise<Stat[]> {
   // ansible-core's default callback with -v prints each result as one line of JSON.
-  const env = { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'default', ANSIBLE_CALLBACK_RESULT_FORMAT: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_LOCALHOST_WARNING: '0' }
-  const child = spawn('ansible-playbook', ['-v', '-i', 'hosts', 'pb.yaml', '-e', `dir=${dir}`], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`ansible-playbook could not start (${e.message}); scripts/setup installs ansible-core`)))
-    child.on('close', resolve)
-  })
-  assert.equal(code, 0, out + err)
+  const run = await ansiblePlaybook(['-v', '-i', 'hosts', 'pb.yaml', '-e', `dir=${dir}`], dir, { ANSIBLE_STDOUT_CALLBACK: 'default', ANSIBLE_CALLBACK_RESULT_FORMAT: 'json' })
+  assert.equal(run.code, 0, run.stdout + run.stderr)
   const prefix = 'ok: [localhost] => '
-  return out.split('\n').filter((l) => l.startsWith(prefix)).map((l) => (JSON.parse(l.slice(prefix.length)) as { stat: Stat }).stat)
+  return run.stdout.split('\n').filter((l) => l.startsWith(prefix)).map((l) => (JSON.parse(l.slice(prefix.length)) as { stat: Stat }).stat)
 }
 
 async function tendStats(dir: string, extra: readonly string[] = []): Promise<{ stats: Stat[]; statuses: string[] }> {
